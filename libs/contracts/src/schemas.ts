@@ -1,0 +1,153 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { EMBEDDING_PROVIDERS, INGESTION_STAGES, REPORTED_STATUSES } from './status';
+
+const literalUnion = <T extends readonly string[]>(values: T) =>
+  Type.Union(values.map((v) => Type.Literal(v))) as unknown as TSchema;
+
+const Nullable = <T extends TSchema>(schema: T, description?: string) =>
+  Type.Union([schema, Type.Null()], { default: null, description });
+
+/** A plain SQL identifier: the table name is interpolated into DDL, so nothing else is allowed. */
+export const VECTOR_TABLE_NAME_PATTERN = '^[a-z_][a-z0-9_]{0,57}$';
+
+export const CHUNK_SIZE = { default: 1000, minimum: 32, maximum: 8192 } as const;
+export const CHUNK_OVERLAP = { default: 200, minimum: 0, maximum: 4096 } as const;
+
+const Identifier = Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Integer()]);
+
+/** DESIGN 4.1: body of `POST /ingest-file`, field names as the original service takes them. */
+export const IngestFileRequestSchema = Type.Object(
+  {
+    file_path: Type.String({ minLength: 1, maxLength: 2048, description: 'gs://bucket/key, or a key in the configured bucket' }),
+    vector_table_name: Type.String({ pattern: VECTOR_TABLE_NAME_PATTERN, description: 'table suffix: rows go to {schema}.data_{name}' }),
+    file_uuid: Type.String({ format: 'uuid' }),
+    link_id: Nullable(Type.Integer({ minimum: 1 }), 'file–knowledge-base link the progress callbacks update'),
+    embedding_provider: literalUnion(EMBEDDING_PROVIDERS),
+    embedding_model: Type.String({ minLength: 1, maxLength: 200 }),
+    chunk_size: Type.Integer({ ...CHUNK_SIZE, description: 'tokens per chunk' }),
+    chunk_overlap: Type.Integer({ ...CHUNK_OVERLAP, description: 'tokens shared by neighbouring chunks' }),
+    batch_size: Type.Integer({ default: 20, minimum: 1, maximum: 2048, description: 'texts per embedding request' }),
+    progress_update_frequency: Type.Integer({ default: 10, minimum: 1, description: 'chunks between progress callbacks' }),
+    user_uuid: Nullable(Type.String({ maxLength: 128 })),
+    team_id: Nullable(Identifier),
+    knowledgebase_id: Type.String({ minLength: 1, maxLength: 128 }),
+    project_id: Nullable(Identifier),
+    custom_metadata: Nullable(Type.Record(Type.String(), Type.Unknown())),
+    attempt: Nullable(Type.Integer({ minimum: 1 }), 'attempt number, echoed in every callback'),
+  },
+  { additionalProperties: false, $id: 'IngestFileRequest' },
+);
+export type IngestFileRequest = Static<typeof IngestFileRequestSchema> & {
+  embedding_provider: (typeof EMBEDDING_PROVIDERS)[number];
+};
+
+const StageTimings = Type.Object(
+  {
+    download: Type.Number(),
+    parse: Type.Number(),
+    chunk: Type.Number(),
+    embed: Type.Number(),
+    store: Type.Number(),
+    callbacks: Type.Number(),
+    total: Type.Number(),
+  },
+  { additionalProperties: false, description: 'milliseconds spent in each stage' },
+);
+export type StageTimingsMs = Static<typeof StageTimings>;
+
+/** The answer of `/ingest-file`: the outcome, not a placeholder. */
+export const IngestFileResponseSchema = Type.Object(
+  {
+    status: Type.Union([Type.Literal('completed'), Type.Literal('failed')]),
+    file_uuid: Type.String(),
+    link_id: Type.Union([Type.Integer(), Type.Null()]),
+    chunks: Type.Integer(),
+    pages: Type.Integer(),
+    pages_skipped: Type.Integer(),
+    timings_ms: StageTimings,
+    stage: Type.Optional(literalUnion(INGESTION_STAGES)),
+    error: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false, $id: 'IngestFileResponse' },
+);
+export type IngestFileResponse = Static<typeof IngestFileResponseSchema> & {
+  stage?: (typeof INGESTION_STAGES)[number];
+};
+
+/** DESIGN 4.2: body of `POST /api/v1/files/{file_uuid}/update-progress`. */
+export const ProgressUpdateSchema = Type.Object(
+  {
+    progress: Type.Number({ minimum: 0, maximum: 100 }),
+    processed_docs: Type.Integer({ minimum: 0 }),
+    total_docs: Type.Integer({ minimum: 0 }),
+    link_id: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+    status: literalUnion(REPORTED_STATUSES),
+    stage: Type.Optional(literalUnion(INGESTION_STAGES)),
+    chunks: Type.Optional(Type.Integer({ minimum: 0 })),
+    error: Type.Optional(Type.String({ maxLength: 4000 })),
+    attempt: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+  },
+  { additionalProperties: false, $id: 'ProgressUpdate' },
+);
+export type ProgressUpdate = Static<typeof ProgressUpdateSchema> & {
+  status: (typeof REPORTED_STATUSES)[number];
+  stage?: (typeof INGESTION_STAGES)[number];
+};
+
+/** `POST /delete-vectors`: one file's chunks in one knowledge base. */
+export const DeleteVectorsRequestSchema = Type.Object(
+  {
+    vector_table_name: Type.String({ pattern: VECTOR_TABLE_NAME_PATTERN }),
+    file_uuid: Type.String({ format: 'uuid' }),
+    knowledgebase_id: Type.String({ minLength: 1, maxLength: 128 }),
+  },
+  { additionalProperties: false, $id: 'DeleteVectorsRequest' },
+);
+export type DeleteVectorsRequest = Static<typeof DeleteVectorsRequestSchema>;
+export const DeleteVectorsResponseSchema = Type.Object({ deleted: Type.Integer() }, { additionalProperties: false });
+export type DeleteVectorsResponse = Static<typeof DeleteVectorsResponseSchema>;
+
+/** `POST /search`: nearest chunks to a query, filtered by metadata. */
+export const SearchRequestSchema = Type.Object(
+  {
+    query: Type.String({ minLength: 1, maxLength: 10000 }),
+    vector_table_name: Type.String({ pattern: VECTOR_TABLE_NAME_PATTERN }),
+    embedding_provider: literalUnion(EMBEDDING_PROVIDERS),
+    embedding_model: Type.String({ minLength: 1, maxLength: 200 }),
+    knowledgebase_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    file_uuid: Type.Optional(Type.String({ format: 'uuid' })),
+    team_id: Type.Optional(Identifier),
+    top_k: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),
+  },
+  { additionalProperties: false, $id: 'SearchRequest' },
+);
+export type SearchRequest = Static<typeof SearchRequestSchema> & {
+  embedding_provider: (typeof EMBEDDING_PROVIDERS)[number];
+};
+
+export const SearchHitSchema = Type.Object({
+  score: Type.Number({ description: 'cosine similarity, 1 is identical' }),
+  text: Type.String(),
+  file_uuid: Type.String(),
+  file_name: Type.Union([Type.String(), Type.Null()]),
+  page: Type.Union([Type.Integer(), Type.Null()]),
+  node_id: Type.String(),
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+});
+export type SearchHit = Static<typeof SearchHitSchema>;
+export const SearchResponseSchema = Type.Object({ results: Type.Array(SearchHitSchema) });
+export type SearchResponse = Static<typeof SearchResponseSchema>;
+
+/** The error body both services answer with. */
+export const ErrorBodySchema = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    error: Type.String({ description: 'HTTP reason phrase' }),
+    message: Type.String({ description: 'what went wrong, for a person' }),
+    code: Type.Optional(Type.String({ description: 'stable machine-readable code' })),
+    field: Type.Optional(Type.String({ description: 'the request field at fault' })),
+    stage: Type.Optional(literalUnion(INGESTION_STAGES)),
+  },
+  { $id: 'ErrorBody' },
+);
+export type ErrorBody = Static<typeof ErrorBodySchema> & { stage?: (typeof INGESTION_STAGES)[number] };
