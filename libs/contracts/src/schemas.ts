@@ -35,7 +35,7 @@ export const IngestFileRequestSchema = Type.Object(
     custom_metadata: Nullable(Type.Record(Type.String(), Type.Unknown())),
     attempt: Nullable(Type.Integer({ minimum: 1 }), 'attempt number, echoed in every callback'),
   },
-  { additionalProperties: false, $id: 'IngestFileRequest' },
+  { additionalProperties: false },
 );
 export type IngestFileRequest = Static<typeof IngestFileRequestSchema> & {
   embedding_provider: (typeof EMBEDDING_PROVIDERS)[number];
@@ -68,7 +68,7 @@ export const IngestFileResponseSchema = Type.Object(
     stage: Type.Optional(literalUnion(INGESTION_STAGES)),
     error: Type.Optional(Type.String()),
   },
-  { additionalProperties: false, $id: 'IngestFileResponse' },
+  { additionalProperties: false },
 );
 export type IngestFileResponse = Static<typeof IngestFileResponseSchema> & {
   stage?: (typeof INGESTION_STAGES)[number];
@@ -87,7 +87,7 @@ export const ProgressUpdateSchema = Type.Object(
     error: Type.Optional(Type.String({ maxLength: 4000 })),
     attempt: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
   },
-  { additionalProperties: false, $id: 'ProgressUpdate' },
+  { additionalProperties: false },
 );
 export type ProgressUpdate = Static<typeof ProgressUpdateSchema> & {
   status: (typeof REPORTED_STATUSES)[number];
@@ -101,7 +101,7 @@ export const DeleteVectorsRequestSchema = Type.Object(
     file_uuid: Type.String({ format: 'uuid' }),
     knowledgebase_id: Type.String({ minLength: 1, maxLength: 128 }),
   },
-  { additionalProperties: false, $id: 'DeleteVectorsRequest' },
+  { additionalProperties: false },
 );
 export type DeleteVectorsRequest = Static<typeof DeleteVectorsRequestSchema>;
 export const DeleteVectorsResponseSchema = Type.Object({ deleted: Type.Integer() }, { additionalProperties: false });
@@ -119,7 +119,7 @@ export const SearchRequestSchema = Type.Object(
     team_id: Type.Optional(Identifier),
     top_k: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),
   },
-  { additionalProperties: false, $id: 'SearchRequest' },
+  { additionalProperties: false },
 );
 export type SearchRequest = Static<typeof SearchRequestSchema> & {
   embedding_provider: (typeof EMBEDDING_PROVIDERS)[number];
@@ -147,7 +147,8 @@ export const ErrorBodySchema = Type.Object(
     code: Type.Optional(Type.String({ description: 'stable machine-readable code' })),
     field: Type.Optional(Type.String({ description: 'the request field at fault' })),
     stage: Type.Optional(literalUnion(INGESTION_STAGES)),
+    status: Type.Optional(Type.Literal('failed', { description: 'set by /ingest-file: the ingestion failed' })),
   },
-  { $id: 'ErrorBody' },
+  {},
 );
 export type ErrorBody = Static<typeof ErrorBodySchema> & { stage?: (typeof INGESTION_STAGES)[number] };

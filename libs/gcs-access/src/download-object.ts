@@ -1,0 +1,75 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Storage } from '@google-cloud/storage';
+import { GcsAccessError } from './gcs-errors';
+import type { ObjectRef } from './resolve-object';
+
+export interface DownloadedObject {
+  path: string;
+  size: number;
+  contentType: string | undefined;
+  fileName: string;
+  /** Custom metadata set on the object at upload. */
+  metadata: Record<string, string>;
+  /** Removes the temporary file and its directory; safe to call twice. */
+  cleanup(): Promise<void>;
+}
+
+export interface DownloadOptions {
+  maxBytes: number;
+  signal?: AbortSignal;
+}
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/**
+ * Streams an object to a private temporary file with the client's CRC32C check on. The size
+ * limit is checked from the object's metadata before a byte is downloaded. On any failure the
+ * temporary file is already gone when this rejects.
+ */
+export async function downloadObject(storage: Storage, ref: ObjectRef, options: DownloadOptions): Promise<DownloadedObject> {
+  const file = storage.bucket(ref.bucket).file(ref.key);
+  let metadata;
+  try {
+    [metadata] = await file.getMetadata();
+  } catch (error) {
+    if (statusOf(error) === 404) throw new GcsAccessError('not_found', 404, `gs://${ref.bucket}/${ref.key} does not exist`);
+    throw new GcsAccessError('download_failed', 502, `could not read gs://${ref.bucket}/${ref.key}: ${(error as Error).message}`);
+  }
+  const size = Number(metadata.size ?? 0);
+  if (size > options.maxBytes) {
+    throw new GcsAccessError('too_large', 413, `the file is ${size} bytes, over the limit of ${options.maxBytes} bytes`);
+  }
+  if (size === 0) throw new GcsAccessError('empty', 422, 'the file is empty');
+
+  const dir = await mkdtemp(join(tmpdir(), 'ingest-'));
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  const path = join(dir, 'object');
+  try {
+    await pipeline(file.createReadStream({ validation: 'crc32c' }), createWriteStream(path, { mode: 0o600 }), {
+      signal: options.signal,
+    });
+  } catch (error) {
+    await cleanup();
+    const message = (error as Error).message ?? String(error);
+    if (/mismatch|checksum|CONTENT_DOWNLOAD_MISMATCH/i.test(message) || (error as { code?: string }).code === 'CONTENT_DOWNLOAD_MISMATCH') {
+      throw new GcsAccessError('integrity', 502, `the download of gs://${ref.bucket}/${ref.key} failed its integrity check; try again`);
+    }
+    throw new GcsAccessError('download_failed', 502, `could not download gs://${ref.bucket}/${ref.key}: ${message}`);
+  }
+  const custom = (metadata.metadata ?? {}) as Record<string, unknown>;
+  return {
+    path,
+    size,
+    contentType: metadata.contentType,
+    fileName: typeof custom.originalName === 'string' ? custom.originalName : basename(ref.key),
+    metadata: Object.fromEntries(Object.entries(custom).map(([k, v]) => [k, String(v)])),
+    cleanup,
+  };
+}
