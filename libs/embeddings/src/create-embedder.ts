@@ -1,0 +1,21 @@
+import type { Embedder } from './embedder';
+import { EmbeddingConfigError } from './errors';
+import { LocalEmbedder, type LocalEmbedderConfig } from './local/local-embedder';
+import { OpenAIEmbedder, type OpenAIEmbedderConfig } from './openai/openai-embedder';
+
+export type EmbedderConfig = LocalEmbedderConfig | OpenAIEmbedderConfig;
+
+/** The embedder for a provider and model; throws EmbeddingConfigError for a configuration that cannot work. */
+export function createEmbedder(config: EmbedderConfig): Embedder {
+  switch (config.provider) {
+    case 'local':
+      return new LocalEmbedder(config);
+    case 'openai':
+      return new OpenAIEmbedder(config);
+    default:
+      throw new EmbeddingConfigError(
+        undefined,
+        `unknown embedding provider '${String((config as { provider?: unknown }).provider)}': use 'local' or 'openai'`,
+      );
+  }
+}
