@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Storage } from '@google-cloud/storage';
+import { localStorageOptions, startLocalGcs, type LocalGcs } from '@docingest/local-gcs';
+import { downloadObject, GcsAccessError } from './index';
+
+describe('downloadObject', () => {
+  let gcs: LocalGcs;
+  let storage: Storage;
+  const bytes = randomBytes(300_000);
+
+  beforeAll(async () => {
+    gcs = await startLocalGcs({ buckets: ['docs'] });
+    storage = new Storage(localStorageOptions(gcs.url));
+    await storage.bucket('docs').file('a/report.pdf').save(bytes, { resumable: false, contentType: 'application/pdf', metadata: { metadata: { originalName: 'Q3 report.pdf' } } });
+    await storage.bucket('docs').file('a/empty.txt').save(Buffer.alloc(0), { resumable: false });
+  });
+  afterAll(() => gcs.stop());
+
+  it('streams the object to a private temporary file and removes it on cleanup', async () => {
+    const object = await downloadObject(storage, { bucket: 'docs', key: 'a/report.pdf' }, { maxBytes: 1_000_000 });
+    expect(readFileSync(object.path).equals(bytes)).toBe(true);
+    expect(object).toMatchObject({ size: bytes.length, contentType: 'application/pdf', fileName: 'Q3 report.pdf' });
+    await object.cleanup();
+    expect(existsSync(dirname(object.path))).toBe(false);
+  });
+
+  const failure = async (key: string, maxBytes = 1_000_000) => {
+    try {
+      await downloadObject(storage, { bucket: 'docs', key }, { maxBytes });
+    } catch (error) {
+      return error as GcsAccessError;
+    }
+    throw new Error('expected the download to fail');
+  };
+
+  it('refuses an object over the size limit from its metadata', async () => {
+    const error = await failure('a/report.pdf', 1000);
+    expect(error).toMatchObject({ code: 'too_large', statusCode: 413 });
+    expect(error.message).toBe(`the file is ${bytes.length} bytes, over the limit of 1000 bytes`);
+  });
+
+  it('answers a missing object with not_found and an empty one with empty', async () => {
+    expect(await failure('a/missing.pdf')).toMatchObject({ code: 'not_found', statusCode: 404, message: 'gs://docs/a/missing.pdf does not exist' });
+    expect(await failure('a/empty.txt')).toMatchObject({ code: 'empty', statusCode: 422 });
+  });
+
+  it('fails a download whose bytes do not match the stored checksum, leaving no file', async () => {
+    gcs.faults.corruptDownloads = true;
+    try {
+      const error = await failure('a/report.pdf');
+      expect(error).toMatchObject({ code: 'integrity', statusCode: 502 });
+    } finally {
+      gcs.faults.corruptDownloads = false;
+    }
+  });
+});
