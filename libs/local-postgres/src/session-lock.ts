@@ -1,0 +1,34 @@
+/**
+ * PGlite is one Postgres session. This lock hands it to one connection at a time; the holder
+ * may take it again without waiting (it keeps it across a transaction), everyone else queues.
+ */
+export class SessionLock {
+  private holder: number | null = null;
+  private readonly waiters: Array<{ owner: number; grant: () => void }> = [];
+
+  get owner(): number | null {
+    return this.holder;
+  }
+
+  async acquire(owner: number): Promise<void> {
+    if (this.holder === owner) return;
+    if (this.holder === null && this.waiters.length === 0) {
+      this.holder = owner;
+      return;
+    }
+    await new Promise<void>((grant) => this.waiters.push({ owner, grant }));
+  }
+
+  release(owner: number): void {
+    if (this.holder !== owner) return;
+    const next = this.waiters.shift();
+    this.holder = next ? next.owner : null;
+    next?.grant();
+  }
+
+  /** Drops a connection that went away while still queued. */
+  forget(owner: number): void {
+    const index = this.waiters.findIndex((w) => w.owner === owner);
+    if (index >= 0) this.waiters.splice(index, 1);
+  }
+}

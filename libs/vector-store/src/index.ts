@@ -1,0 +1,4 @@
+export { VectorStore, type VectorStoreOptions, type ReplaceResult } from './vector-store';
+export { vectorTable, InvalidTableNameError, type VectorTable } from './vector-table';
+export { encodeVector, parseVectorText } from './vector-binary';
+export { DimensionMismatchError, type ChunkRow, type FileScope, type SearchFilters, type StoredHit } from './chunk-row';

@@ -1,0 +1,192 @@
+import type { Pool, PoolClient } from 'pg';
+import { DimensionMismatchError, type ChunkRow, type FileScope, type SearchFilters, type StoredHit } from './chunk-row';
+import { encodeVector } from './vector-binary';
+import { vectorTable, type VectorTable } from './vector-table';
+
+export interface VectorStoreOptions {
+  schema?: string;
+  /** Rows per INSERT statement. */
+  insertBatchRows?: number;
+  /**
+   * `hnsw`: the cosine HNSW index is created with the table (what readers at scale need).
+   * `none`: exact search; inserts stay fast on PGlite, where each insert into an HNSW index
+   * costs about 6 ms.
+   */
+  index?: 'hnsw' | 'none';
+}
+
+export interface ReplaceResult {
+  deleted: number;
+  inserted: number;
+}
+
+const FILE_SCOPE = `metadata_->>'file_uuid' = $1 AND metadata_->>'knowledgebase_id' = $2`;
+
+export class VectorStore {
+  private readonly schema: string;
+  private readonly batchRows: number;
+  private readonly index: 'hnsw' | 'none';
+  private readonly ensured = new Map<string, number>();
+
+  constructor(
+    private readonly pool: Pool,
+    options: VectorStoreOptions = {},
+  ) {
+    this.schema = options.schema ?? 'ai';
+    this.batchRows = options.insertBatchRows ?? 250;
+    this.index = options.index ?? 'hnsw';
+  }
+
+  table(name: string): VectorTable {
+    return vectorTable(name, this.schema);
+  }
+
+  /** Dimensions of the table's embedding column, or null when the table does not exist. */
+  async tableDimensions(name: string): Promise<number | null> {
+    const table = this.table(name);
+    const { rows } = await this.pool.query<{ dims: number }>(
+      `SELECT a.atttypmod AS dims FROM pg_attribute a
+         JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = 'embedding' AND NOT a.attisdropped`,
+      [table.schema, table.unqualified],
+    );
+    return rows.length ? Number(rows[0].dims) : null;
+  }
+
+  /** Creates the table (and its indexes) when missing; refuses a model whose dimension differs. */
+  async ensureTable(name: string, dimensions: number): Promise<VectorTable> {
+    const table = this.table(name);
+    const known = this.ensured.get(table.qualified) ?? (await this.tableDimensions(name));
+    if (known !== null && known !== undefined) {
+      if (known !== dimensions) throw new DimensionMismatchError(table.qualified, known, dimensions);
+      this.ensured.set(table.qualified, known);
+      return table;
+    }
+    if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 16000) {
+      throw new Error(`invalid embedding dimension ${dimensions}`);
+    }
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Two first ingestions into a new table must not both run the DDL.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ddl:${table.qualified}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${table.schema}"`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${table.qualified} (
+           id BIGSERIAL PRIMARY KEY,
+           text VARCHAR NOT NULL,
+           metadata_ JSONB,
+           node_id VARCHAR,
+           embedding VECTOR(${dimensions})
+         )`,
+      );
+      await client.query(
+        `CREATE INDEX IF NOT EXISTS "${table.unqualified}_file_idx" ON ${table.qualified}
+           ((metadata_->>'file_uuid'), (metadata_->>'knowledgebase_id'))`,
+      );
+      if (this.index === 'hnsw') {
+        await client.query(
+          `CREATE INDEX IF NOT EXISTS "${table.unqualified}_embedding_idx" ON ${table.qualified}
+             USING hnsw (embedding vector_cosine_ops)`,
+        );
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    const actual = await this.tableDimensions(name);
+    if (actual !== dimensions) throw new DimensionMismatchError(table.qualified, actual ?? 0, dimensions);
+    this.ensured.set(table.qualified, dimensions);
+    return table;
+  }
+
+  /**
+   * Replaces a file's chunks in one knowledge base in one transaction: readers see the old set
+   * or the new one, never both. Concurrent replacements of the same file queue on a lock.
+   */
+  async replaceFileChunks(
+    name: string,
+    scope: FileScope,
+    rows: ChunkRow[],
+    onProgress?: (stored: number) => void,
+  ): Promise<ReplaceResult> {
+    const table = this.table(name);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${table.qualified}:${scope.knowledgebaseId}:${scope.fileUuid}`]);
+      const deleted = await client.query(`DELETE FROM ${table.qualified} WHERE ${FILE_SCOPE}`, [scope.fileUuid, scope.knowledgebaseId]);
+      let inserted = 0;
+      for (let start = 0; start < rows.length; start += this.batchRows) {
+        inserted += await this.insertBatch(client, table, rows.slice(start, start + this.batchRows));
+        onProgress?.(inserted);
+      }
+      await client.query('COMMIT');
+      return { deleted: deleted.rowCount ?? 0, inserted };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async insertBatch(client: PoolClient, table: VectorTable, batch: ChunkRow[]): Promise<number> {
+    const values: unknown[] = [];
+    const tuples = batch.map((row, i) => {
+      values.push(row.text, JSON.stringify(row.metadata), row.nodeId, encodeVector(row.embedding));
+      const p = i * 4;
+      return `($${p + 1}, $${p + 2}::jsonb, $${p + 3}, $${p + 4})`;
+    });
+    const result = await client.query(
+      `INSERT INTO ${table.qualified} (text, metadata_, node_id, embedding) VALUES ${tuples.join(', ')}`,
+      values,
+    );
+    return result.rowCount ?? 0;
+  }
+
+  /** Deletes a file's chunks in one knowledge base; answers how many rows went. */
+  async deleteFileChunks(name: string, scope: FileScope): Promise<number> {
+    const table = this.table(name);
+    if ((await this.tableDimensions(name)) === null) return 0;
+    const result = await this.pool.query(`DELETE FROM ${table.qualified} WHERE ${FILE_SCOPE}`, [scope.fileUuid, scope.knowledgebaseId]);
+    return result.rowCount ?? 0;
+  }
+
+  async countFileChunks(name: string, scope: FileScope): Promise<number> {
+    const table = this.table(name);
+    if ((await this.tableDimensions(name)) === null) return 0;
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table.qualified} WHERE ${FILE_SCOPE}`, [
+      scope.fileUuid,
+      scope.knowledgebaseId,
+    ]);
+    return Number(rows[0].n);
+  }
+
+  /** The `topK` chunks nearest to `embedding` by cosine distance, within the filters. */
+  async search(name: string, embedding: ArrayLike<number>, filters: SearchFilters, topK: number): Promise<StoredHit[]> {
+    const table = this.table(name);
+    if ((await this.tableDimensions(name)) === null) return [];
+    const params: unknown[] = [encodeVector(embedding)];
+    const where: string[] = [];
+    const filter = (key: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      params.push(String(value));
+      where.push(`metadata_->>'${key}' = $${params.length}`);
+    };
+    filter('knowledgebase_id', filters.knowledgebaseId);
+    filter('file_uuid', filters.fileUuid);
+    filter('team_id', filters.teamId);
+    params.push(topK);
+    const { rows } = await this.pool.query<{ node_id: string; text: string; metadata_: Record<string, unknown>; score: number }>(
+      `SELECT node_id, text, metadata_, 1 - (embedding <=> $1) AS score FROM ${table.qualified}
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY embedding <=> $1 LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({ nodeId: r.node_id, text: r.text, metadata: r.metadata_, score: Number(r.score) }));
+  }
+}
