@@ -1,0 +1,78 @@
+import { bool, cleanEnv, makeValidator, num, port, str, url } from 'envalid';
+
+const positiveInt = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (!Number.isInteger(value) || value < 1) throw new Error('must be a positive integer');
+  return value;
+});
+
+const list = makeValidator<string[]>((input) =>
+  String(input)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+/**
+ * Every variable the ingestion service reads, validated once at start-up. Deploy manifests are
+ * checked against this object, so a variable is added here or nowhere.
+ */
+export const ingestionEnvSpec = {
+  PORT: port({ default: 8080, desc: 'HTTP port (Cloud Run sets it)' }),
+  HOST: str({ default: '0.0.0.0', desc: 'interface to listen on' }),
+  DATABASE_URL: url({ desc: 'PostgreSQL with pgvector, e.g. postgres://user@host:5432/db' }),
+  DB_POOL_SIZE: positiveInt({ default: 4, desc: 'connections to PostgreSQL' }),
+  VECTOR_SCHEMA: str({ default: 'ai', desc: 'schema of the data_<name> vector tables' }),
+  VECTOR_INDEX: str({ choices: ['hnsw', 'none'], default: 'hnsw', desc: 'index created with a new vector table' }),
+  API_URL: url({ desc: 'base URL of the api, for progress callbacks' }),
+  AUTH_MODE: str({ choices: ['api-key', 'oidc'], default: 'api-key', desc: 'api-key: shared SYSTEM_API_KEY; oidc: Google ID tokens' }),
+  SYSTEM_API_KEY: str({ default: '', desc: 'shared service-to-service key (required with AUTH_MODE=api-key)' }),
+  OIDC_AUDIENCE: str({ default: '', desc: 'this service URL: the audience incoming ID tokens must carry' }),
+  OIDC_ALLOWED_CALLERS: list({ default: [], desc: 'service accounts allowed to call, comma-separated' }),
+  API_AUDIENCE: str({ default: '', desc: 'audience of the ID tokens this service sends to the api (default API_URL)' }),
+  GCS_BUCKET: str({ default: '', desc: 'bucket a bare key is read from' }),
+  GCS_ALLOWED_BUCKETS: list({ default: [], desc: 'buckets that may be read (default: GCS_BUCKET only)' }),
+  GCS_API_ENDPOINT: str({ default: '', desc: 'GCS JSON API endpoint; empty for Google Cloud Storage' }),
+  GCS_PROJECT_ID: str({ default: '', desc: 'Google Cloud project of the bucket' }),
+  MAX_FILE_BYTES: positiveInt({ default: 200 * 1024 * 1024, desc: 'largest object that is downloaded' }),
+  BODY_LIMIT_BYTES: positiveInt({ default: 256 * 1024, desc: 'largest request body' }),
+  EMBEDDING_WORKERS: num({ default: 0, desc: 'worker threads of the local embedder; 0 = one per core' }),
+  OPENAI_API_KEY: str({ default: '', desc: 'key for embedding_provider openai' }),
+  OPENAI_BASE_URL: str({ default: 'https://api.openai.com/v1', desc: 'any OpenAI-compatible endpoint' }),
+  OPENAI_MAX_IN_FLIGHT: positiveInt({ default: 4, desc: 'embedding requests in flight per ingestion' }),
+  PROGRESS_MIN_INTERVAL_MS: num({ default: 1000, desc: 'least time between two progress callbacks' }),
+  CALLBACK_FINAL_RETRY_MS: num({ default: 60_000, desc: 'how long the final callback is retried' }),
+  SHUTDOWN_GRACE_MS: num({ default: 25_000, desc: 'time in-flight ingestions get to finish on SIGTERM' }),
+  LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
+  REQUEST_LOGS: bool({ default: false, desc: 'log every request, not only ingestion events' }),
+};
+
+export type IngestionConfig = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and checks the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const problems: string[] = [];
+  const config = cleanEnv(env, ingestionEnvSpec, {
+    reporter: ({ errors }) => {
+      for (const [name, error] of Object.entries(errors)) problems.push(`${name}: ${(error as Error).message}`);
+    },
+  });
+  if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  if (config.AUTH_MODE === 'api-key' && !config.SYSTEM_API_KEY) {
+    throw new ConfigError('invalid configuration: SYSTEM_API_KEY: required when AUTH_MODE=api-key');
+  }
+  if (config.AUTH_MODE === 'oidc' && (!config.OIDC_AUDIENCE || config.OIDC_ALLOWED_CALLERS.length === 0)) {
+    throw new ConfigError('invalid configuration: OIDC_AUDIENCE and OIDC_ALLOWED_CALLERS: required when AUTH_MODE=oidc');
+  }
+  if (!config.GCS_BUCKET && config.GCS_ALLOWED_BUCKETS.length === 0) {
+    throw new ConfigError('invalid configuration: GCS_BUCKET: set it or GCS_ALLOWED_BUCKETS, or no file can be read');
+  }
+  return config;
+}

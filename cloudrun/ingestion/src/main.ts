@@ -1,0 +1,52 @@
+import { Pool } from 'pg';
+import { Storage } from '@google-cloud/storage';
+import { ApiKeyVerifier, CompositeVerifier, GoogleIdTokenVerifier, apiKeyAuth, googleIdTokenAuth } from '@docingest/service-auth';
+import { VectorStore } from '@docingest/vector-store';
+import { buildApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { EmbedderRegistry } from './embedder-registry';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_SIZE });
+  pool.on('error', () => undefined); // a dropped idle connection is replaced on next use
+  const storage = new Storage({
+    projectId: config.GCS_PROJECT_ID || undefined,
+    ...(config.GCS_API_ENDPOINT ? { apiEndpoint: config.GCS_API_ENDPOINT, useAuthWithCustomEndpoint: false } : {}),
+  });
+  const embedders = new EmbedderRegistry({
+    localWorkers: config.EMBEDDING_WORKERS,
+    openai: { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, maxInFlight: config.OPENAI_MAX_IN_FLIGHT },
+  });
+  const vectors = new VectorStore(pool, { schema: config.VECTOR_SCHEMA, index: config.VECTOR_INDEX as 'hnsw' | 'none' });
+  const oidc = config.AUTH_MODE === 'oidc';
+  const verifier = oidc
+    ? new CompositeVerifier([new GoogleIdTokenVerifier({ audience: config.OIDC_AUDIENCE, allowedServiceAccounts: config.OIDC_ALLOWED_CALLERS })])
+    : new ApiKeyVerifier({ system: config.SYSTEM_API_KEY });
+  const outboundAuth = oidc ? googleIdTokenAuth(config.API_AUDIENCE || config.API_URL) : apiKeyAuth(config.SYSTEM_API_KEY);
+
+  const { app, inflight } = await buildApp({ config, pool, storage, embedders, vectors, verifier, outboundAuth });
+  await app.listen({ port: config.PORT, host: config.HOST });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ event: 'shutdown.started', signal, in_flight: inflight.size });
+    const closing = app.close(); // stops accepting; resolves when in-flight requests have answered
+    const interrupted = await inflight.drain(config.SHUTDOWN_GRACE_MS);
+    await closing;
+    await embedders.close();
+    await pool.end();
+    app.log.info({ event: 'shutdown.done', interrupted });
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  const message = error instanceof ConfigError ? error.message : `ingestion service failed to start: ${(error as Error).stack ?? error}`;
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'ingestion', msg: message })}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import axios, { type AxiosInstance } from 'axios';
+import type { ProgressUpdate } from '@docingest/contracts';
+import type { OutboundAuth } from '@docingest/service-auth';
+
+export type SendOutcome = 'delivered' | 'rejected' | 'unreachable';
+
+/** Sends one progress update to the api. Never throws: the caller decides whether to retry. */
+export class CallbackClient {
+  private readonly http: AxiosInstance;
+
+  constructor(
+    apiUrl: string,
+    private readonly auth: OutboundAuth,
+    timeoutMs = 10_000,
+  ) {
+    this.http = axios.create({ baseURL: apiUrl.replace(/\/$/, ''), timeout: timeoutMs, validateStatus: () => true });
+  }
+
+  async send(fileUuid: string, update: ProgressUpdate): Promise<{ outcome: SendOutcome; detail: string }> {
+    try {
+      const response = await this.http.post(`/api/v1/files/${encodeURIComponent(fileUuid)}/update-progress`, update, {
+        headers: { Authorization: await this.auth.header() },
+      });
+      if (response.status < 300) return { outcome: 'delivered', detail: String(response.status) };
+      // 4xx means the api will never take this update (unknown link, stale attempt): do not insist.
+      const permanent = response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429;
+      return { outcome: permanent ? 'rejected' : 'unreachable', detail: `HTTP ${response.status}` };
+    } catch (error) {
+      return { outcome: 'unreachable', detail: (error as Error).message };
+    }
+  }
+}

@@ -1,0 +1,144 @@
+import type { IngestionStage, ProgressUpdate } from '@docingest/contracts';
+import type { CallbackClient } from './callback-client';
+import { overallPercent } from './stage-progress';
+
+export interface ProgressTarget {
+  fileUuid: string;
+  linkId: number | null;
+  attempt: number | null;
+}
+
+export interface ProgressReporterOptions {
+  /** Chunks that must progress between two reports within a stage. */
+  everyChunks: number;
+  minIntervalMs: number;
+  /** How long the final report is retried before giving up. */
+  finalRetryMs: number;
+  log: (event: string, fields: Record<string, unknown>) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Reports progress to the api without ever slowing or failing the ingestion: reports are sent
+ * one at a time in order, a newer report replaces one still waiting, failures are retried with
+ * backoff, and the final report is retried for `finalRetryMs` before it is given up.
+ */
+export class ProgressReporter {
+  private pending: ProgressUpdate | null = null;
+  private sending: Promise<void> | null = null;
+  private lastSentAt = 0;
+  private lastChunks = 0;
+  private lastStage: IngestionStage | null = null;
+  private highest = 0;
+  private delivered = 0;
+  private timeSpentMs = 0;
+
+  constructor(
+    private readonly client: CallbackClient,
+    private readonly target: ProgressTarget,
+    private readonly options: ProgressReporterOptions,
+  ) {}
+
+  /** Time spent waiting on callbacks that the pipeline had to wait for (only the final one). */
+  get blockingMs(): number {
+    return this.timeSpentMs;
+  }
+
+  get deliveredCount(): number {
+    return this.delivered;
+  }
+
+  /** A stage starts: always reported. */
+  stage(stage: IngestionStage, totalChunks = 0): void {
+    this.lastStage = stage;
+    this.lastChunks = 0;
+    this.enqueue(this.update(stage, 0, totalChunks));
+  }
+
+  /** Chunks progressed within a stage: reported when enough moved and enough time passed. */
+  advance(stage: IngestionStage, done: number, total: number): void {
+    const everyChunks = done - this.lastChunks >= this.options.everyChunks;
+    const interval = Date.now() - this.lastSentAt >= this.options.minIntervalMs;
+    if (stage !== this.lastStage || (everyChunks && interval)) {
+      this.lastStage = stage;
+      this.lastChunks = done;
+      this.enqueue(this.update(stage, done, total));
+    }
+  }
+
+  /** The final report, completed or failed; resolves once delivered or given up, never rejects. */
+  async finish(final: { status: 'completed'; chunks: number } | { status: 'failed'; error: string; stage?: IngestionStage; chunks?: number }): Promise<void> {
+    const started = Date.now();
+    this.pending = null;
+    await this.sending;
+    const update: ProgressUpdate = {
+      progress: final.status === 'completed' ? 100 : this.highest,
+      processed_docs: final.chunks ?? 0,
+      total_docs: final.chunks ?? 0,
+      link_id: this.target.linkId,
+      status: final.status,
+      chunks: final.chunks ?? 0,
+      attempt: this.target.attempt,
+    };
+    if (final.status === 'failed') {
+      update.error = final.error.slice(0, 4000);
+      if (final.stage) update.stage = final.stage;
+    }
+    const deadline = Date.now() + this.options.finalRetryMs;
+    let delay = 250;
+    for (let attempt = 1; ; attempt++) {
+      const { outcome, detail } = await this.client.send(this.target.fileUuid, update);
+      if (outcome === 'delivered') this.delivered++;
+      if (outcome !== 'unreachable') {
+        this.options.log('progress.final', { status: final.status, outcome, detail, attempt });
+        break;
+      }
+      if (Date.now() + delay > deadline) {
+        this.options.log('progress.final_undelivered', { status: final.status, detail, attempt });
+        break;
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 2, 5000);
+    }
+    this.timeSpentMs += Date.now() - started;
+  }
+
+  private update(stage: IngestionStage, done: number, total: number): ProgressUpdate {
+    // Never report a lower percentage than one already sent.
+    this.highest = Math.max(this.highest, overallPercent(stage, done, total));
+    return {
+      progress: this.highest,
+      processed_docs: done,
+      total_docs: total,
+      link_id: this.target.linkId,
+      status: 'processing',
+      stage,
+      attempt: this.target.attempt,
+    };
+  }
+
+  private enqueue(update: ProgressUpdate): void {
+    this.lastSentAt = Date.now();
+    this.pending = update;
+    if (!this.sending) this.sending = this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending) {
+      const update = this.pending;
+      this.pending = null;
+      let delay = 200;
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const { outcome, detail } = await this.client.send(this.target.fileUuid, update);
+        if (outcome === 'delivered') this.delivered++;
+        if (outcome !== 'unreachable') break;
+        this.options.log('progress.retry', { detail, attempt, progress: update.progress });
+        if (this.pending) break; // a newer report supersedes this one
+        await sleep(delay);
+        delay *= 2;
+      }
+    }
+    this.sending = null;
+  }
+}

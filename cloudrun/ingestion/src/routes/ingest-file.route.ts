@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import { IngestFileRequestSchema, IngestFileResponseSchema, type IngestFileRequest } from '@docingest/contracts';
+import type { IngestionConfig } from '../config';
+import { IngestionError, errorBody } from '../errors';
+import type { InflightIngestions } from '../inflight';
+import { ingestFile, IngestionFailure, type PipelineDeps } from '../pipeline/ingest-file.pipeline';
+import type { CallbackClient } from '../progress/callback-client';
+import { ProgressReporter, type ProgressTarget } from '../progress/progress-reporter';
+
+interface IngestRouteDeps extends Omit<PipelineDeps, 'resolve' | 'maxFileBytes'> {
+  config: IngestionConfig;
+  callbacks: CallbackClient;
+  inflight: InflightIngestions;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Who to report to, read from a body that may have failed validation. */
+function targetOf(body: unknown): ProgressTarget | null {
+  const raw = (body ?? {}) as Record<string, unknown>;
+  if (typeof raw.file_uuid !== 'string' || !UUID.test(raw.file_uuid)) return null;
+  const linkId = Number.isInteger(raw.link_id) ? (raw.link_id as number) : null;
+  const attempt = Number.isInteger(raw.attempt) ? (raw.attempt as number) : null;
+  return { fileUuid: raw.file_uuid, linkId, attempt };
+}
+
+/** `POST /ingest-file`: the whole pipeline inside the request; the answer is the outcome. */
+export function registerIngestFileRoute(app: FastifyInstance, deps: IngestRouteDeps): void {
+  const { config } = deps;
+  const pipeline: PipelineDeps = {
+    ...deps,
+    resolve: { defaultBucket: config.GCS_BUCKET || undefined, allowedBuckets: config.GCS_ALLOWED_BUCKETS },
+    maxFileBytes: config.MAX_FILE_BYTES,
+  };
+
+  app.post<{ Body: IngestFileRequest }>(
+    '/ingest-file',
+    {
+      attachValidation: true,
+      schema: {
+        description: 'Downloads, parses, chunks, embeds and stores one file, reporting progress to the api.',
+        body: IngestFileRequestSchema,
+        response: { 200: IngestFileResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const target = targetOf(request.body);
+      const log = request.log.child({ file_uuid: target?.fileUuid, link_id: target?.linkId });
+      const reporter = (t: ProgressTarget) =>
+        new ProgressReporter(deps.callbacks, t, {
+          everyChunks: (request.body as Partial<IngestFileRequest>)?.progress_update_frequency ?? 10,
+          minIntervalMs: config.PROGRESS_MIN_INTERVAL_MS,
+          finalRetryMs: config.CALLBACK_FINAL_RETRY_MS,
+          log: (event, fields) => log.info({ event, ...fields }),
+        });
+
+      // Refused before the pipeline starts: still answered, and still reported as failed.
+      const refuse = async (error: IngestionError) => {
+        log.warn({ event: 'ingest.refused', code: error.code, message: error.message });
+        if (target) await reporter(target).finish({ status: 'failed', error: error.message });
+        return reply.code(error.statusCode).send({ ...errorBody(error), status: 'failed' });
+      };
+      if (request.validationError) {
+        const field = (request.validationError as { validation?: Array<{ field: string }> }).validation?.[0]?.field;
+        return refuse(new IngestionError(undefined, 400, 'invalid_request', request.validationError.message, { field }));
+      }
+      const body = request.body;
+      if (body.chunk_overlap >= body.chunk_size) {
+        return refuse(
+          new IngestionError('chunking', 400, 'invalid_chunk_settings', `chunk_overlap (${body.chunk_overlap}) must be smaller than chunk_size (${body.chunk_size})`, {
+            field: 'chunk_overlap',
+          }),
+        );
+      }
+      if (deps.inflight.isDraining) {
+        return refuse(new IngestionError(undefined, 503, 'shutting_down', 'the ingestion service is shutting down; retry the ingestion'));
+      }
+
+      const controller = deps.inflight.start();
+      log.info({ event: 'ingest.started', file_path: body.file_path, knowledgebase_id: body.knowledgebase_id, attempt: body.attempt });
+      try {
+        const result = await ingestFile(body, pipeline, reporter(targetOf(body)!), controller.signal);
+        log.info({ event: 'ingest.completed', chunks: result.chunks, pages: result.pages, timings_ms: result.timings_ms });
+        return result;
+      } catch (error) {
+        if (!(error instanceof IngestionFailure)) throw error;
+        const level = error.error.statusCode >= 500 ? 'error' : 'warn';
+        log[level]({ event: 'ingest.failed', stage: error.response.stage, code: error.error.code, message: error.message, cause: String(error.error.cause ?? '') });
+        return reply.code(error.error.statusCode).send({ ...error.response, ...errorBody(error.error), status: 'failed' });
+      } finally {
+        deps.inflight.end(controller);
+      }
+    },
+  );
+}
