@@ -15,7 +15,7 @@ export type Frame =
   | { kind: 'group'; bytes: Buffer; terminate: boolean; complete: boolean };
 
 export class FrontendReader {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private started = false;
   private pending: Buffer[] = [];
 
