@@ -1,1 +1,1 @@
-module.exports = require('../../jest.preset.js')(__dirname, { testTimeout: 120000 });
+module.exports = require('../../jest.preset.js')(__dirname);

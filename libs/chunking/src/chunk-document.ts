@@ -1,6 +1,9 @@
-import { createHash } from 'node:crypto';
 import { SentenceSplitter } from '@llamaindex/core/node-parser';
-import { cl100kTokenizer, countTokens } from './token-counter';
+import { chunkId, contentHash } from './chunk-identity';
+import { validateChunkSettings } from './chunk-settings';
+import { enforceTokenBudget } from './token-budget';
+import { boundedCountingTokenizer } from './token-counter';
+import { splitInWindows } from './windowed-split';
 
 export interface PageText {
   text: string;
@@ -8,92 +11,118 @@ export interface PageText {
 }
 
 export interface ChunkOptions {
-  /** Tokens per chunk. */
+  /** Tokens (cl100k) per chunk, at most. */
   chunkSize: number;
-  /** Tokens shared by neighbouring chunks. */
+  /** Tokens shared by neighbouring chunks of a page. */
   chunkOverlap: number;
   fileUuid: string;
   knowledgebaseId: string;
 }
 
 export interface Chunk {
-  /** Deterministic: same file, settings and text give the same id. */
+  /** The node_id: deterministic, see chunkId. */
   id: string;
   text: string;
   pageNumber: number | null;
+  /** Position in the file, from 0, across pages. */
   index: number;
   /** sha256 of the text, hex. */
   contentHash: string;
 }
 
-export class ChunkSettingsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ChunkSettingsError';
+/**
+ * Splitter windows of about two chunks: the sentence tokenizer's cost grows with the square of a
+ * window, while each window redoes its last chunk; two was the fastest measured (2 to 6 tried).
+ * The first guess is ordinary prose, about four characters per token.
+ */
+const CHUNKS_PER_WINDOW = 2;
+const CHARS_PER_TOKEN_GUESS = 4;
+
+/**
+ * Chunks pages one after another, numbering chunks across the whole file. Pages are split
+ * apart, so every chunk has one page number; a file's pages can be fed as they are read.
+ */
+export class DocumentChunker {
+  private readonly splitter: SentenceSplitter;
+  private nextIndex = 0;
+
+  constructor(private readonly options: ChunkOptions) {
+    validateChunkSettings(options.chunkSize, options.chunkOverlap);
+    // splitText on the text alone: metadata never takes from the token budget.
+    this.splitter = new SentenceSplitter({
+      chunkSize: options.chunkSize,
+      chunkOverlap: options.chunkOverlap,
+      tokenizer: boundedCountingTokenizer(options.chunkSize),
+    });
   }
-}
 
-/** A UUID (version 5 layout) from a sha1 of the name, as Python's uuid5 would shape it. */
-function nameBasedUuid(name: string): string {
-  const hash = createHash('sha1').update(name).digest();
-  hash[6] = (hash[6] & 0x0f) | 0x50;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+  /** Chunks processed so far. */
+  get count(): number {
+    return this.nextIndex;
+  }
 
-function sliceByTokens(text: string, size: number): string[] {
-  const tokens = cl100kTokenizer.encode(text);
-  const out: string[] = [];
-  for (let start = 0; start < tokens.length; start += size) out.push(cl100kTokenizer.decode(tokens.subarray(start, start + size)));
-  return out;
+  *chunkPage(page: PageText): Generator<Chunk> {
+    const { chunkSize, chunkOverlap } = this.options;
+    for (const piece of splitInWindows(page.text, this.splitter, {
+      firstWindowChars: chunkSize * CHARS_PER_TOKEN_GUESS * CHUNKS_PER_WINDOW,
+      chunksPerWindow: CHUNKS_PER_WINDOW,
+    })) {
+      for (const part of enforceTokenBudget(piece, chunkSize, chunkOverlap)) {
+        const text = part.trim();
+        if (!text) continue;
+        const hash = contentHash(text);
+        const index = this.nextIndex++;
+        const id = chunkId({ ...this.options, index, contentHash: hash });
+        yield { id, text, pageNumber: page.pageNumber, index, contentHash: hash };
+      }
+    }
+  }
 }
 
 /**
- * The splitter counts tokens piece by piece and joins pieces with spaces, which can merge into
- * a token or two more than asked; such a chunk is split again, a little tighter, so the
- * budget holds exactly.
+ * Splits each page with LlamaIndex's sentence-aware splitter, sizes in cl100k tokens of the
+ * text alone. Empty pages give no chunks.
  */
-function withinBudget(pieces: string[], options: ChunkOptions, depth = 0): string[] {
-  const out: string[] = [];
-  for (const piece of pieces) {
-    if (countTokens(piece) <= options.chunkSize) {
-      out.push(piece);
-      continue;
-    }
-    if (depth >= 3) {
-      out.push(...sliceByTokens(piece, options.chunkSize)); // never loops: a hard cut as the last resort
-      continue;
-    }
-    const tighter = Math.max(1, Math.floor(options.chunkSize * (0.9 - 0.1 * depth)));
-    const resplit = new SentenceSplitter({ chunkSize: tighter, chunkOverlap: Math.min(options.chunkOverlap, tighter - 1), tokenizer: cl100kTokenizer });
-    out.push(...withinBudget(resplit.splitText(piece), options, depth + 1));
-  }
-  return out;
-}
-
-/**
- * Splits each page with LlamaIndex's sentence-aware splitter, sizes counted in tokens of the
- * text alone (metadata never takes from the budget), pages kept apart so every chunk has one
- * page number.
- */
-export function chunkDocument(pages: PageText[], options: ChunkOptions): Chunk[] {
-  if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1) throw new ChunkSettingsError(`chunk_size must be a positive integer, not ${options.chunkSize}`);
-  if (!Number.isInteger(options.chunkOverlap) || options.chunkOverlap < 0) throw new ChunkSettingsError(`chunk_overlap must be zero or more, not ${options.chunkOverlap}`);
-  if (options.chunkOverlap >= options.chunkSize) {
-    throw new ChunkSettingsError(`chunk_overlap (${options.chunkOverlap}) must be smaller than chunk_size (${options.chunkSize})`);
-  }
-  const splitter = new SentenceSplitter({ chunkSize: options.chunkSize, chunkOverlap: options.chunkOverlap, tokenizer: cl100kTokenizer });
+export function chunkDocument(pages: Iterable<PageText>, options: ChunkOptions): Chunk[] {
+  const chunker = new DocumentChunker(options);
   const chunks: Chunk[] = [];
-  for (const page of pages) {
-    for (const piece of withinBudget(splitter.splitText(page.text), options)) {
-      const text = piece.trim();
-      if (!text) continue;
-      const contentHash = createHash('sha256').update(text).digest('hex');
-      const index = chunks.length;
-      const id = nameBasedUuid(`${options.fileUuid}|${options.knowledgebaseId}|${options.chunkSize}|${options.chunkOverlap}|${index}|${contentHash}`);
-      chunks.push({ id, text, pageNumber: page.pageNumber, index, contentHash });
+  for (const page of pages) for (const chunk of chunker.chunkPage(page)) chunks.push(chunk);
+  return chunks;
+}
+
+export interface ChunkAsyncOptions {
+  /** Stops chunking between pieces; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** How long chunking may hold the event loop before letting other work run (ms). */
+  sliceMs?: number;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * chunkDocument for a server: the same chunks, but the event loop gets a turn every `sliceMs`
+ * (chunking runs at well under 1 MB/s, so a large file would otherwise stall health checks and
+ * progress callbacks for tens of seconds), and it can be stopped. Pages may arrive as they are read.
+ */
+export async function chunkDocumentAsync(
+  pages: Iterable<PageText> | AsyncIterable<PageText>,
+  options: ChunkOptions,
+  { signal, sliceMs = 50 }: ChunkAsyncOptions = {},
+): Promise<Chunk[]> {
+  const chunker = new DocumentChunker(options);
+  const chunks: Chunk[] = [];
+  signal?.throwIfAborted();
+  let sliceStart = Date.now();
+  for await (const page of pages) {
+    for (const chunk of chunker.chunkPage(page)) {
+      chunks.push(chunk);
+      if (Date.now() - sliceStart >= sliceMs) {
+        await yieldToEventLoop();
+        signal?.throwIfAborted();
+        sliceStart = Date.now();
+      }
     }
   }
+  signal?.throwIfAborted();
   return chunks;
 }

@@ -1,2 +1,4 @@
-export { chunkDocument, ChunkSettingsError, type Chunk, type ChunkOptions, type PageText } from './chunk-document';
-export { countTokens, cl100kTokenizer } from './token-counter';
+export { chunkDocument, chunkDocumentAsync, DocumentChunker, type Chunk, type ChunkAsyncOptions, type ChunkOptions, type PageText } from './chunk-document';
+export { ChunkSettingsError, MIN_CHUNK_SIZE, validateChunkSettings } from './chunk-settings';
+export { chunkId, contentHash, CHUNK_ID_NAMESPACE, type ChunkIdentity } from './chunk-identity';
+export { countTokens, cl100kTokenizer, type Tokenizer } from './token-counter';

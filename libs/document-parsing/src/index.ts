@@ -1,4 +1,8 @@
 export { parseDocument, type ParseInput } from './parse-document';
+export { readDocumentSections, type SectionOptions } from './text-sections';
 export { detectFormat } from './detect-format';
+export { readFileSample, type FileSample } from './file-sample';
 export { htmlToText } from './formats/html.parser';
 export { DocumentParseError, type DocumentFormat, type ParsedDocument, type ParsedPage, type ParseErrorCode } from './parsed-document';
+/** Builders of test documents (PDF, DOCX, ...); they load pdf-lib and docx only when called. */
+export * as fixtures from './fixtures';

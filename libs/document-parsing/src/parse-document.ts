@@ -1,50 +1,51 @@
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { detectFormat } from './detect-format';
-import { parseDocx, singlePage } from './formats/docx.parser';
+import { readFileSample } from './file-sample';
+import { csvToText } from './formats/csv.parser';
+import { parseDocx } from './formats/docx.parser';
 import { htmlToText } from './formats/html.parser';
+import { jsonToText } from './formats/json.parser';
 import { parsePdf } from './formats/pdf.parser';
-import { csvToText, jsonToText } from './formats/structured.parser';
-import { DocumentParseError, type ParsedDocument } from './parsed-document';
+import { DocumentParseError, singlePageDocument, withoutNul, type ParsedDocument } from './parsed-document';
+import { decodeText, textEncodingOf } from './text-encoding';
 
 export interface ParseInput {
   /** Local file (the downloaded object). */
   path: string;
+  /** The original file name; its extension is a hint for text formats, never trusted over the bytes. */
   fileName: string;
   contentType?: string;
 }
 
-const HEAD_BYTES = 64 * 1024;
-
-async function readHead(path: string): Promise<{ head: Buffer; size: number }> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const head = Buffer.alloc(Math.min(size, HEAD_BYTES));
-    await handle.read(head, 0, head.length, 0);
-    return { head, size };
-  } finally {
-    await handle.close();
-  }
+/** The file's bytes as a Uint8Array view, not a copy (pdf.js refuses a Buffer). */
+async function readBytes(path: string): Promise<Uint8Array> {
+  const buffer = await readFile(path);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 /** Text of a file, by what its bytes are: PDF per page, DOCX, HTML, CSV, JSON, Markdown or text. */
 export async function parseDocument(input: ParseInput): Promise<ParsedDocument> {
-  const { head, size } = await readHead(input.path);
-  if (size === 0) throw new DocumentParseError('empty', 'the file is empty');
-  const format = detectFormat(head, input.fileName, input.contentType);
-  if (format === 'pdf') return parsePdf(new Uint8Array(await readFile(input.path)));
-  if (format === 'docx') return parseDocx(await readFile(input.path));
-
-  // One string for the whole text; a BOM is not content.
-  const text = (await readFile(input.path, 'utf8')).replace(/^\uFEFF/, '');
+  const sample = await readFileSample(input.path);
+  if (sample.size === 0) throw new DocumentParseError('empty', 'the file is empty');
+  const format = detectFormat(sample, input.fileName, input.contentType);
   switch (format) {
-    case 'html':
-      return singlePage('html', htmlToText(text));
-    case 'csv':
-      return singlePage('csv', csvToText(text));
-    case 'json':
-      return singlePage('json', jsonToText(text));
-    default:
-      return singlePage(format, text);
+    case 'pdf':
+      return parsePdf(await readBytes(input.path));
+    case 'docx':
+      return parseDocx(await readFile(input.path));
+    case 'csv': {
+      const firstLine = decodeText(sample.head).split('\n', 1)[0];
+      // UTF-8 is parsed straight from the file; the rare UTF-16 file is decoded first.
+      const source = textEncodingOf(sample.head) === 'utf-8' ? { path: input.path } : { text: decodeText(await readFile(input.path)) };
+      return singlePageDocument('csv', withoutNul(await csvToText(source, firstLine)));
+    }
+    default: {
+      // One string for the whole text, decoded from the buffer in place; see readDocumentSections
+      // for reading a large text file in sections instead.
+      const text = withoutNul(decodeText(await readFile(input.path)));
+      if (format === 'html') return singlePageDocument('html', htmlToText(text));
+      if (format === 'json') return singlePageDocument('json', jsonToText(text));
+      return singlePageDocument(format, text);
+    }
   }
 }

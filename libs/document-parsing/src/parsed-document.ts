@@ -27,3 +27,18 @@ export class DocumentParseError extends Error {
     this.name = 'DocumentParseError';
   }
 }
+
+/** A document without pages (everything but PDF): its text as one page, or no_text. */
+export function singlePageDocument(format: DocumentFormat, text: string): ParsedDocument {
+  const trimmed = text.trim();
+  if (!trimmed) throw new DocumentParseError('no_text', 'no text found: the file contains only whitespace or formatting');
+  return { format, pages: [{ text: trimmed, pageNumber: null }], pageCount: 1, pagesSkipped: 0 };
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000, which PDF and Word extraction sometimes produce for
+ * unmapped glyphs; it carries no meaning, so it is dropped before it can fail the insert.
+ */
+export function withoutNul(text: string): string {
+  return text.includes('\0') ? text.replace(/\0/g, '') : text;
+}

@@ -1,55 +1,53 @@
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { parseArgs } from 'node:util';
+import { jsonLineLog } from './json-log';
+import { PgliteSession } from './pglite-session';
 import { PgliteWireServer } from './pglite-wire-server';
+import { serverSettings } from './server-settings';
 
 /**
  * PostgreSQL with pgvector in its own process: PGlite behind the wire protocol.
- *   --port N (0: a free one)  --host H  --data-dir DIR (absent: in memory)
- * Prints one JSON line {"event":"ready",...} when it accepts connections. Exits on SIGTERM or
- * SIGINT (closing PGlite so a data dir is flushed) and when its stdin closes (its parent died).
+ *   node -r @swc-node/register libs/local-postgres/src/server.main.ts --port 5433 --data-dir tmp/pg
+ * Logs one JSON line per event on stdout; {"event":"ready","url":...,"port":...} once it accepts
+ * connections. SIGTERM/SIGINT close PGlite (a data dir is flushed) and exit 0.
  */
-function log(event: string, fields: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), service: 'local-postgres', event, ...fields })}\n`);
-}
+const log = jsonLineLog('local-postgres');
+const SHUTDOWN_LIMIT_MS = 15_000;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: process.env.LOCAL_PG_PORT ?? '0' },
-      host: { type: 'string', default: process.env.LOCAL_PG_HOST ?? '127.0.0.1' },
-      'data-dir': { type: 'string', default: process.env.LOCAL_PG_DATA_DIR },
-      'exit-with-stdin': { type: 'boolean', default: false },
-    },
-  });
-  const dataDir = values['data-dir'];
+  const settings = serverSettings(process.argv.slice(2), process.env);
   const started = Date.now();
-  const db = await PGlite.create(dataDir ? dataDir : undefined, { extensions: { vector } });
-  await db.exec('CREATE EXTENSION IF NOT EXISTS vector');
-  const server = new PgliteWireServer(db, { host: values.host!, port: Number(values.port), log });
-  await server.start();
-  const url = `postgres://postgres@${values.host}:${server.port}/postgres?sslmode=disable`;
-  log('ready', { url, port: server.port, dataDir: dataDir ?? null, startupMs: Date.now() - started });
+  const session = await PgliteSession.open({ dataDir: settings.dataDir, templateFile: settings.templateFile, log });
+  const server = new PgliteWireServer(session, { host: settings.host, port: settings.port, log });
+  await server.listen();
+  // Listening on every interface: clients on this machine still come in through loopback.
+  const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const url = `postgres://postgres@${host}:${server.port}/postgres?sslmode=disable`;
+  log('ready', { url, port: server.port, pid: process.pid, dataDir: settings.dataDir ?? null, origin: session.origin, startupMs: Date.now() - started });
 
   let stopping = false;
   const stop = async (reason: string) => {
     if (stopping) return;
     stopping = true;
     log('stopping', { reason });
-    await server.stop();
-    await db.close();
+    // A stuck close must not leave the process behind.
+    setTimeout(() => {
+      log('stop_timed_out', { afterMs: SHUTDOWN_LIMIT_MS });
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    await server.close();
+    await session.close();
+    log('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  if (values['exit-with-stdin']) {
-    process.stdin.on('end', () => void stop('parent exited'));
-    process.stdin.on('error', () => void stop('parent exited'));
+  if (settings.exitWithStdin) {
+    process.stdin.on('end', () => void stop('parent gone'));
+    process.stdin.on('error', () => void stop('parent gone'));
     process.stdin.resume();
   }
 }
 
-main().catch((error) => {
-  log('failed', { error: (error as Error).stack ?? String(error) });
+main().catch((error: Error) => {
+  log('failed', { error: error.stack ?? error.message });
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 /**
- * PGlite is one Postgres session. This lock hands it to one connection at a time; the holder
- * may take it again without waiting (it keeps it across a transaction), everyone else queues.
+ * PGlite is one Postgres session. This lock hands it to one connection at a time, first come
+ * first served; the holder may take it again without waiting (it keeps it through a
+ * transaction), everyone else queues.
  */
 export class SessionLock {
   private holder: number | null = null;
@@ -10,9 +11,13 @@ export class SessionLock {
     return this.holder;
   }
 
+  get queued(): number {
+    return this.waiters.length;
+  }
+
   async acquire(owner: number): Promise<void> {
     if (this.holder === owner) return;
-    if (this.holder === null && this.waiters.length === 0) {
+    if (this.holder === null) {
       this.holder = owner;
       return;
     }
@@ -24,11 +29,5 @@ export class SessionLock {
     const next = this.waiters.shift();
     this.holder = next ? next.owner : null;
     next?.grant();
-  }
-
-  /** Drops a connection that went away while still queued. */
-  forget(owner: number): void {
-    const index = this.waiters.findIndex((w) => w.owner === owner);
-    if (index >= 0) this.waiters.splice(index, 1);
   }
 }

@@ -1,34 +1,75 @@
-import { PDFReader } from '@llamaindex/readers/pdf';
-import { DocumentParseError, type ParsedDocument } from '../parsed-document';
+import { DocumentParseError, withoutNul, type ParsedDocument, type ParsedPage } from '../parsed-document';
 
-/** pdf.js names its exceptions; those say whether a PDF is locked or broken. */
-function asParseError(error: unknown): DocumentParseError {
-  const name = (error as { name?: string }).name ?? '';
-  const message = (error as Error).message ?? String(error);
-  if (name === 'PasswordException' || /password/i.test(message)) {
-    return new DocumentParseError('encrypted', 'the PDF is password-protected: remove the password and upload it again', { cause: error });
+/** pdf.js names its exceptions; they tell a locked file from a broken one. */
+function openError(error: unknown): DocumentParseError {
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'PasswordException') {
+    return new DocumentParseError('encrypted', 'the PDF is password-protected; remove the password and upload it again', { cause: error });
   }
-  return new DocumentParseError('corrupt', `the file is not a valid PDF (corrupt or truncated): ${message}`, { cause: error });
+  return new DocumentParseError('corrupt', 'the file is not a valid PDF (corrupt or truncated)', { cause: error });
 }
 
-/** One page per entry, numbered from 1; pages without text (scans) are skipped and counted. */
+interface TextItemLike {
+  str?: string;
+  hasEOL?: boolean;
+}
+
+/** A page's text as pdf.js lays it out: items in reading order, line ends where it marks them. */
+function pageText(items: TextItemLike[]): string {
+  let text = '';
+  for (const item of items) {
+    if (item.str === undefined) continue; // marked-content boundaries, not text
+    text += item.str;
+    if (item.hasEOL) text += '\n';
+  }
+  return withoutNul(text)
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * One entry per page with text, numbered from 1. A page without text (a scan) is skipped and
+ * counted, as is a page pdf.js cannot read; only a file with no readable text at all fails.
+ * Pages are read one at a time and released, so a long PDF does not hold every page at once,
+ * and the event loop gets a turn between pages.
+ */
 export async function parsePdf(bytes: Uint8Array): Promise<ParsedDocument> {
-  let documents;
+  // unpdf ships pdf.js built for server use (no worker, no canvas); loaded on the first PDF, as it is large.
+  const { getDocumentProxy } = await import('unpdf');
+  let pdf;
   try {
-    documents = await new PDFReader().loadDataAsContent(bytes);
+    // verbosity 0: pdf.js would otherwise print recovery warnings on stdout, among the JSON logs.
+    pdf = await getDocumentProxy(bytes, { verbosity: 0 });
   } catch (error) {
-    throw asParseError(error);
+    throw openError(error);
   }
-  const pages = documents
-    .map((doc, i) => ({ text: doc.text.replace(/[ \t]+\n/g, '\n').trim(), pageNumber: i + 1 }))
-    .filter((page) => page.text.length > 0);
-  const pageCount = documents.length;
-  if (pageCount === 0) throw new DocumentParseError('corrupt', 'the PDF has no pages');
-  if (pages.length === 0) {
-    throw new DocumentParseError(
-      'no_text',
-      `no text found: ${pageCount === 1 ? 'the only page is' : `all ${pageCount} pages are`} images (scanned?); OCR is not supported`,
-    );
+  try {
+    const pageCount = pdf.numPages;
+    if (pageCount === 0) throw new DocumentParseError('corrupt', 'the file is not a valid PDF (it has no pages)');
+    const pages: ParsedPage[] = [];
+    let unreadable = 0;
+    for (let pageNumber = 1; pageNumber <= pageCount; pageNumber++) {
+      try {
+        const page = await pdf.getPage(pageNumber);
+        const content = await page.getTextContent();
+        const text = pageText(content.items as TextItemLike[]);
+        page.cleanup();
+        if (text) pages.push({ text, pageNumber });
+      } catch {
+        unreadable++;
+      }
+      await nextTurn();
+    }
+    if (pages.length === 0) {
+      if (unreadable === pageCount) throw new DocumentParseError('corrupt', 'the file is not a valid PDF (corrupt or truncated): no page could be read');
+      const which = pageCount === 1 ? 'the only page is an image' : `all ${pageCount} pages are images`;
+      throw new DocumentParseError('no_text', `no text found: ${which} (scanned?); OCR is not supported`);
+    }
+    return { format: 'pdf', pages, pageCount, pagesSkipped: pageCount - pages.length };
+  } finally {
+    await pdf.destroy();
   }
-  return { format: 'pdf', pages, pageCount, pagesSkipped: pageCount - pages.length };
 }

@@ -1,0 +1,50 @@
+import { statSync } from 'node:fs';
+import { fixtures, parseDocument, readDocumentSections, type ParsedPage } from './index';
+import { tempFiles } from './testing/temp-files';
+
+async function collect(iterable: AsyncIterable<ParsedPage>): Promise<ParsedPage[]> {
+  const out: ParsedPage[] = [];
+  for await (const page of iterable) out.push(page);
+  return out;
+}
+
+describe('readDocumentSections', () => {
+  const files = tempFiles('sections-');
+  afterAll(() => files.remove());
+
+  it('reads a large text file in sections cut at paragraph breaks, losing nothing', async () => {
+    const path = `${files.dir}/big.txt`;
+    const bytes = await fixtures.writeProseFile(path, 600_000, 3);
+    expect(statSync(path).size).toBe(bytes);
+    const sections = await collect(readDocumentSections({ path, fileName: 'big.txt' }, { sectionChars: 100_000 }));
+    expect(sections.length).toBeGreaterThanOrEqual(6);
+    for (const section of sections) {
+      expect(section.pageNumber).toBeNull();
+      expect(section.text.length).toBeLessThanOrEqual(100_000);
+      expect(section.text).toMatch(/^Note \d+: [\s\S]*[.!?”]$/); // whole paragraphs only
+    }
+    const whole = (await parseDocument({ path, fileName: 'big.txt' })).pages[0].text;
+    expect(sections.map((s) => s.text).join('\n\n')).toBe(whole);
+  });
+
+  it('keeps multi-byte characters whole across read boundaries, and drops the byte-order mark', async () => {
+    const text = `\uFEFF${'Grüße, Køge — 東京 😀. '.repeat(40_000)}`;
+    const path = files.write(text);
+    const sections = await collect(readDocumentSections({ path, fileName: 'x.md' }, { sectionChars: 50_000 }));
+    expect(sections.map((s) => s.text).join(' ')).toBe(text.slice(1).trim());
+    expect(sections.some((s) => s.text.includes('\uFFFD'))).toBe(false);
+  });
+
+  it('gives the pages of other formats, and the same errors as parseDocument', async () => {
+    const pdf = files.write(await fixtures.buildPdf([['One.'], null, ['Three.']]));
+    expect(await collect(readDocumentSections({ path: pdf, fileName: 'x.pdf' }))).toEqual([
+      { text: 'One.', pageNumber: 1 },
+      { text: 'Three.', pageNumber: 3 },
+    ]);
+    await expect(collect(readDocumentSections({ path: files.write(''), fileName: 'x.txt' }))).rejects.toMatchObject({ code: 'empty' });
+    await expect(collect(readDocumentSections({ path: files.write(' \n '), fileName: 'x.txt' }))).rejects.toMatchObject({ code: 'no_text' });
+    await expect(collect(readDocumentSections({ path: files.write(fixtures.buildRandomBinary()), fileName: 'x.txt' }))).rejects.toMatchObject({
+      code: 'unsupported',
+    });
+  });
+});
