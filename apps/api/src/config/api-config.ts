@@ -1,0 +1,64 @@
+import { bool, cleanEnv, makeValidator, num, port, str, url } from 'envalid';
+
+const list = makeValidator<string[]>((input) =>
+  String(input)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+/**
+ * Every variable the api reads, validated once at start-up. Deploy manifests are checked
+ * against this object, so a variable is added here or nowhere.
+ */
+export const apiEnvSpec = {
+  PORT: port({ default: 3000, desc: 'HTTP port (Cloud Run sets it)' }),
+  DATABASE_URL: url({ desc: 'PostgreSQL for the app tables (the vector tables live in the same database)' }),
+  DB_POOL_SIZE: num({ default: 5, desc: 'connections to PostgreSQL' }),
+  REDIS_URL: url({ desc: 'Redis for the Bull queue' }),
+  INGESTION_SERVICE_URL: url({ desc: 'base URL of the ingestion service' }),
+  AUTH_MODE: str({ choices: ['api-key', 'oidc'], default: 'api-key', desc: 'api-key: shared SYSTEM_API_KEY; oidc: Google ID tokens between services' }),
+  SYSTEM_API_KEY: str({ default: '', desc: 'shared service-to-service key (required with AUTH_MODE=api-key)' }),
+  ADMIN_API_KEY: str({ desc: 'admin credential for the REST API, the admin UI and the queue dashboard' }),
+  OIDC_AUDIENCE: str({ default: '', desc: 'this api URL: the audience the ingestion service callbacks must carry' }),
+  OIDC_ALLOWED_CALLERS: list({ default: [], desc: 'service accounts allowed to call back, comma-separated' }),
+  GCS_BUCKET: str({ desc: 'bucket uploads go to' }),
+  GCS_API_ENDPOINT: str({ default: '', desc: 'GCS JSON API endpoint; empty for Google Cloud Storage' }),
+  GCS_PROJECT_ID: str({ default: '', desc: 'Google Cloud project of the bucket' }),
+  UPLOAD_MAX_BYTES: num({ default: 200 * 1024 * 1024, desc: 'largest upload' }),
+  DISPATCH_TIMEOUT_MS: num({ default: 3_600_000, desc: 'how long a dispatched /ingest-file may run (the Cloud Run request timeout)' }),
+  STALE_AFTER_MS: num({ default: 15 * 60_000, desc: 'a processing link with no progress for this long is marked failed' }),
+  SWEEP_INTERVAL_MS: num({ default: 60_000, desc: 'how often stale links are looked for' }),
+  SHUTDOWN_GRACE_MS: num({ default: 20_000, desc: 'time pending dispatches get on SIGTERM' }),
+  MIGRATE_ON_START: bool({ default: true, desc: 'apply database migrations at start-up' }),
+  LOG_LEVEL: str({ choices: ['error', 'warn', 'log', 'debug', 'verbose'], default: 'log' }),
+};
+
+export type ApiConfig = ReturnType<typeof loadApiConfig>;
+export const API_CONFIG = Symbol('API_CONFIG');
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and checks the environment; throws a ConfigError naming every bad variable. */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env) {
+  const problems: string[] = [];
+  const config = cleanEnv(env, apiEnvSpec, {
+    reporter: ({ errors }) => {
+      for (const [name, error] of Object.entries(errors)) problems.push(`${name}: ${(error as Error).message}`);
+    },
+  });
+  if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  if (config.AUTH_MODE === 'api-key' && !config.SYSTEM_API_KEY) {
+    throw new ConfigError('invalid configuration: SYSTEM_API_KEY: required when AUTH_MODE=api-key');
+  }
+  if (config.AUTH_MODE === 'oidc' && (!config.OIDC_AUDIENCE || config.OIDC_ALLOWED_CALLERS.length === 0)) {
+    throw new ConfigError('invalid configuration: OIDC_AUDIENCE and OIDC_ALLOWED_CALLERS: required when AUTH_MODE=oidc');
+  }
+  if (config.ADMIN_API_KEY.length < 12) throw new ConfigError('invalid configuration: ADMIN_API_KEY: use at least 12 characters');
+  return config;
+}

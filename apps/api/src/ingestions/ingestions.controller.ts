@@ -1,0 +1,63 @@
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { ProgressUpdateSchema, type ProgressUpdate } from '@docingest/contracts';
+import { SystemOnly } from '../auth/auth.guard';
+import { ApiError } from '../common/api-error';
+import { ContractBody } from '../common/contract-body.pipe';
+import { LinksRepository } from './links.repository';
+import type { Link } from './link';
+
+/** What a poller sees of one link: cheap to produce, one indexed row. */
+export function linkView(link: Link) {
+  return {
+    link_id: link.id,
+    file_uuid: link.file_uuid,
+    knowledgebase_id: link.knowledgebase_id,
+    ingestion_status: link.ingestion_status,
+    ingestion_progress: link.ingestion_progress,
+    current_stage: link.current_stage,
+    processed_docs: link.processed_docs,
+    total_docs: link.total_docs,
+    chunk_count: link.chunk_count,
+    ingestion_error: link.ingestion_error,
+    ingestion_started_at: link.ingestion_started_at,
+    ingestion_completed_at: link.ingestion_completed_at,
+    last_progress_at: link.last_progress_at,
+    attempt: link.attempt,
+  };
+}
+
+@ApiTags('ingestions')
+@Controller('api/v1')
+export class IngestionsController {
+  constructor(private readonly links: LinksRepository) {}
+
+  /**
+   * The ingestion service's progress callback (DESIGN 4.2). An update that would move the link
+   * backwards, reopen a final attempt or belongs to an older attempt is answered 200 with
+   * `applied: false` and the reason, so the service does not retry it.
+   */
+  @SystemOnly()
+  @Post('files/:uuid/update-progress')
+  @HttpCode(200)
+  @ApiBody({ schema: ProgressUpdateSchema as object })
+  async updateProgress(@Param('uuid', new ParseUUIDPipe()) fileUuid: string, @Body(new ContractBody<ProgressUpdate>(ProgressUpdateSchema)) update: ProgressUpdate) {
+    const outcome = await this.links.applyProgress(fileUuid, update);
+    if (!outcome.applied && outcome.reason === 'unknown_link') {
+      throw new ApiError(404, `no link ${update.link_id} for file ${fileUuid}`, { code: 'unknown_link', field: 'link_id' });
+    }
+    return { applied: outcome.applied, reason: outcome.applied ? undefined : outcome.reason, link: outcome.link ? linkView(outcome.link) : undefined };
+  }
+
+  @Get('files/:uuid/progress')
+  async fileProgress(@Param('uuid', new ParseUUIDPipe()) fileUuid: string) {
+    return { file_uuid: fileUuid, links: (await this.links.forFile(fileUuid)).map(linkView) };
+  }
+
+  @Get('ingestions/:linkId')
+  async ingestion(@Param('linkId', new ParseIntPipe()) linkId: number) {
+    const link = await this.links.find(linkId);
+    if (!link) throw new ApiError(404, `no ingestion ${linkId}`, { code: 'unknown_link' });
+    return linkView(link);
+  }
+}

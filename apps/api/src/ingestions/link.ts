@@ -1,0 +1,26 @@
+import type { IngestionStage, IngestionStatus } from '@docingest/contracts';
+
+/** A file–knowledge-base link as stored: where that file's ingestion into that base stands. */
+export interface Link {
+  id: number;
+  file_uuid: string;
+  knowledgebase_id: string;
+  ingestion_status: IngestionStatus;
+  ingestion_progress: number;
+  processed_docs: number;
+  total_docs: number;
+  chunk_count: number | null;
+  current_stage: IngestionStage | null;
+  ingestion_error: string | null;
+  ingestion_started_at: Date | null;
+  ingestion_completed_at: Date | null;
+  last_progress_at: Date | null;
+  attempt: number;
+  embedding_model: string | null;
+  chunk_size: number | null;
+  chunk_overlap: number | null;
+}
+
+export const LINK_COLUMNS = `id, file_uuid, knowledgebase_id, ingestion_status, ingestion_progress, processed_docs, total_docs,
+  chunk_count, current_stage, ingestion_error, ingestion_started_at, ingestion_completed_at, last_progress_at, attempt,
+  embedding_model, chunk_size, chunk_overlap`;

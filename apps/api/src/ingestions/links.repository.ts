@@ -1,0 +1,158 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { ProgressUpdate } from '@docingest/contracts';
+import { PG_POOL } from '../database/database.module';
+import { LINK_COLUMNS, type Link } from './link';
+
+const OPEN = `ingestion_status IN ('pending', 'processing')`;
+
+export type ProgressOutcome = { applied: true; link: Link } | { applied: false; reason: 'unknown_link' | 'final' | 'stale_attempt' | 'behind'; link?: Link };
+
+/**
+ * Every change of a link's ingestion state, each one conditional UPDATE so that concurrent
+ * callbacks, dispatch outcomes and the sweeper can never move a link backwards or reopen a
+ * final attempt.
+ */
+@Injectable()
+export class LinksRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async find(id: number): Promise<Link | undefined> {
+    const { rows } = await this.pool.query<Link>(`SELECT ${LINK_COLUMNS} FROM file_knowledge_base_links WHERE id = $1`, [id]);
+    return rows[0];
+  }
+
+  async forFile(fileUuid: string): Promise<Link[]> {
+    const { rows } = await this.pool.query<Link>(`SELECT ${LINK_COLUMNS} FROM file_knowledge_base_links WHERE file_uuid = $1 ORDER BY id`, [fileUuid]);
+    return rows;
+  }
+
+  async findPair(fileUuid: string, knowledgebaseId: string): Promise<Link | undefined> {
+    const { rows } = await this.pool.query<Link>(`SELECT ${LINK_COLUMNS} FROM file_knowledge_base_links WHERE file_uuid = $1 AND knowledgebase_id = $2`, [fileUuid, knowledgebaseId]);
+    return rows[0];
+  }
+
+  /** Creates the link when missing (not_started); answers it either way. */
+  async ensure(fileUuid: string, knowledgebaseId: string): Promise<Link> {
+    await this.pool.query(
+      `INSERT INTO file_knowledge_base_links (file_uuid, knowledgebase_id) VALUES ($1, $2) ON CONFLICT (file_uuid, knowledgebase_id) DO NOTHING`,
+      [fileUuid, knowledgebaseId],
+    );
+    return (await this.findPair(fileUuid, knowledgebaseId))!;
+  }
+
+  /** A new attempt, pending; refused (undefined) while one is open unless forced. */
+  async openAttempt(linkId: number, settings: { embeddingModel: string; chunkSize: number; chunkOverlap: number }, force: boolean): Promise<Link | undefined> {
+    const { rows } = await this.pool.query<Link>(
+      `UPDATE file_knowledge_base_links SET ingestion_status = 'pending', attempt = attempt + 1, ingestion_progress = 0,
+              processed_docs = 0, total_docs = 0, chunk_count = NULL, current_stage = NULL, ingestion_error = NULL,
+              ingestion_started_at = NULL, ingestion_completed_at = NULL, last_progress_at = now(),
+              embedding_model = $2, chunk_size = $3, chunk_overlap = $4
+        WHERE id = $1 AND ($5::boolean OR NOT ${OPEN})
+        RETURNING ${LINK_COLUMNS}`,
+      [linkId, settings.embeddingModel, settings.chunkSize, settings.chunkOverlap, force],
+    );
+    return rows[0];
+  }
+
+  /** pending → processing for this attempt only; undefined when the attempt is no longer current. */
+  async startProcessing(linkId: number, attempt: number): Promise<Link | undefined> {
+    const { rows } = await this.pool.query<Link>(
+      `UPDATE file_knowledge_base_links SET ingestion_status = 'processing', ingestion_started_at = now(), last_progress_at = now()
+        WHERE id = $1 AND attempt = $2 AND ingestion_status = 'pending'
+        RETURNING ${LINK_COLUMNS}`,
+      [linkId, attempt],
+    );
+    return rows[0];
+  }
+
+  /** DESIGN 4.2: applied only if it moves the link forward within the current, open attempt. */
+  async applyProgress(fileUuid: string, update: ProgressUpdate): Promise<ProgressOutcome> {
+    if (update.link_id === null) return { applied: false, reason: 'unknown_link' };
+    const final = update.status !== 'processing';
+    const progress = update.status === 'completed' ? 100 : update.progress;
+    const { rows } = await this.pool.query<Link>(
+      `UPDATE file_knowledge_base_links SET
+          ingestion_status = $3::text,
+          ingestion_progress = GREATEST(ingestion_progress, $4::real),
+          processed_docs = GREATEST(processed_docs, $5::int),
+          total_docs = CASE WHEN $6::int > 0 THEN $6::int ELSE total_docs END,
+          current_stage = COALESCE($7::text, current_stage),
+          chunk_count = COALESCE($8::int, chunk_count),
+          ingestion_error = CASE WHEN $3::text = 'failed' THEN $9::text ELSE ingestion_error END,
+          ingestion_completed_at = CASE WHEN $10::boolean THEN now() ELSE ingestion_completed_at END,
+          last_progress_at = now()
+        WHERE id = $1 AND file_uuid = $2 AND ${OPEN}
+          AND ($11::int IS NULL OR attempt = $11::int)
+          AND ($10::boolean OR $4::real >= ingestion_progress)
+        RETURNING ${LINK_COLUMNS}`,
+      [
+        update.link_id,
+        fileUuid,
+        update.status,
+        progress,
+        update.processed_docs,
+        update.total_docs,
+        update.stage ?? null,
+        update.chunks ?? (update.status === 'completed' ? update.processed_docs : null),
+        update.error ?? (update.status === 'failed' ? 'the ingestion failed without a message' : null),
+        final,
+        update.attempt ?? null,
+      ],
+    );
+    if (rows[0]) return { applied: true, link: rows[0] };
+    const link = await this.find(update.link_id);
+    if (!link || link.file_uuid !== fileUuid) return { applied: false, reason: 'unknown_link' };
+    if (update.attempt != null && update.attempt !== link.attempt) return { applied: false, reason: 'stale_attempt', link };
+    if (link.ingestion_status === 'completed' || link.ingestion_status === 'failed') return { applied: false, reason: 'final', link };
+    return { applied: false, reason: 'behind', link };
+  }
+
+  /** Ends an open attempt as failed; a final state already reached is kept. */
+  async failAttempt(linkId: number, attempt: number, message: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE file_knowledge_base_links SET ingestion_status = 'failed', ingestion_error = $3, ingestion_completed_at = now()
+        WHERE id = $1 AND attempt = $2 AND ${OPEN}`,
+      [linkId, attempt, message.slice(0, 4000)],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** The dispatch's own answer said completed and no final callback came first. */
+  async completeAttempt(linkId: number, attempt: number, chunks: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE file_knowledge_base_links SET ingestion_status = 'completed', ingestion_progress = 100, chunk_count = $3,
+              processed_docs = $3, total_docs = $3, ingestion_completed_at = now(), last_progress_at = now()
+        WHERE id = $1 AND attempt = $2 AND ${OPEN}`,
+      [linkId, attempt, chunks],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** Marks processing links that reported nothing for `staleMs` as failed; answers their ids. */
+  async failStale(staleMs: number): Promise<number[]> {
+    const { rows } = await this.pool.query<{ id: number }>(
+      `UPDATE file_knowledge_base_links SET ingestion_status = 'failed', ingestion_completed_at = now(),
+              ingestion_error = 'no progress since ' || to_char(last_progress_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                || ': the ingestion service stopped reporting (crashed, killed or timed out); re-ingest the file'
+        WHERE ingestion_status = 'processing' AND last_progress_at < now() - ($1::int * interval '1 millisecond')
+        RETURNING id`,
+      [staleMs],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Pending attempts queued more than `staleMs` ago (their job should have started by now). */
+  async pendingSince(staleMs: number): Promise<Link[]> {
+    const { rows } = await this.pool.query<Link>(
+      `SELECT ${LINK_COLUMNS} FROM file_knowledge_base_links
+        WHERE ingestion_status = 'pending' AND last_progress_at < now() - ($1::int * interval '1 millisecond')`,
+      [staleMs],
+    );
+    return rows;
+  }
+
+  async remove(linkId: number): Promise<void> {
+    await this.pool.query('DELETE FROM file_knowledge_base_links WHERE id = $1', [linkId]);
+  }
+}

@@ -1,0 +1,86 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiError } from '../common/api-error';
+import { ContractBody } from '../common/contract-body.pipe';
+import { FilesRepository } from '../files/files.repository';
+import { IngestionServiceClient } from '../ingestion-service/ingestion-service.client';
+import { IngestionsService } from '../ingestions/ingestions.service';
+import { LinksRepository } from '../ingestions/links.repository';
+import { KnowledgeBasesRepository } from './knowledge-bases.repository';
+import { CreateKnowledgeBaseSchema, SearchKnowledgeBaseSchema, type CreateKnowledgeBase, type SearchKnowledgeBase } from './knowledge-base.schemas';
+
+const LOCAL_MODELS = ['universal-sentence-encoder-lite', 'use-lite'];
+
+@ApiTags('knowledge bases')
+@Controller('api/v1/knowledge-bases')
+export class KnowledgeBasesController {
+  constructor(
+    private readonly knowledgeBases: KnowledgeBasesRepository,
+    private readonly files: FilesRepository,
+    private readonly links: LinksRepository,
+    private readonly ingestions: IngestionsService,
+    private readonly ingestionService: IngestionServiceClient,
+  ) {}
+
+  @Post()
+  @ApiBody({ schema: CreateKnowledgeBaseSchema as object })
+  async create(@Body(new ContractBody<CreateKnowledgeBase>(CreateKnowledgeBaseSchema)) body: CreateKnowledgeBase) {
+    if (body.chunk_overlap >= body.chunk_size) {
+      throw new ApiError(400, `chunk_overlap (${body.chunk_overlap}) must be smaller than chunk_size (${body.chunk_size})`, { code: 'invalid_request', field: 'chunk_overlap' });
+    }
+    if (body.embedding_provider === 'local' && !LOCAL_MODELS.includes(body.embedding_model)) {
+      throw new ApiError(400, `the local provider has one model: ${LOCAL_MODELS[0]}`, { code: 'invalid_request', field: 'embedding_model' });
+    }
+    const created = await this.knowledgeBases.create({
+      ...body,
+      vector_table_name: `kb_${body.knowledgebase_id.replace(/-/g, '_')}`,
+      embedding_dimensions: body.embedding_dimensions ?? (body.embedding_provider === 'local' ? 512 : null),
+    });
+    if (!created) throw new ApiError(409, `a knowledge base '${body.knowledgebase_id}' already exists`, { code: 'exists', field: 'knowledgebase_id' });
+    return created;
+  }
+
+  @Get()
+  async list() {
+    return { items: await this.knowledgeBases.list() };
+  }
+
+  @Get(':kb')
+  async get(@Param('kb') id: string) {
+    return this.ingestions.knowledgeBase(id);
+  }
+
+  @Get(':kb/files')
+  async filesOf(@Param('kb') id: string) {
+    await this.ingestions.knowledgeBase(id);
+    return { items: await this.files.inKnowledgeBase(id) };
+  }
+
+  /** Removes a file from a knowledge base: its chunks really deleted first, then the link. */
+  @Delete(':kb/files/:uuid')
+  @HttpCode(200)
+  async removeFile(@Param('kb') id: string, @Param('uuid', new ParseUUIDPipe()) fileUuid: string) {
+    const kb = await this.ingestions.knowledgeBase(id);
+    const link = await this.links.findPair(fileUuid, kb.knowledgebase_id);
+    if (!link) throw new ApiError(404, `file ${fileUuid} is not in '${id}'`, { code: 'unknown_link' });
+    const { deleted } = await this.ingestionService.deleteVectors({ vector_table_name: kb.vector_table_name, file_uuid: fileUuid, knowledgebase_id: kb.knowledgebase_id });
+    await this.links.remove(link.id);
+    return { file_uuid: fileUuid, knowledgebase_id: kb.knowledgebase_id, deleted_chunks: deleted };
+  }
+
+  @Post(':kb/search')
+  @HttpCode(200)
+  @ApiBody({ schema: SearchKnowledgeBaseSchema as object })
+  async search(@Param('kb') id: string, @Body(new ContractBody<SearchKnowledgeBase>(SearchKnowledgeBaseSchema)) body: SearchKnowledgeBase) {
+    const kb = await this.ingestions.knowledgeBase(id);
+    return this.ingestionService.search({
+      query: body.query,
+      top_k: body.top_k,
+      file_uuid: body.file_uuid,
+      vector_table_name: kb.vector_table_name,
+      embedding_provider: kb.embedding_provider,
+      embedding_model: kb.embedding_model,
+      knowledgebase_id: kb.knowledgebase_id,
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PG_POOL } from '../database/database.module';
+
+export interface KnowledgeBase {
+  knowledgebase_id: string;
+  name: string;
+  vector_table_name: string;
+  embedding_provider: 'local' | 'openai';
+  embedding_model: string;
+  embedding_dimensions: number | null;
+  chunk_size: number;
+  chunk_overlap: number;
+  created_at: Date;
+}
+
+const COLUMNS = 'knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model, embedding_dimensions, chunk_size, chunk_overlap, created_at';
+
+@Injectable()
+export class KnowledgeBasesRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /** Inserts; undefined when the id is taken. */
+  async create(kb: Omit<KnowledgeBase, 'created_at'>): Promise<KnowledgeBase | undefined> {
+    const { rows } = await this.pool.query<KnowledgeBase>(
+      `INSERT INTO knowledge_bases (knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model, embedding_dimensions, chunk_size, chunk_overlap)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (knowledgebase_id) DO NOTHING RETURNING ${COLUMNS}`,
+      [kb.knowledgebase_id, kb.name, kb.vector_table_name, kb.embedding_provider, kb.embedding_model, kb.embedding_dimensions, kb.chunk_size, kb.chunk_overlap],
+    );
+    return rows[0];
+  }
+
+  async list(): Promise<KnowledgeBase[]> {
+    return (await this.pool.query<KnowledgeBase>(`SELECT ${COLUMNS} FROM knowledge_bases ORDER BY created_at, knowledgebase_id`)).rows;
+  }
+
+  async find(id: string): Promise<KnowledgeBase | undefined> {
+    return (await this.pool.query<KnowledgeBase>(`SELECT ${COLUMNS} FROM knowledge_bases WHERE knowledgebase_id = $1`, [id])).rows[0];
+  }
+}

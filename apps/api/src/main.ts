@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { createApp } from './create-app';
+import { ConfigError, loadApiConfig } from './config/api-config';
+
+async function main(): Promise<void> {
+  const config = loadApiConfig();
+  const app = await createApp(config);
+  await app.listen(config.PORT, '0.0.0.0');
+}
+
+main().catch((error) => {
+  const message = error instanceof ConfigError ? error.message : `api failed to start: ${(error as Error).stack ?? error}`;
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'api', msg: message })}\n`);
+  process.exit(1);
+});

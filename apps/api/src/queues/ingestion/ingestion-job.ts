@@ -1,0 +1,26 @@
+import type { JobOptions } from 'bull';
+
+export const INGESTION_QUEUE = 'ingestion';
+
+/** Dispatches one attempt of one link to the ingestion service. */
+export const INGEST_SINGLE_FILE_JOB = 'ingest-single-file-via-http';
+/** Marks processing links that stopped reporting as failed. */
+export const SWEEP_STALE_JOB = 'sweep-stale-ingestions';
+
+export interface IngestSingleFileJob {
+  linkId: number;
+  attempt: number;
+}
+
+/** One job per attempt: a second enqueue of the same attempt is a no-op. */
+export function ingestJobId(job: IngestSingleFileJob): string {
+  return `link-${job.linkId}-attempt-${job.attempt}`;
+}
+
+/** Failures before the dispatch (database, Redis) are retried; the dispatch itself never is. */
+export const INGEST_JOB_OPTIONS: JobOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: 1000,
+  removeOnFail: 1000,
+};

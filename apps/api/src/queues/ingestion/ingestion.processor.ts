@@ -1,0 +1,135 @@
+import { InjectQueue, OnQueueFailed, Process, Processor } from '@nestjs/bull';
+import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import type { ErrorBody, IngestFileRequest, IngestFileResponse } from '@docingest/contracts';
+import { API_CONFIG, type ApiConfig } from '../../config/api-config';
+import { FilesRepository } from '../../files/files.repository';
+import { IngestionServiceClient } from '../../ingestion-service/ingestion-service.client';
+import { KnowledgeBasesRepository } from '../../knowledge-bases/knowledge-bases.repository';
+import { LinksRepository } from '../../ingestions/links.repository';
+import { INGEST_SINGLE_FILE_JOB, INGESTION_QUEUE, SWEEP_STALE_JOB, ingestJobId, type IngestSingleFileJob } from './ingestion-job';
+import { PendingDispatches } from './pending-dispatches';
+
+function dispatchFailure(error: unknown, url: string): string {
+  const e = error as { code?: string; message?: string };
+  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return `the ingestion service is unreachable at ${url} (${e.code})`;
+  if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT') return `the ingestion service did not answer in time (${e.message})`;
+  if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return `the connection to the ingestion service broke before it answered (${e.code}): it may have crashed or been stopped`;
+  return `the request to the ingestion service failed: ${e.message ?? String(error)}`;
+}
+
+/**
+ * The Bull task of the original system: mark the link processing, POST /ingest-file, and end
+ * without waiting for the answer. The answer still has handlers, so whatever the service does
+ * (fail, time out, vanish, finish without a callback) ends up recorded on the link.
+ */
+@Processor(INGESTION_QUEUE)
+export class IngestionProcessor implements OnModuleDestroy {
+  private readonly logger = new Logger('ingestion');
+
+  constructor(
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @InjectQueue(INGESTION_QUEUE) private readonly queue: Queue,
+    private readonly links: LinksRepository,
+    private readonly files: FilesRepository,
+    private readonly knowledgeBases: KnowledgeBasesRepository,
+    private readonly ingestionService: IngestionServiceClient,
+    private readonly pending: PendingDispatches,
+  ) {
+    pending.graceMs = config.SHUTDOWN_GRACE_MS;
+  }
+
+  private log(event: string, fields: Record<string, unknown>): void {
+    this.logger.log(JSON.stringify({ event, ...fields }));
+  }
+
+  @Process(INGEST_SINGLE_FILE_JOB)
+  async ingestSingleFileViaHttp(job: Job<IngestSingleFileJob>): Promise<{ dispatched: boolean }> {
+    const { linkId, attempt } = job.data;
+    const link = await this.links.find(linkId);
+    const file = link && (await this.files.find(link.file_uuid));
+    const kb = link && (await this.knowledgeBases.find(link.knowledgebase_id));
+    if (!link || !file || !kb) {
+      // Nothing to ingest any more: retrying cannot help.
+      await job.discard();
+      this.log('dispatch.skipped', { link_id: linkId, attempt, reason: 'link, file or knowledge base is gone' });
+      return { dispatched: false };
+    }
+    const body: IngestFileRequest = {
+      file_path: file.storage_path,
+      vector_table_name: kb.vector_table_name,
+      file_uuid: file.uuid,
+      link_id: linkId,
+      embedding_provider: kb.embedding_provider,
+      embedding_model: kb.embedding_model,
+      chunk_size: kb.chunk_size,
+      chunk_overlap: kb.chunk_overlap,
+      batch_size: 20,
+      progress_update_frequency: 10,
+      user_uuid: file.user_uuid,
+      team_id: file.team_id,
+      knowledgebase_id: kb.knowledgebase_id,
+      project_id: file.project_id,
+      custom_metadata: null,
+      attempt,
+    };
+    // Anything that throws up to here leaves the link pending and Bull retries the job with backoff.
+    const headers = await this.ingestionService.dispatchHeaders();
+    const started = await this.links.startProcessing(linkId, attempt);
+    if (!started) {
+      this.log('dispatch.skipped', { link_id: linkId, file_uuid: link.file_uuid, attempt, reason: `attempt is not pending (status ${link.ingestion_status}, current attempt ${link.attempt})` });
+      return { dispatched: false };
+    }
+
+    // Deliberately not awaited: the job ends now, the answer is handled whenever it comes.
+    const outcome = this.ingestionService.dispatch(body, headers).then(
+      (response) => this.recordAnswer(linkId, attempt, file.uuid, response.status, response.data),
+      (error) => this.recordFailure(linkId, attempt, file.uuid, dispatchFailure(error, this.config.INGESTION_SERVICE_URL)),
+    );
+    this.pending.track(linkId, attempt, outcome);
+    this.log('dispatch.sent', { link_id: linkId, file_uuid: file.uuid, attempt });
+    return { dispatched: true };
+  }
+
+  private async recordAnswer(linkId: number, attempt: number, fileUuid: string, status: number, data: IngestFileResponse | ErrorBody): Promise<void> {
+    if (status === 200 && (data as IngestFileResponse).status === 'completed') {
+      const recorded = await this.links.completeAttempt(linkId, attempt, (data as IngestFileResponse).chunks);
+      this.log('dispatch.answered', { link_id: linkId, file_uuid: fileUuid, attempt, status, recorded_by_answer: recorded });
+      return;
+    }
+    const message = (data as ErrorBody | undefined)?.message ?? `the ingestion service answered HTTP ${status}`;
+    await this.recordFailure(linkId, attempt, fileUuid, message, status);
+  }
+
+  private async recordFailure(linkId: number, attempt: number, fileUuid: string, message: string, status?: number): Promise<void> {
+    const recorded = await this.links.failAttempt(linkId, attempt, message).catch(() => false);
+    this.logger.warn(JSON.stringify({ event: 'dispatch.failed', link_id: linkId, file_uuid: fileUuid, attempt, status, message, recorded_by_answer: recorded }));
+  }
+
+  /** Retries before the dispatch are exhausted: the attempt can never start, so say why. */
+  @OnQueueFailed()
+  async onJobFailed(job: Job, error: Error): Promise<void> {
+    if (job.name !== INGEST_SINGLE_FILE_JOB || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    const { linkId, attempt } = job.data as IngestSingleFileJob;
+    await this.recordFailure(linkId, attempt, '', `could not dispatch to the ingestion service after ${job.attemptsMade} tries: ${error.message}`);
+  }
+
+  @Process(SWEEP_STALE_JOB)
+  async sweepStale(): Promise<{ failed: number[] }> {
+    const failed = await this.links.failStale(this.config.STALE_AFTER_MS);
+    // A pending attempt whose job is gone (Redis flushed, enqueue lost) would otherwise wait forever.
+    for (const link of await this.links.pendingSince(this.config.STALE_AFTER_MS)) {
+      const job = await this.queue.getJob(ingestJobId({ linkId: link.id, attempt: link.attempt }));
+      if (job && (await job.getState()) !== 'failed') continue;
+      const reason = job ? `its job failed: ${job.failedReason}` : 'its job is no longer in the queue';
+      if (await this.links.failAttempt(link.id, link.attempt, `queued but never started: ${reason}; re-ingest the file`)) failed.push(link.id);
+    }
+    if (failed.length) this.logger.warn(JSON.stringify({ event: 'sweeper.failed_stale', link_ids: failed }));
+    return { failed };
+  }
+
+  /** Stop taking jobs before the queue closes; jobs in flight finish. */
+  async onModuleDestroy(): Promise<void> {
+    await this.queue.pause(true, true).catch(() => undefined);
+  }
+}

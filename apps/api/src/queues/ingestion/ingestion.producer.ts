@@ -1,0 +1,16 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { INGEST_JOB_OPTIONS, INGEST_SINGLE_FILE_JOB, INGESTION_QUEUE, ingestJobId, type IngestSingleFileJob } from './ingestion-job';
+
+/** Puts ingestion attempts on the queue. */
+@Injectable()
+export class IngestionProducer {
+  constructor(@InjectQueue(INGESTION_QUEUE) private readonly queue: Queue<IngestSingleFileJob>) {}
+
+  async enqueue(job: IngestSingleFileJob): Promise<string> {
+    const jobId = ingestJobId(job);
+    await this.queue.add(INGEST_SINGLE_FILE_JOB, job, { ...INGEST_JOB_OPTIONS, jobId });
+    return jobId;
+  }
+}

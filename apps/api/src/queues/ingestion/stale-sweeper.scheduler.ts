@@ -1,0 +1,21 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { API_CONFIG, type ApiConfig } from '../../config/api-config';
+import { INGESTION_QUEUE, SWEEP_STALE_JOB } from './ingestion-job';
+
+/** Registers the repeatable sweep once; Bull keeps one schedule however many api instances run. */
+@Injectable()
+export class StaleSweeperScheduler implements OnApplicationBootstrap {
+  constructor(
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @InjectQueue(INGESTION_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const job of await this.queue.getRepeatableJobs()) {
+      if (job.name === SWEEP_STALE_JOB && job.every !== this.config.SWEEP_INTERVAL_MS) await this.queue.removeRepeatableByKey(job.key);
+    }
+    await this.queue.add(SWEEP_STALE_JOB, {}, { repeat: { every: this.config.SWEEP_INTERVAL_MS }, jobId: SWEEP_STALE_JOB, removeOnComplete: true, removeOnFail: 100 });
+  }
+}

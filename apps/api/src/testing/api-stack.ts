@@ -1,0 +1,177 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { INestApplication } from '@nestjs/common';
+import { Pool } from 'pg';
+import { startLocalGcs, type LocalGcs } from '@docingest/local-gcs';
+import { startLocalPostgres, type LocalPostgres } from '@docingest/local-postgres';
+import { freePort, startRedisServer, type RedisServerHandle } from '@docingest/local-redis';
+import { loadApiConfig } from '../config/api-config';
+import { createApp } from '../create-app';
+
+export const ADMIN_KEY = 'test-admin-key-0123';
+export const SYSTEM_KEY = 'test-system-key';
+export const BUCKET = 'docs';
+const ROOT = join(__dirname, '../../../..');
+
+export interface StackOptions {
+  /** Run the real ingestion service as a child process (default true). */
+  ingestion?: boolean | { env?: Record<string, string> };
+  /** Point the api at this URL instead (e.g. a closed port). */
+  ingestionUrl?: string;
+  apiEnv?: Record<string, string>;
+}
+
+/** Polls until `check` gives a value; fails with `what` and the last value seen. */
+export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const value = await check();
+    if (value) return value;
+    last = value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/** Starts the ingestion service as its own process, as Cloud Run would run it. */
+export async function startIngestionProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'cloudrun/ingestion/src/main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', EMBEDDING_WORKERS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (line) => output.push(line));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil(`the ingestion service at ${url} (output: ${output.slice(-5).join(' | ')})`, async () => {
+    if (child.exitCode !== null) throw new Error(`the ingestion service exited: ${output.slice(-10).join('\n')}`);
+    return fetch(`${url}/`).then((r) => r.ok, () => false);
+  });
+  return {
+    url,
+    child,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export type ApiStack = Awaited<ReturnType<typeof startApiStack>>;
+
+/** The api on a real port with real Redis, PGlite over the wire, the GCS server, and the real ingestion service. */
+export async function startApiStack(options: StackOptions = {}) {
+  const postgres: LocalPostgres = await startLocalPostgres({});
+  const gcs: LocalGcs = await startLocalGcs({ buckets: [BUCKET] });
+  const redis: RedisServerHandle = await startRedisServer();
+  const apiPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const ingestion =
+    options.ingestion === false
+      ? undefined
+      : await startIngestionProcess({
+          DATABASE_URL: postgres.url,
+          API_URL: apiUrl,
+          SYSTEM_API_KEY: SYSTEM_KEY,
+          GCS_BUCKET: BUCKET,
+          GCS_API_ENDPOINT: gcs.url,
+          GCS_PROJECT_ID: 'local',
+          PROGRESS_MIN_INTERVAL_MS: '0',
+          ...(typeof options.ingestion === 'object' ? options.ingestion.env : {}),
+        });
+  const config = loadApiConfig({
+    PORT: String(apiPort),
+    DATABASE_URL: postgres.url,
+    REDIS_URL: redis.url,
+    INGESTION_SERVICE_URL: options.ingestionUrl ?? ingestion?.url ?? 'http://127.0.0.1:9',
+    SYSTEM_API_KEY: SYSTEM_KEY,
+    ADMIN_API_KEY: ADMIN_KEY,
+    GCS_BUCKET: BUCKET,
+    GCS_API_ENDPOINT: gcs.url,
+    GCS_PROJECT_ID: 'local',
+    LOG_LEVEL: 'error',
+    ...options.apiEnv,
+  });
+  const app: INestApplication = await createApp(config);
+  await app.listen(apiPort, '127.0.0.1');
+  const pool = new Pool({ connectionString: postgres.url, max: 2 });
+
+  async function request(method: string, path: string, body?: unknown, auth: string | null = `Bearer ${ADMIN_KEY}`) {
+    const headers: Record<string, string> = {};
+    if (auth) headers.authorization = auth;
+    if (body !== undefined && !(body instanceof FormData)) headers['content-type'] = 'application/json';
+    const response = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json: any = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    return { status: response.status, body: json };
+  }
+
+  return {
+    apiUrl,
+    app,
+    config,
+    pool,
+    gcs,
+    redis,
+    ingestion,
+    request,
+    async createKnowledgeBase(id: string, extra: Record<string, unknown> = {}) {
+      const created = await request('POST', '/api/v1/knowledge-bases', {
+        knowledgebase_id: id,
+        name: id,
+        embedding_provider: 'local',
+        embedding_model: 'universal-sentence-encoder-lite',
+        chunk_size: 64,
+        chunk_overlap: 8,
+        ...extra,
+      });
+      if (created.status !== 201) throw new Error(`knowledge base not created: ${JSON.stringify(created)}`);
+      return created.body;
+    },
+    async upload(name: string, data: Uint8Array | string, fields: Record<string, string> = {}) {
+      const form = new FormData();
+      for (const [key, value] of Object.entries(fields)) form.append(key, value);
+      form.append('file', new Blob([typeof data === 'string' ? data : Buffer.from(data)]), name);
+      return request('POST', '/api/v1/files', form);
+    },
+    async link(fileUuid: string, kb: string) {
+      const { body } = await request('GET', `/api/v1/files/${fileUuid}/progress`);
+      return (body.links as any[]).find((l) => l.knowledgebase_id === kb);
+    },
+    async waitForFinal(fileUuid: string, kb: string, timeoutMs = 90_000, seen?: number[]) {
+      return waitUntil(`a final status for ${fileUuid}`, async () => {
+        const link = await this.link(fileUuid, kb);
+        if (link && seen) seen.push(link.ingestion_progress);
+        return link && ['completed', 'failed'].includes(link.ingestion_status) ? link : undefined;
+      }, timeoutMs);
+    },
+    async vectorRows(kb: string, fileUuid: string): Promise<number> {
+      const table = `kb_${kb.replace(/-/g, '_')}`;
+      const exists = await pool.query(`SELECT to_regclass($1) AS t`, [`ai.data_${table}`]);
+      if (!exists.rows[0].t) return 0;
+      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ai.data_${table} WHERE metadata_->>'file_uuid' = $1`, [fileUuid]);
+      return rows[0].n;
+    },
+    async stop() {
+      await app.close();
+      await pool.end();
+      await ingestion?.stop();
+      await redis.stop();
+      await gcs.stop();
+      await postgres.stop();
+    },
+  };
+}
