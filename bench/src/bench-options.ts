@@ -1,0 +1,57 @@
+import { availableParallelism } from 'node:os';
+import type { CorpusSize } from './corpus/corpus-generator';
+
+export interface BenchOptions {
+  size: CorpusSize;
+  /** Files in flight at once in the concurrent runs. */
+  concurrency: number;
+  /** The embedding fixture's delay per request (ms). */
+  embedDelayMs: number;
+  /** The fixture's cap on inputs per request (400 above it). */
+  maxInputsPerRequest: number;
+  /** The service's VECTOR_INDEX for the path comparison; the baseline's table has no vector index. */
+  vectorIndex: 'none' | 'hnsw';
+  /** batch_size of each /ingest-file request: texts per embedding request. */
+  batchSize: number;
+  chunkSize: number;
+  chunkOverlap: number;
+  /** OPENAI_MAX_IN_FLIGHT of the service (and the baseline's embedder). */
+  openaiMaxInFlight: number;
+  /** Local model workers of the "pool" runs; the service's default is one per core. */
+  poolWorkers: number;
+  storageRows: number;
+  storageHnswRows: number;
+  /** 0 skips the large-file measurement. */
+  bigFileMb: number;
+  /** batch_size of the large-file request. */
+  bigFileBatchSize: number;
+  phases: { remote: boolean; local: boolean; singleWorker: boolean; storage: boolean; bigFile: boolean };
+  /** Where the JSON result goes; null: not written. */
+  resultsDir: string | null;
+  log: (line: string) => void;
+}
+
+export const REMOTE_MODEL = 'text-embedding-3-small';
+
+export function defaultOptions(size: CorpusSize): BenchOptions {
+  const full = size === 'full';
+  return {
+    size,
+    concurrency: 4,
+    embedDelayMs: 150,
+    maxInputsPerRequest: 2048,
+    vectorIndex: 'none',
+    batchSize: 20,
+    chunkSize: 1000,
+    chunkOverlap: 200,
+    openaiMaxInFlight: 4,
+    poolWorkers: availableParallelism(),
+    storageRows: full ? 20_000 : 500,
+    storageHnswRows: full ? 2_000 : 100,
+    bigFileMb: full ? 100 : 0,
+    bigFileBatchSize: 100,
+    phases: { remote: true, local: true, singleWorker: true, storage: true, bigFile: full },
+    resultsDir: null,
+    log: (line) => process.stdout.write(`${line}\n`),
+  };
+}

@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultOptions } from './bench-options';
+import { runBenchmark, type BenchResult } from './bench-runner';
+import { formatReport } from './report/print-report';
+import type { RunSummary } from './report/summarize';
+
+// The benchmark's quick mode, once: a tiny corpus through both paths and both embedders, against
+// real processes (the service, the LlamaIndex baseline, PGlite) over real sockets. It proves the
+// benchmark measures what it says; it asserts no timing.
+describe('npm run bench (quick mode)', () => {
+  let result: BenchResult;
+  let resultsDir: string;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    resultsDir = mkdtempSync(join(tmpdir(), 'bench-results-'));
+    const options = defaultOptions('quick');
+    options.embedDelayMs = 50;
+    options.resultsDir = resultsDir;
+    options.log = (line) => lines.push(line);
+    result = await runBenchmark(options);
+  }, 170_000);
+
+  afterAll(() => {
+    if (resultsDir) rmSync(resultsDir, { recursive: true, force: true });
+  });
+
+  const run = (path: string, embedder: string, concurrent: boolean, workers?: number): RunSummary => {
+    const found = result.runs.find((r) => r.path === path && r.embedder === embedder && r.concurrency > 1 === concurrent && (workers === undefined || r.workers === workers));
+    if (!found) throw new Error(`no run ${path}/${embedder}/${concurrent ? 'concurrent' : 'sequential'} in: ${result.runs.map((r) => r.label).join(', ')}`);
+    return found;
+  };
+
+  it('ingests every file on every run, both paths and both embedders', () => {
+    expect(result.runs).toHaveLength(9);
+    for (const summary of result.runs) {
+      expect({ run: summary.label, failed: summary.failed, errors: summary.errors }).toEqual({ run: summary.label, failed: 0, errors: [] });
+      expect(summary.files).toBe(summary.embedder === 'local' ? result.corpus.localFiles : result.corpus.files);
+      expect(summary.chunks).toBeGreaterThan(0);
+    }
+  });
+
+  it('stores the same number of chunks on both paths, for each embedder', () => {
+    for (const embedder of ['openai-compatible', 'local']) {
+      const ours = run('ours', embedder, false);
+      const baseline = run('baseline', embedder, false);
+      expect(baseline.chunks).toBe(ours.chunks);
+      expect(baseline.rowsAfter).toBe(baseline.chunks);
+      expect(ours.rowsAfter).toBe(ours.chunks);
+    }
+  });
+
+  it('keeps exactly one set of chunks when ours re-ingests the corpus', () => {
+    for (const embedder of ['openai-compatible', 'local']) {
+      const first = run('ours', embedder, false);
+      const again = result.runs.filter((r) => r.path === 'ours' && r.embedder === embedder && r !== first);
+      expect(again.length).toBeGreaterThan(0);
+      for (const summary of again) {
+        expect(summary.chunks).toBe(first.chunks);
+        expect(summary.rowsAfter).toBe(first.chunks);
+      }
+    }
+  });
+
+  it('reads where the time goes from the service and counts the calls to the embedding endpoint', () => {
+    for (const summary of result.runs) {
+      expect(summary.stageMs.embed).toBeGreaterThan(0);
+      expect(summary.stageMs.store).toBeGreaterThan(0);
+      const shares = Object.values(summary.stageShare).reduce((a, b) => a + b, 0);
+      expect(shares).toBeCloseTo(1, 1);
+      expect(summary.peakRssMb).toBeGreaterThan(50);
+    }
+    const ours = run('ours', 'openai-compatible', true);
+    expect(ours.embedderCalls).toMatchObject({ refused: 0 });
+    expect(ours.embedderCalls!.inputs).toBe(ours.chunks);
+    expect(run('baseline', 'openai-compatible', true).embedderCalls!.inputs).toBe(ours.chunks);
+  });
+
+  it('measures storage alone and reports every target it can', () => {
+    expect(result.storage.map((s) => `${s.index}/${s.rowShape}`)).toEqual(['none/chunk', 'hnsw-after-load/chunk', 'hnsw/chunk', 'none/small']);
+    for (const measure of result.storage) expect(measure.rowsPerS).toBeGreaterThan(0);
+    expect(result.bigFile).toBeNull();
+    expect(result.targets.map((t) => t.target).join('\n')).toMatch(/5x baseline[\s\S]*80% of the endpoint limit[\s\S]*1\.6x one worker[\s\S]*15% of wall[\s\S]*10,000 rows\/s/);
+  });
+
+  it('writes the result as JSON and prints a table with every run', () => {
+    const written = JSON.parse(readFileSync(result.resultFile!, 'utf8')) as BenchResult;
+    expect(written.runs.map((r) => r.chunks)).toEqual(result.runs.map((r) => r.chunks));
+    const report = formatReport(result);
+    for (const summary of result.runs) expect(report).toContain(summary.label);
+    expect(report).toMatch(/ours\/base/);
+  });
+});

@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { defaultOptions, type BenchOptions } from './bench-options';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `npm run bench -- [options]
+  --size quick|full          corpus and phase sizes (default full)
+  --concurrency N            files at once in the concurrent runs (default 4)
+  --delay-ms N               embedding fixture delay per request (default 150)
+  --max-inputs N             fixture's inputs-per-request limit, 400 above it (default 2048)
+  --batch-size N             batch_size of each /ingest-file request (default 20)
+  --max-in-flight N          the service's OPENAI_MAX_IN_FLIGHT (default 4)
+  --workers N                local model workers of the pool runs (default: one per core)
+  --vector-index none|hnsw   the service's VECTOR_INDEX for the comparison (default none, as the baseline's table)
+  --storage-rows N           rows of the storage-alone measure (default 20000 full, 500 quick)
+  --hnsw-rows N              rows inserted into an HNSW-indexed table (default 2000 full, 100 quick)
+  --big-mb N                 size of the large text file, 0 to skip (default 100 full, 0 quick)
+  --big-batch-size N         batch_size of the large-file request (default 100)
+  --skip remote,local,single-worker,storage,big
+  --out DIR                  where the JSON result goes (default bench/results)`;
+
+function positive(name: string, value: string | undefined, allowZero = false): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new UsageError(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got '${value}'`);
+  return n;
+}
+
+/** Flags → options; throws UsageError with the flag's name for anything it cannot use. */
+export function parseCliOptions(argv: string[], defaultResultsDir: string): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      size: { type: 'string', default: 'full' },
+      concurrency: { type: 'string' },
+      'delay-ms': { type: 'string' },
+      'max-inputs': { type: 'string' },
+      'batch-size': { type: 'string' },
+      'max-in-flight': { type: 'string' },
+      workers: { type: 'string' },
+      'vector-index': { type: 'string' },
+      'storage-rows': { type: 'string' },
+      'hnsw-rows': { type: 'string' },
+      'big-mb': { type: 'string' },
+      'big-batch-size': { type: 'string' },
+      skip: { type: 'string', default: '' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) throw new UsageError(USAGE);
+  if (values.size !== 'quick' && values.size !== 'full') throw new UsageError(`--size must be quick or full, got '${values.size}'`);
+  const options = defaultOptions(values.size);
+  const set = <K extends keyof BenchOptions>(key: K, value: BenchOptions[K] | undefined) => {
+    if (value !== undefined) options[key] = value;
+  };
+  set('concurrency', positive('concurrency', values.concurrency));
+  set('embedDelayMs', positive('delay-ms', values['delay-ms'], true));
+  set('maxInputsPerRequest', positive('max-inputs', values['max-inputs']));
+  set('batchSize', positive('batch-size', values['batch-size']));
+  set('openaiMaxInFlight', positive('max-in-flight', values['max-in-flight']));
+  set('poolWorkers', positive('workers', values.workers));
+  set('storageRows', positive('storage-rows', values['storage-rows']));
+  set('storageHnswRows', positive('hnsw-rows', values['hnsw-rows']));
+  set('bigFileMb', positive('big-mb', values['big-mb'], true));
+  set('bigFileBatchSize', positive('big-batch-size', values['big-batch-size']));
+  if (values['vector-index'] !== undefined) {
+    if (values['vector-index'] !== 'none' && values['vector-index'] !== 'hnsw') throw new UsageError(`--vector-index must be none or hnsw, got '${values['vector-index']}'`);
+    options.vectorIndex = values['vector-index'];
+  }
+  if (values['big-mb'] !== undefined) options.phases.bigFile = options.bigFileMb > 0;
+  const known = { remote: 'remote', local: 'local', 'single-worker': 'singleWorker', storage: 'storage', big: 'bigFile' } as const;
+  for (const name of values.skip!.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(name in known)) throw new UsageError(`--skip takes ${Object.keys(known).join(', ')}; got '${name}'`);
+    options.phases[known[name as keyof typeof known]] = false;
+  }
+  options.resultsDir = values.out ?? defaultResultsDir;
+  return options;
+}

@@ -1,0 +1,93 @@
+import type { BenchResult } from '../bench-runner';
+import type { RunSummary, StageName } from './summarize';
+
+const STAGE_COLUMNS: StageName[] = ['download', 'parse', 'chunk', 'embed', 'store', 'callbacks', 'other'];
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
+
+/** Ratio of ours to the baseline run with the same embedder and concurrency. */
+function ratioToBaseline(run: RunSummary, runs: RunSummary[]): string {
+  if (run.path !== 'ours') return '';
+  const base = runs.find((r) => r.path === 'baseline' && r.embedder === run.embedder && r.concurrency === run.concurrency);
+  return base && base.chunksPerS > 0 ? `${(run.chunksPerS / base.chunksPerS).toFixed(2)}x` : '';
+}
+
+/** The benchmark as text: throughput, where time goes, memory, rows, storage alone, large file, targets. */
+export function formatReport(result: BenchResult): string {
+  const { runs } = result;
+  const out: string[] = [];
+  out.push(
+    `docingest benchmark · ${result.options.size} · ${result.startedAt} · ${result.machine.cpus} cores (${result.machine.cpuModel}), node ${result.machine.node}` +
+      ` · load average ${result.machine.loadBefore} before, ${result.machine.loadAfter} after (other work on the machine skews every figure)`,
+    `corpus: ${result.corpus.files} files, ${(result.corpus.bytes / 1048576).toFixed(2)} MB (${Object.entries(result.corpus.byGroup)
+      .map(([g, v]) => `${v.files} ${g}`)
+      .join(', ')}); local-model subset ${result.corpus.localFiles} files, ${(result.corpus.localBytes / 1048576).toFixed(2)} MB`,
+    `chunk_size ${result.options.chunkSize}, overlap ${result.options.chunkOverlap}; remote-style endpoint: ${result.options.embedDelayMs} ms/request, ` +
+      `≤${result.options.maxInputsPerRequest} inputs; service batch_size ${result.options.batchSize}, OPENAI_MAX_IN_FLIGHT ${result.options.openaiMaxInFlight}; ` +
+      `service VECTOR_INDEX ${result.options.vectorIndex}`,
+    '',
+    'Throughput (end to end, wall clock of the whole run)',
+    table(
+      ['run', 'files', 'chunks', 'wall s', 'chunks/s', 'MB/s', 'ours/base', 'peak RSS MB', 'rows after', 'failed'],
+      runs.map((r) => [
+        r.label, String(r.files), String(r.chunks), r.wallS.toFixed(2), r.chunksPerS.toFixed(1), r.mbPerS.toFixed(3),
+        ratioToBaseline(r, runs), r.peakRssMb === null ? '?' : r.peakRssMb.toFixed(0), String(r.rowsAfter), String(r.failed),
+      ]),
+    ),
+    '',
+    'Where time goes (share of the summed per-file time; ours from the service\'s timings_ms)',
+    table(
+      ['run', ...STAGE_COLUMNS, 'not embedding'],
+      runs.map((r) => [r.label, ...STAGE_COLUMNS.map((s) => pct(r.stageShare[s])), pct(r.nonEmbedShare)]),
+    ),
+  );
+  const remote = runs.filter((r) => r.embedderCalls);
+  if (remote.length) {
+    out.push(
+      '',
+      'Remote-style embedding endpoint',
+      table(
+        ['run', 'requests', 'inputs/request', 'max in flight', 'refused', 'limit (full batches)', 'share', 'limit (batches as sent)', 'share'],
+        remote.map((r) => {
+          const c = r.embedderCalls!;
+          return [
+            r.label, String(c.requests), c.avgInputsPerRequest.toFixed(1), String(c.maxInFlight), String(c.refused),
+            c.limitChunksPerS.toFixed(0), pct(c.shareOfLimit), c.limitAtSentBatchesChunksPerS.toFixed(0), pct(c.shareOfLimitAtSentBatches),
+          ];
+        }),
+      ),
+    );
+  }
+  if (result.storage.length) {
+    out.push(
+      '',
+      'Storage alone (VectorStore.replaceFileChunks into PGlite over the wire)',
+      table(
+        ['index', 'row shape', 'rows', 'dims', 'seconds', 'rows/s', 'index build s'],
+        result.storage.map((s) => [s.index, s.rowShape, String(s.rows), String(s.dimensions), s.seconds.toFixed(2), String(s.rowsPerS), s.indexBuildSeconds?.toFixed(2) ?? '']),
+      ),
+    );
+  }
+  if (result.bigFile) {
+    const b = result.bigFile;
+    out.push(
+      '',
+      `Large text file (${(b.bytes / 1048576).toFixed(0)} MB, remote-style embedder)`,
+      b.ok
+        ? `${b.chunks} chunks in ${b.seconds} s (${b.mbPerS} MB/s, ${b.chunksPerS} chunks/s); service RSS ${b.rssBeforeMb} MB before, peak ${b.peakRssMb} MB` +
+            (b.timings ? `\nstages (s): ${Object.entries(b.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}` : '')
+        : `FAILED: ${b.error}; service peak RSS ${b.peakRssMb} MB`,
+    );
+  }
+  if (result.targets.length) {
+    out.push('', 'Targets (reported, not asserted)', table(['target', 'measured', 'met'], result.targets.map((t) => [t.target, t.measured, t.met === null ? '?' : t.met ? 'yes' : 'NO'])));
+  }
+  if (result.resultFile) out.push('', `written to ${result.resultFile}`);
+  return out.join('\n');
+}

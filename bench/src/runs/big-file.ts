@@ -1,0 +1,59 @@
+import type { IngestionServiceProcess } from '../stack/ingestion-service.process';
+import type { StageTimes } from './run-types';
+
+export interface BigFileMeasure {
+  bytes: number;
+  ok: boolean;
+  error?: string;
+  chunks: number;
+  seconds: number;
+  mbPerS: number;
+  chunksPerS: number;
+  timings: StageTimes | null;
+  /** The service's peak resident memory during this one ingestion. */
+  peakRssMb: number | null;
+  /** Its resident memory before the request, for scale. */
+  rssBeforeMb: number | null;
+}
+
+/** One large text file through `/ingest-file`, with the service's peak memory over that request alone. */
+export async function ingestBigFile(
+  service: IngestionServiceProcess,
+  request: { filePath: string; fileUuid: string; bytes: number; table: string; model: string; batchSize: number },
+): Promise<BigFileMeasure> {
+  const before = service.memory.read();
+  service.memory.resetPeak();
+  const started = performance.now();
+  const { status, body } = await service.call('/ingest-file', {
+    file_path: request.filePath,
+    vector_table_name: request.table,
+    file_uuid: request.fileUuid,
+    link_id: 1,
+    embedding_provider: 'openai',
+    embedding_model: request.model,
+    chunk_size: 1000,
+    chunk_overlap: 200,
+    batch_size: request.batchSize,
+    user_uuid: 'bench-user',
+    team_id: 1,
+    knowledgebase_id: 'bench',
+    project_id: 'bench',
+    custom_metadata: null,
+    attempt: 1,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const ok = status === 200 && body.status === 'completed';
+  const chunks = ok ? Number(body.chunks) : 0;
+  return {
+    bytes: request.bytes,
+    ok,
+    error: ok ? undefined : `HTTP ${status}: ${String(body.message ?? body.error ?? '')}`,
+    chunks,
+    seconds: Math.round(seconds * 100) / 100,
+    mbPerS: Math.round((request.bytes / 1024 / 1024 / seconds) * 1000) / 1000,
+    chunksPerS: Math.round((chunks / seconds) * 10) / 10,
+    timings: (body.timings_ms as StageTimes | undefined) ?? null,
+    peakRssMb: service.memory.read()?.peakMb ?? null,
+    rssBeforeMb: before?.rssMb ?? null,
+  };
+}

@@ -1,0 +1,67 @@
+import { startSystem } from './system-stack';
+import { stackSettings } from './stack-settings';
+
+/**
+ * `npm start`: the whole system on its embedded defaults, the same code paths as production
+ * (the services talk over HTTP and DATABASE_URL). Ctrl-C stops everything.
+ */
+async function main(): Promise<void> {
+  let system: Awaited<ReturnType<typeof startSystem>> | undefined;
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('stopping…');
+    await system?.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    const settings = stackSettings();
+    system = await startSystem(settings, {
+      onServiceExit: (service, code) => {
+        console.error(`${service.name} exited (code ${code}); stopping the stack`);
+        void stopAll(1);
+      },
+    });
+    const { apiUrl, ingestionUrl, adminKey } = system;
+    await ensureDefaultKnowledgeBase(apiUrl, adminKey);
+
+    console.log(
+      [
+        '',
+        'docingest is running',
+        `  admin UI      ${apiUrl}/admin   (sign in with the admin key: ${adminKey})`,
+        `  REST API      ${apiUrl}/api/v1  (Authorization: Bearer ${adminKey}); docs at ${apiUrl}/api/docs`,
+        `  queues        ${apiUrl}/admin/queues`,
+        `  ingestion     ${ingestionUrl}`,
+        `  ingest a file npm run ingest -- path/to/file.pdf`,
+        'Ctrl-C stops everything.',
+        '',
+      ].join('\n'),
+    );
+  } catch (error) {
+    console.error(`cannot start: ${(error as Error).message}`);
+    await stopAll(1);
+  }
+}
+
+async function ensureDefaultKnowledgeBase(apiUrl: string, adminKey: string): Promise<void> {
+  const response = await fetch(`${apiUrl}/api/v1/knowledge-bases`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      knowledgebase_id: 'default',
+      name: 'Default',
+      embedding_provider: 'local',
+      embedding_model: 'universal-sentence-encoder-lite',
+    }),
+  });
+  if (!response.ok && response.status !== 409) {
+    throw new Error(`could not create the default knowledge base: HTTP ${response.status} ${await response.text()}`);
+  }
+}
+
+void main();
