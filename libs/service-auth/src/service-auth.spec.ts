@@ -36,7 +36,7 @@ describe('ApiKeyVerifier and requireCaller', () => {
   });
 
   it('apiKeyAuth produces a header the verifier accepts', async () => {
-    await expect(keys.verify(await apiKeyAuth('system-secret').header())).resolves.toMatchObject({ kind: 'system' });
+    await expect(keys.verify((await apiKeyAuth('system-secret').headers()).Authorization)).resolves.toMatchObject({ kind: 'system' });
   });
 });
 
@@ -119,10 +119,12 @@ describe('Google ID tokens', () => {
     process.env.METADATA_SERVER_DETECTION = 'assume-present';
     try {
       const outbound = googleIdTokenAuth(audience, new GoogleAuth());
-      const header = await outbound.header();
-      expect(header).toMatch(/^Bearer /);
+      const headers = await outbound.headers();
+      expect(headers.Authorization).toMatch(/^Bearer /);
+      // Cloud Run's IAM check reads this one; the service verifies Authorization itself.
+      expect(headers['X-Serverless-Authorization']).toBe(headers.Authorization);
       const combined = new CompositeVerifier([keys, verifier()]);
-      await expect(combined.verify(header)).resolves.toEqual({ kind: 'system', subject: caller });
+      await expect(combined.verify(headers.Authorization)).resolves.toEqual({ kind: 'system', subject: caller });
     } finally {
       for (const [key, value] of Object.entries({ GCE_METADATA_HOST: previous.host, METADATA_SERVER_DETECTION: previous.detect })) {
         if (value === undefined) delete process.env[key];

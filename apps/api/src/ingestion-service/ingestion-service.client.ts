@@ -31,7 +31,7 @@ export class IngestionServiceClient {
 
   /** The credential for one dispatch, minted before the link is marked processing so a failure here can be retried. */
   async dispatchHeaders(): Promise<Record<string, string>> {
-    return { Authorization: await this.auth.header() };
+    return this.auth.headers();
   }
 
   /**
@@ -53,7 +53,7 @@ export class IngestionServiceClient {
   private async call<T>(path: string, body: unknown, timeout: number): Promise<T> {
     let response: AxiosResponse;
     try {
-      response = await this.http.post(path, body, { headers: { Authorization: await this.auth.header() }, timeout });
+      response = await this.http.post(path, body, { headers: await this.auth.headers(), timeout });
     } catch (error) {
       throw new ApiError(502, `the ingestion service is unreachable: ${(error as Error).message}`, { code: 'ingestion_service_unreachable' });
     }

@@ -19,7 +19,7 @@ export class CallbackClient {
   async send(fileUuid: string, update: ProgressUpdate): Promise<{ outcome: SendOutcome; detail: string }> {
     try {
       const response = await this.http.post(`/api/v1/files/${encodeURIComponent(fileUuid)}/update-progress`, update, {
-        headers: { Authorization: await this.auth.header() },
+        headers: await this.auth.headers(),
       });
       if (response.status < 300) return { outcome: 'delivered', detail: String(response.status) };
       // 4xx means the api will never take this update (unknown link, stale attempt): do not insist.
