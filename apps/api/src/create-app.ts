@@ -1,7 +1,9 @@
 import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Express } from 'express';
 import { mountAdmin } from './admin/mount-admin';
+import { adminOnly } from './auth/admin-only.middleware';
 import { AppModule } from './app.module';
 import type { ApiConfig } from './config/api-config';
 import { migrate } from './database/migrate';
@@ -16,16 +18,25 @@ export async function createApp(config: ApiConfig): Promise<INestApplication> {
     if (applied.length) logger.log(JSON.stringify({ event: 'migrations.applied', names: applied }), 'database');
   }
   const app = await NestFactory.create(AppModule.forConfig(config), { logger, bodyParser: true, abortOnError: false });
-  app.enableShutdownHooks();
-  mountAdmin(app);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('docingest api')
-      .setDescription('Knowledge bases, files, ingestion status. Admin routes take `Authorization: Bearer <ADMIN_API_KEY>`.')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document);
-  return app;
+  try {
+    app.enableShutdownHooks();
+    mountAdmin(app);
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('docingest api')
+        .setDescription('Knowledge bases, files, ingestion status. Admin routes take `Authorization: Bearer <ADMIN_API_KEY>`.')
+        .addBearerAuth()
+        .build(),
+    );
+    // DESIGN 4.3: nothing but health checks is open, the description of the API included.
+    const server = app.getHttpAdapter().getInstance() as Express;
+    server.use(['/api/docs', '/api/docs-json', '/api/docs-yaml'], adminOnly(app));
+    SwaggerModule.setup('api/docs', app, document);
+    return app;
+  } catch (error) {
+    // The queue and the pool are already connected: close them, or the caller's process never exits.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
 }

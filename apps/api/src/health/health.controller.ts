@@ -27,11 +27,14 @@ export class HealthController {
   @Get('ready')
   async ready(@Res({ passthrough: true }) response: Response) {
     const check = async (work: () => Promise<unknown>) => {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([work(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000))]);
+        await Promise.race([work(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2000)))]);
         return 'ok';
       } catch (error) {
         return (error as Error).message;
+      } finally {
+        clearTimeout(timer); // a pending timer per probe would keep a stopping process alive
       }
     };
     const [database, redis] = await Promise.all([check(() => this.pool.query('SELECT 1')), check(() => this.queue.client.ping())]);

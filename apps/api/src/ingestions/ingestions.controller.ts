@@ -4,8 +4,11 @@ import { ProgressUpdateSchema, type ProgressUpdate } from '@docingest/contracts'
 import { SystemOnly } from '../auth/auth.guard';
 import { ApiError } from '../common/api-error';
 import { ContractBody } from '../common/contract-body.pipe';
+import { FilesRepository } from '../files/files.repository';
 import { LinksRepository } from './links.repository';
 import type { Link } from './link';
+
+const INT32_MAX = 2_147_483_647;
 
 /** What a poller sees of one link: cheap to produce, one indexed row. */
 export function linkView(link: Link) {
@@ -30,7 +33,10 @@ export function linkView(link: Link) {
 @ApiTags('ingestions')
 @Controller('api/v1')
 export class IngestionsController {
-  constructor(private readonly links: LinksRepository) {}
+  constructor(
+    private readonly links: LinksRepository,
+    private readonly files: FilesRepository,
+  ) {}
 
   /**
    * The ingestion service's progress callback (DESIGN 4.2). An update that would move the link
@@ -42,6 +48,14 @@ export class IngestionsController {
   @HttpCode(200)
   @ApiBody({ schema: ProgressUpdateSchema as object })
   async updateProgress(@Param('uuid', new ParseUUIDPipe()) fileUuid: string, @Body(new ContractBody<ProgressUpdate>(ProgressUpdateSchema)) update: ProgressUpdate) {
+    // The contract leaves these unbounded; the columns are 32-bit, and an overflow must be the caller's 400, not our 500.
+    for (const field of ['processed_docs', 'total_docs', 'chunks', 'attempt'] as const) {
+      const value = update[field];
+      if (typeof value === 'number' && value > INT32_MAX) throw new ApiError(400, `field '${field}' must be <= ${INT32_MAX}`, { code: 'invalid_request', field });
+    }
+    if (update.link_id !== null && update.link_id > INT32_MAX) {
+      throw new ApiError(404, `no link ${update.link_id} for file ${fileUuid}`, { code: 'unknown_link', field: 'link_id' });
+    }
     const outcome = await this.links.applyProgress(fileUuid, update);
     if (!outcome.applied && outcome.reason === 'unknown_link') {
       throw new ApiError(404, `no link ${update.link_id} for file ${fileUuid}`, { code: 'unknown_link', field: 'link_id' });
@@ -51,12 +65,14 @@ export class IngestionsController {
 
   @Get('files/:uuid/progress')
   async fileProgress(@Param('uuid', new ParseUUIDPipe()) fileUuid: string) {
+    // An unknown file is a 404, not "no links": a poller with a wrong id must not wait forever.
+    if (!(await this.files.find(fileUuid))) throw new ApiError(404, `no file ${fileUuid}`, { code: 'unknown_file' });
     return { file_uuid: fileUuid, links: (await this.links.forFile(fileUuid)).map(linkView) };
   }
 
   @Get('ingestions/:linkId')
   async ingestion(@Param('linkId', new ParseIntPipe()) linkId: number) {
-    const link = await this.links.find(linkId);
+    const link = linkId >= 1 && linkId <= INT32_MAX ? await this.links.find(linkId) : undefined;
     if (!link) throw new ApiError(404, `no ingestion ${linkId}`, { code: 'unknown_link' });
     return linkView(link);
   }

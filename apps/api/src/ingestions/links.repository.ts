@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { ProgressUpdate } from '@docingest/contracts';
+import { INGESTION_STAGES, type ProgressUpdate } from '@docingest/contracts';
 import { PG_POOL } from '../database/database.module';
 import { LINK_COLUMNS, type Link } from './link';
 
@@ -66,7 +66,10 @@ export class LinksRepository {
     return rows[0];
   }
 
-  /** DESIGN 4.2: applied only if it moves the link forward within the current, open attempt. */
+  /**
+   * DESIGN 4.2: applied only if it moves the link forward within the current, open attempt:
+   * neither its progress nor its stage (in pipeline order) may go back.
+   */
   async applyProgress(fileUuid: string, update: ProgressUpdate): Promise<ProgressOutcome> {
     if (update.link_id === null) return { applied: false, reason: 'unknown_link' };
     const final = update.status !== 'processing';
@@ -85,6 +88,8 @@ export class LinksRepository {
         WHERE id = $1 AND file_uuid = $2 AND ${OPEN}
           AND ($11::int IS NULL OR attempt = $11::int)
           AND ($10::boolean OR $4::real >= ingestion_progress)
+          AND ($10::boolean OR $7::text IS NULL OR current_stage IS NULL
+               OR array_position($12::text[], $7::text) >= array_position($12::text[], current_stage))
         RETURNING ${LINK_COLUMNS}`,
       [
         update.link_id,
@@ -98,6 +103,7 @@ export class LinksRepository {
         update.error ?? (update.status === 'failed' ? 'the ingestion failed without a message' : null),
         final,
         update.attempt ?? null,
+        [...INGESTION_STAGES],
       ],
     );
     if (rows[0]) return { applied: true, link: rows[0] };

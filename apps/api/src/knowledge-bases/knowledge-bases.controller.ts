@@ -10,6 +10,7 @@ import { KnowledgeBasesRepository } from './knowledge-bases.repository';
 import { CreateKnowledgeBaseSchema, SearchKnowledgeBaseSchema, type CreateKnowledgeBase, type SearchKnowledgeBase } from './knowledge-base.schemas';
 
 const LOCAL_MODELS = ['universal-sentence-encoder-lite', 'use-lite'];
+const LOCAL_DIMENSIONS = 512;
 
 @ApiTags('knowledge bases')
 @Controller('api/v1/knowledge-bases')
@@ -29,15 +30,26 @@ export class KnowledgeBasesController {
       throw new ApiError(400, `chunk_overlap (${body.chunk_overlap}) must be smaller than chunk_size (${body.chunk_size})`, { code: 'invalid_request', field: 'chunk_overlap' });
     }
     if (body.embedding_provider === 'local' && !LOCAL_MODELS.includes(body.embedding_model)) {
-      throw new ApiError(400, `the local provider has one model: ${LOCAL_MODELS[0]}`, { code: 'invalid_request', field: 'embedding_model' });
+      throw new ApiError(400, `embedding_model '${body.embedding_model}' is not a model of the local provider: use ${LOCAL_MODELS[0]}`, { code: 'invalid_request', field: 'embedding_model' });
     }
+    if (body.embedding_provider === 'local' && body.embedding_dimensions !== undefined && body.embedding_dimensions !== LOCAL_DIMENSIONS) {
+      throw new ApiError(400, `embedding_dimensions must be ${LOCAL_DIMENSIONS} with the local provider (its model gives ${LOCAL_DIMENSIONS}), not ${body.embedding_dimensions}`, { code: 'invalid_request', field: 'embedding_dimensions' });
+    }
+    const vectorTableName = `kb_${body.knowledgebase_id.replace(/-/g, '_')}`;
     const created = await this.knowledgeBases.create({
       ...body,
-      vector_table_name: `kb_${body.knowledgebase_id.replace(/-/g, '_')}`,
-      embedding_dimensions: body.embedding_dimensions ?? (body.embedding_provider === 'local' ? 512 : null),
+      vector_table_name: vectorTableName,
+      embedding_dimensions: body.embedding_dimensions ?? (body.embedding_provider === 'local' ? LOCAL_DIMENSIONS : null),
     });
-    if (!created) throw new ApiError(409, `a knowledge base '${body.knowledgebase_id}' already exists`, { code: 'exists', field: 'knowledgebase_id' });
-    return created;
+    if (created) return created;
+    if (await this.knowledgeBases.find(body.knowledgebase_id)) {
+      throw new ApiError(409, `a knowledge base '${body.knowledgebase_id}' already exists`, { code: 'exists', field: 'knowledgebase_id' });
+    }
+    const owner = await this.knowledgeBases.findByVectorTable(vectorTableName);
+    throw new ApiError(409, `'${body.knowledgebase_id}' would share the vector table ${vectorTableName} with '${owner?.knowledgebase_id ?? 'another knowledge base'}': choose another id`, {
+      code: 'exists',
+      field: 'knowledgebase_id',
+    });
   }
 
   @Get()

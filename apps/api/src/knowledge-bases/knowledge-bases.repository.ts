@@ -20,14 +20,18 @@ const COLUMNS = 'knowledgebase_id, name, vector_table_name, embedding_provider, 
 export class KnowledgeBasesRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  /** Inserts; undefined when the id is taken. */
+  /** Inserts; undefined when the id or the vector table is taken. */
   async create(kb: Omit<KnowledgeBase, 'created_at'>): Promise<KnowledgeBase | undefined> {
     const { rows } = await this.pool.query<KnowledgeBase>(
       `INSERT INTO knowledge_bases (knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model, embedding_dimensions, chunk_size, chunk_overlap)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (knowledgebase_id) DO NOTHING RETURNING ${COLUMNS}`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
       [kb.knowledgebase_id, kb.name, kb.vector_table_name, kb.embedding_provider, kb.embedding_model, kb.embedding_dimensions, kb.chunk_size, kb.chunk_overlap],
     );
     return rows[0];
+  }
+
+  async findByVectorTable(vectorTableName: string): Promise<KnowledgeBase | undefined> {
+    return (await this.pool.query<KnowledgeBase>(`SELECT ${COLUMNS} FROM knowledge_bases WHERE vector_table_name = $1`, [vectorTableName])).rows[0];
   }
 
   async list(): Promise<KnowledgeBase[]> {

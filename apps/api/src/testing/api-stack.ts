@@ -47,27 +47,56 @@ export async function startIngestionProcess(env: Record<string, string>): Promis
   for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (line) => output.push(line));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  await waitUntil(`the ingestion service at ${url} (output: ${output.slice(-5).join(' | ')})`, async () => {
-    if (child.exitCode !== null) throw new Error(`the ingestion service exited: ${output.slice(-10).join('\n')}`);
-    return fetch(`${url}/`).then((r) => r.ok, () => false);
-  });
-  return {
-    url,
-    child,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
   };
+  try {
+    await waitUntil(`the ingestion service at ${url}`, async () => {
+      if (child.exitCode !== null) throw new Error(`the ingestion service exited: ${output.slice(-10).join('\n')}`);
+      return fetch(`${url}/`).then((r) => r.ok, () => false);
+    });
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message} (output: ${output.slice(-10).join(' | ')})`);
+  }
+  return { url, child, stop };
 }
 
 export type ApiStack = Awaited<ReturnType<typeof startApiStack>>;
 
+/** Stops everything, last started first; every stop runs even if an earlier one throws. */
+async function stopAll(stops: Array<() => Promise<unknown>>): Promise<void> {
+  const errors: unknown[] = [];
+  for (const stop of [...stops].reverse()) {
+    try {
+      await stop();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length) throw new AggregateError(errors, `stopping the api stack: ${errors.map((e) => (e as Error).message).join('; ')}`);
+}
+
 /** The api on a real port with real Redis, PGlite over the wire, the GCS server, and the real ingestion service. */
 export async function startApiStack(options: StackOptions = {}) {
+  // Whatever has started is stopped if a later step fails: a failed beforeAll must not leave processes behind.
+  const stops: Array<() => Promise<unknown>> = [];
+  try {
+    return await startParts(options, stops);
+  } catch (error) {
+    await stopAll(stops).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startParts(options: StackOptions, stops: Array<() => Promise<unknown>>) {
   const postgres: LocalPostgres = await startLocalPostgres({});
+  stops.push(() => postgres.stop());
   const gcs: LocalGcs = await startLocalGcs({ buckets: [BUCKET] });
+  stops.push(() => gcs.stop());
   const redis: RedisServerHandle = await startRedisServer();
+  stops.push(() => redis.stop());
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const ingestion =
@@ -83,6 +112,7 @@ export async function startApiStack(options: StackOptions = {}) {
           PROGRESS_MIN_INTERVAL_MS: '0',
           ...(typeof options.ingestion === 'object' ? options.ingestion.env : {}),
         });
+  if (ingestion) stops.push(() => ingestion.stop());
   const config = loadApiConfig({
     PORT: String(apiPort),
     DATABASE_URL: postgres.url,
@@ -97,8 +127,10 @@ export async function startApiStack(options: StackOptions = {}) {
     ...options.apiEnv,
   });
   const app: INestApplication = await createApp(config);
+  stops.push(() => app.close());
   await app.listen(apiPort, '127.0.0.1');
   const pool = new Pool({ connectionString: postgres.url, max: 2 });
+  stops.push(() => pool.end());
 
   async function request(method: string, path: string, body?: unknown, auth: string | null = `Bearer ${ADMIN_KEY}`) {
     const headers: Record<string, string> = {};
@@ -165,13 +197,9 @@ export async function startApiStack(options: StackOptions = {}) {
       const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ai.data_${table} WHERE metadata_->>'file_uuid' = $1`, [fileUuid]);
       return rows[0].n;
     },
+    postgres,
     async stop() {
-      await app.close();
-      await pool.end();
-      await ingestion?.stop();
-      await redis.stop();
-      await gcs.stop();
-      await postgres.stop();
+      await stopAll(stops);
     },
   };
 }

@@ -97,7 +97,9 @@ export class IngestionProcessor implements OnModuleDestroy {
       this.log('dispatch.answered', { link_id: linkId, file_uuid: fileUuid, attempt, status, recorded_by_answer: recorded });
       return;
     }
-    const message = (data as ErrorBody | undefined)?.message ?? `the ingestion service answered HTTP ${status}`;
+    // An ErrorBody says why in `message`; a 200 with status failed (allowed by the contract) says it in `error`.
+    const said = data && typeof data === 'object' ? ((data as ErrorBody).message ?? (data as IngestFileResponse).error) : undefined;
+    const message = typeof said === 'string' && said ? said : `the ingestion service answered HTTP ${status}${status < 300 ? ' without reporting a completed ingestion' : ''}`;
     await this.recordFailure(linkId, attempt, fileUuid, message, status);
   }
 

@@ -1,0 +1,280 @@
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { RequestMethod, type Type } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bull';
+import { Storage } from '@google-cloud/storage';
+import type { Queue } from 'bull';
+import { localStorageOptions } from '@docingest/local-gcs';
+import { AppModule } from '../app.module';
+import { ADMIN_KEY, BUCKET, SYSTEM_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
+import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
+import { SESSION_COOKIE, issueSession } from './admin-session';
+
+type Kind = 'public' | 'admin' | 'system';
+
+/** Who may call each route: written out here, not read from the decorators, so a wrong decorator fails. */
+const EXPECTED: Record<string, Kind> = {
+  'POST /api/v1/auth/session': 'public',
+  'DELETE /api/v1/auth/session': 'public',
+  'GET /health': 'public',
+  'GET /health/ready': 'public',
+  'POST /api/v1/knowledge-bases': 'admin',
+  'GET /api/v1/knowledge-bases': 'admin',
+  'GET /api/v1/knowledge-bases/:kb': 'admin',
+  'GET /api/v1/knowledge-bases/:kb/files': 'admin',
+  'DELETE /api/v1/knowledge-bases/:kb/files/:uuid': 'admin',
+  'POST /api/v1/knowledge-bases/:kb/search': 'admin',
+  'POST /api/v1/files': 'admin',
+  'POST /api/v1/files/ingest-selected': 'admin',
+  'POST /api/v1/files/:uuid/reingest': 'admin',
+  'GET /api/v1/files/:uuid/progress': 'admin',
+  'GET /api/v1/ingestions/:linkId': 'admin',
+  'POST /api/v1/files/:uuid/update-progress': 'system',
+};
+
+/** Every route the controllers declare, as "METHOD /path". */
+function declaredRoutes(controllers: Type[]): string[] {
+  const routes: string[] = [];
+  for (const controller of controllers) {
+    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+    for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+      const handler = controller.prototype[name];
+      if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
+      const path = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
+      const full = `/${[base, path].filter((p) => p && p !== '/').join('/')}`.replace(/\/+/g, '/');
+      routes.push(`${RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler)]} ${full}`);
+    }
+  }
+  return routes.sort();
+}
+
+const WRONG_CREDENTIALS = [
+  'Bearer not-the-admin-key-000',
+  `Bearer ${ADMIN_KEY}x`,
+  `Bearer ${SYSTEM_KEY}`, // the system key under the admin scheme
+  `Api-Key ${ADMIN_KEY}`, // the admin key under the system scheme
+  'Api-Key not-the-system-key',
+  `Basic ${Buffer.from(`admin:${ADMIN_KEY}`).toString('base64')}`,
+  'Bearer',
+];
+
+describe('authentication of every route (DESIGN 4.3)', () => {
+  let stack: ApiStack;
+  let standIn: IngestionStandIn;
+  let storage: Storage;
+  let queue: Queue;
+  let fileUuid: string;
+  let linkId: number;
+
+  beforeAll(async () => {
+    standIn = await new IngestionStandIn().start();
+    standIn.respond = hang;
+    stack = await startApiStack({ ingestion: false, ingestionUrl: standIn.url, apiEnv: { SHUTDOWN_GRACE_MS: '200' } });
+    storage = new Storage(localStorageOptions(stack.gcs.url));
+    queue = stack.app.get(getQueueToken('ingestion'));
+    await stack.createKnowledgeBase('secure');
+    const uploaded = await stack.upload('secret.md', 'The vault code is in the safe.', { knowledgebase_id: 'secure' });
+    fileUuid = uploaded.body.uuid;
+    linkId = (await stack.link(fileUuid, 'secure')).link_id;
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await standIn?.stop();
+  });
+
+  /** A request each route would act on if it let the caller in: a refusal must leave all of it undone. */
+  function callFor(route: string): { method: string; path: string; body?: () => unknown } {
+    const [method, template] = route.split(' ');
+    const path = template.replace(':kb', 'secure').replace(':uuid', fileUuid).replace(':linkId', String(linkId));
+    const bodies: Record<string, () => unknown> = {
+      'POST /api/v1/knowledge-bases': () => ({ knowledgebase_id: 'intruder', name: 'x', embedding_provider: 'local', embedding_model: 'use-lite', chunk_size: 64, chunk_overlap: 8 }),
+      'POST /api/v1/knowledge-bases/:kb/search': () => ({ query: 'vault code' }),
+      'POST /api/v1/files': () => {
+        const form = new FormData();
+        form.append('knowledgebase_id', 'secure');
+        form.append('auto_ingest', 'true');
+        form.append('file', new Blob(['planted']), 'planted.txt');
+        return form;
+      },
+      'POST /api/v1/files/ingest-selected': () => ({ file_uuids: [fileUuid], knowledgebase_id: 'secure', force: true }),
+      'POST /api/v1/files/:uuid/reingest': () => ({ knowledgebase_id: 'secure', force: true }),
+      'POST /api/v1/files/:uuid/update-progress': () => ({ progress: 100, processed_docs: 1, total_docs: 1, link_id: linkId, status: 'completed', chunks: 1 }),
+    };
+    return { method, path, body: bodies[route] };
+  }
+
+  async function call(route: string, headers: Record<string, string>) {
+    const { method, path, body } = callFor(route);
+    const payload = body?.();
+    const response = await fetch(`${stack.apiUrl}${path}`, {
+      method,
+      headers: { ...headers, ...(payload && !(payload instanceof FormData) ? { 'content-type': 'application/json' } : {}) },
+      body: payload === undefined ? undefined : payload instanceof FormData ? payload : JSON.stringify(payload),
+    });
+    const text = await response.text();
+    return { route, status: response.status, body: text ? JSON.parse(text) : null };
+  }
+
+  /** Everything a call could change: the app tables, the bucket, the queue, and calls to the ingestion service. */
+  async function everything() {
+    const tables: Record<string, unknown[]> = {};
+    for (const table of ['knowledge_bases', 'files', 'file_knowledge_base_links']) tables[table] = (await stack.pool.query(`SELECT * FROM ${table} ORDER BY 1`)).rows;
+    const [objects] = await storage.bucket(BUCKET).getFiles();
+    const counts = await queue.getJobCounts();
+    return { tables, objects: objects.map((o) => o.name).sort(), counts, paused: await queue.isPaused(), ingestionCalls: standIn.received.length };
+  }
+
+  const guarded = Object.keys(EXPECTED).filter((route) => EXPECTED[route] !== 'public');
+  const adminRoutes = guarded.filter((route) => EXPECTED[route] === 'admin');
+
+  it('knows every route the controllers declare', () => {
+    const controllers = AppModule.forConfig(stack.config).controllers as Type[];
+    expect(declaredRoutes(controllers)).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it('refuses every guarded route without credentials or with wrong ones (401), changing nothing', async () => {
+    const before = await everything();
+    const seen: Array<{ route: string; credential: string; status: number }> = [];
+    for (const route of guarded) {
+      for (const credential of ['(none)', ...WRONG_CREDENTIALS]) {
+        const answer = await call(route, credential === '(none)' ? {} : { authorization: credential });
+        seen.push({ route, credential, status: answer.status });
+        expect(answer.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+      }
+    }
+    expect(seen.filter((s) => s.status !== 401)).toEqual([]);
+    expect(await everything()).toEqual(before);
+  });
+
+  it('refuses the system key on admin routes and the admin key on update-progress (403), changing nothing', async () => {
+    const before = await everything();
+    const refused: Array<{ route: string; status: number }> = [];
+    for (const route of adminRoutes) {
+      const answer = await call(route, { authorization: `Api-Key ${SYSTEM_KEY}` });
+      refused.push({ route, status: answer.status });
+      expect(answer.body.message).toMatch(/admin/);
+    }
+    const progress = await call('POST /api/v1/files/:uuid/update-progress', { authorization: `Bearer ${ADMIN_KEY}` });
+    refused.push({ route: progress.route, status: progress.status });
+    expect(progress.body.message).toMatch(/system/);
+    expect(refused.filter((r) => r.status !== 403)).toEqual([]);
+    // The admin session is for people: it does not stand in for the system credential.
+    const cookie = `${SESSION_COOKIE}=${issueSession(ADMIN_KEY).value}`;
+    expect((await call('POST /api/v1/files/:uuid/update-progress', { cookie })).status).toBe(401);
+    expect(await everything()).toEqual(before);
+  });
+
+  it('lets the right credential through on every read route', async () => {
+    for (const route of adminRoutes.filter((r) => r.startsWith('GET '))) {
+      expect({ route, status: (await call(route, { authorization: `Bearer ${ADMIN_KEY}` })).status }).toEqual({ route, status: 200 });
+    }
+    const progress = await call('POST /api/v1/files/:uuid/update-progress', { authorization: `Api-Key ${SYSTEM_KEY}` });
+    // The link is not_started, so the update is refused on its merits, not for the credential.
+    expect(progress.status).not.toBe(401);
+    expect(progress.status).not.toBe(403);
+  });
+
+  it('keeps the health checks public', async () => {
+    const live = await fetch(`${stack.apiUrl}/health`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${stack.apiUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'ok', redis: 'ok' });
+  });
+
+  it('puts the queue dashboard and its API behind the admin credential', async () => {
+    const before = await everything();
+    for (const [path, method] of [
+      ['/admin/queues', 'GET'],
+      ['/admin/queues/api/queues', 'GET'],
+      ['/admin/queues/api/queues/ingestion/pause', 'PUT'],
+      ['/admin/queues/api/queues/ingestion/clean/completed', 'PUT'],
+      ['/ADMIN/QUEUES/api/queues/ingestion/pause', 'PUT'],
+    ]) {
+      const anonymous = await fetch(`${stack.apiUrl}${path}`, { method });
+      expect({ path, status: anonymous.status }).toEqual({ path, status: 401 });
+      const wrong = await fetch(`${stack.apiUrl}${path}`, { method, headers: { authorization: 'Bearer not-the-admin-key-000' } });
+      expect({ path, status: wrong.status }).toEqual({ path, status: 401 });
+      const system = await fetch(`${stack.apiUrl}${path}`, { method, headers: { authorization: `Api-Key ${SYSTEM_KEY}` } });
+      expect({ path, status: system.status }).toEqual({ path, status: 403 });
+      expect(await system.json()).toMatchObject({ statusCode: 403, error: 'Forbidden' });
+    }
+    expect(await everything()).toEqual(before);
+
+    const page = await fetch(`${stack.apiUrl}/admin/queues`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html/i);
+    const api = await fetch(`${stack.apiUrl}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(api.status).toBe(200);
+    expect(JSON.stringify(await api.json())).toContain('ingestion');
+  });
+
+  it('puts the API description behind the admin credential', async () => {
+    for (const path of ['/api/docs', '/api/docs-json']) {
+      expect({ path, status: (await fetch(`${stack.apiUrl}${path}`)).status }).toEqual({ path, status: 401 });
+      const allowed = await fetch(`${stack.apiUrl}${path}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      expect({ path, status: allowed.status }).toEqual({ path, status: 200 });
+    }
+  });
+
+  describe('admin session cookie', () => {
+    const signIn = (key: string) =>
+      fetch(`${stack.apiUrl}/api/v1/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }) });
+    const withCookie = (path: string, cookie: string) => fetch(`${stack.apiUrl}${path}`, { headers: { cookie } });
+
+    it('is refused for a wrong key, setting no cookie', async () => {
+      const response = await signIn('not-the-admin-key-000');
+      expect(response.status).toBe(401);
+      expect(response.headers.get('set-cookie')).toBeNull();
+      expect((await signIn(SYSTEM_KEY)).status).toBe(401);
+    });
+
+    it('signs in with the admin key, and the cookie opens the REST API and the dashboard', async () => {
+      const response = await signIn(ADMIN_KEY);
+      expect(response.status).toBe(204);
+      const setCookie = response.headers.get('set-cookie')!;
+      expect(setCookie).toMatch(new RegExp(`^${SESSION_COOKIE}=`));
+      expect(setCookie).toMatch(/HttpOnly/i);
+      expect(setCookie).toMatch(/SameSite=Strict/i);
+      expect(setCookie).not.toContain(ADMIN_KEY);
+      const cookie = setCookie.split(';')[0];
+      expect((await withCookie('/api/v1/knowledge-bases', cookie)).status).toBe(200);
+      expect((await withCookie('/admin/queues', cookie)).status).toBe(200);
+      expect((await withCookie(`/api/v1/files/${fileUuid}/progress`, cookie)).status).toBe(200);
+    });
+
+    it('refuses a tampered, expired or foreign cookie', async () => {
+      const valid = issueSession(ADMIN_KEY).value;
+      const [expires, signature] = valid.split('.');
+      const flip = (s: string) => s.slice(0, -1) + (s.endsWith('A') ? 'B' : 'A');
+      const cookies = {
+        'a changed signature': `${expires}.${flip(signature)}`,
+        'a later expiry with the old signature': `${Number(expires) + 86_400_000}.${signature}`,
+        'no signature': `${expires}.`,
+        'an expired session': issueSession(ADMIN_KEY, Date.now() - 13 * 3_600_000).value,
+        'a session signed with another key': issueSession('some-other-admin-key').value,
+        garbage: 'garbage',
+      };
+      for (const [what, value] of Object.entries(cookies)) {
+        for (const path of ['/api/v1/knowledge-bases', '/admin/queues']) {
+          const status = (await withCookie(path, `${SESSION_COOKIE}=${encodeURIComponent(value)}`)).status;
+          expect({ what, path, status }).toEqual({ what, path, status: 401 });
+        }
+      }
+    });
+
+    it('signs out by clearing the cookie', async () => {
+      const response = await fetch(`${stack.apiUrl}/api/v1/auth/session`, { method: 'DELETE' });
+      expect(response.status).toBe(204);
+      const setCookie = response.headers.get('set-cookie')!;
+      expect(setCookie).toMatch(new RegExp(`^${SESSION_COOKIE}=;`));
+      expect(setCookie).toMatch(/Expires=Thu, 01 Jan 1970/);
+    });
+  });
+
+  it('still has nothing queued or dispatched after all the refusals', async () => {
+    await waitUntil('the queue to be idle', async () => (await queue.getActiveCount()) === 0, 10_000);
+    expect(standIn.dispatches).toEqual([]);
+    expect(await stack.link(fileUuid, 'secure')).toMatchObject({ ingestion_status: 'not_started', attempt: 0 });
+  });
+});

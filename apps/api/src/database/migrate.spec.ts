@@ -1,0 +1,103 @@
+import { readdirSync } from 'node:fs';
+import { Pool } from 'pg';
+import { startLocalPostgres, type LocalPostgres } from '@docingest/local-postgres';
+import { MIGRATIONS_DIR, migrate } from './migrate';
+
+/** DESIGN 3: the columns each app table must have. */
+const DESIGN_COLUMNS: Record<string, string[]> = {
+  knowledge_bases: ['knowledgebase_id', 'name', 'vector_table_name', 'embedding_provider', 'embedding_model', 'embedding_dimensions', 'chunk_size', 'chunk_overlap'],
+  files: ['uuid', 'title', 'storage_path', 'content_type', 'size', 'user_uuid', 'team_id', 'project_id', 'created_at', 'updated_at'],
+  file_knowledge_base_links: [
+    'id',
+    'file_uuid',
+    'knowledgebase_id',
+    'ingestion_status',
+    'ingestion_progress',
+    'processed_docs',
+    'total_docs',
+    'chunk_count',
+    'current_stage',
+    'ingestion_error',
+    'ingestion_started_at',
+    'ingestion_completed_at',
+    'last_progress_at',
+    'attempt',
+    'embedding_model',
+    'chunk_size',
+    'chunk_overlap',
+  ],
+};
+
+describe('database migrations (node-pg-migrate on a fresh PGlite)', () => {
+  let postgres: LocalPostgres;
+  let pool: Pool;
+  const migrationNames = readdirSync(MIGRATIONS_DIR)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => f.replace(/\.js$/, ''))
+    .sort();
+
+  beforeAll(async () => {
+    postgres = await startLocalPostgres({});
+    pool = new Pool({ connectionString: postgres.url, max: 2 });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await postgres?.stop();
+  });
+
+  const schemaSnapshot = async () =>
+    (
+      await pool.query(
+        `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
+          WHERE table_schema = 'public' ORDER BY table_name, column_name`,
+      )
+    ).rows;
+
+  it('applies every migration on a fresh database and creates the tables of DESIGN 3', async () => {
+    expect(migrationNames.length).toBeGreaterThan(0);
+    const applied = await migrate(postgres.url);
+    expect(applied).toEqual(migrationNames);
+
+    const { rows } = await pool.query<{ table_name: string; column_name: string }>(
+      `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'`,
+    );
+    for (const [table, columns] of Object.entries(DESIGN_COLUMNS)) {
+      const present = rows.filter((r) => r.table_name === table).map((r) => r.column_name);
+      expect({ table, missing: columns.filter((c) => !present.includes(c)) }).toEqual({ table, missing: [] });
+    }
+  });
+
+  it('gives the design defaults and refuses rows that break the rules', async () => {
+    await pool.query(`INSERT INTO knowledge_bases (knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model) VALUES ('kb', 'kb', 'kb_kb', 'local', 'use-lite')`);
+    const kb = (await pool.query(`SELECT chunk_size, chunk_overlap FROM knowledge_bases WHERE knowledgebase_id = 'kb'`)).rows[0];
+    expect(kb).toEqual({ chunk_size: 1000, chunk_overlap: 200 });
+    await expect(
+      pool.query(`INSERT INTO knowledge_bases (knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model, chunk_size, chunk_overlap)
+                  VALUES ('kb2', 'kb2', 'kb_kb2', 'local', 'use-lite', 100, 100)`),
+    ).rejects.toThrow(/overlap/);
+
+    const file = '0b6c3c52-4d0b-4a33-9a3c-0f4f3b0e6a10';
+    await pool.query(`INSERT INTO files (uuid, title, storage_path, size) VALUES ($1, 'a.txt', 'gs://docs/a.txt', 3)`, [file]);
+    const link = (
+      await pool.query(`INSERT INTO file_knowledge_base_links (file_uuid, knowledgebase_id) VALUES ($1, 'kb') RETURNING ingestion_status, ingestion_progress, attempt`, [file])
+    ).rows[0];
+    expect(link).toEqual({ ingestion_status: 'not_started', ingestion_progress: 0, attempt: 0 });
+    await expect(pool.query(`INSERT INTO file_knowledge_base_links (file_uuid, knowledgebase_id) VALUES ($1, 'kb')`, [file])).rejects.toThrow(/links_one_per_pair/);
+    await expect(pool.query(`UPDATE file_knowledge_base_links SET ingestion_status = 'done' WHERE file_uuid = $1`, [file])).rejects.toThrow(/links_status_known/);
+
+    // Deleting a file takes its links with it: no link may point at nothing.
+    await pool.query(`DELETE FROM files WHERE uuid = $1`, [file]);
+    expect((await pool.query(`SELECT count(*)::int AS n FROM file_knowledge_base_links`)).rows[0].n).toBe(0);
+  });
+
+  it('is a no-op when run again: nothing applied, schema and rows unchanged', async () => {
+    const before = await schemaSnapshot();
+    const rowsBefore = (await pool.query(`SELECT * FROM knowledge_bases ORDER BY knowledgebase_id`)).rows;
+    expect(await migrate(postgres.url)).toEqual([]);
+    expect(await migrate(postgres.url)).toEqual([]);
+    expect(await schemaSnapshot()).toEqual(before);
+    expect((await pool.query(`SELECT * FROM knowledge_bases ORDER BY knowledgebase_id`)).rows).toEqual(rowsBefore);
+    const recorded = (await pool.query<{ name: string }>(`SELECT name FROM pgmigrations ORDER BY run_on, id`)).rows.map((r) => r.name);
+    expect(recorded).toEqual(migrationNames);
+  });
+});

@@ -1,0 +1,91 @@
+import * as fixtures from '@docingest/document-parsing/fixtures';
+import { freePort } from '@docingest/local-redis';
+import { startApiStack, type ApiStack } from '../../testing/api-stack';
+import { IngestionStandIn, answer, hang, proxyTo, type Responder } from '../../testing/ingestion-stand-in';
+
+/**
+ * What the dispatch's own answer does to a link. The api talks to a stand-in that either answers
+ * as a test says or passes requests to the real ingestion service, whose callbacks go to a closed
+ * port: whatever the link ends as here, the answer to /ingest-file decided it.
+ */
+describe('dispatch outcomes: the answer to /ingest-file is recorded on the link', () => {
+  let stack: ApiStack;
+  let standIn: IngestionStandIn;
+
+  beforeAll(async () => {
+    standIn = await new IngestionStandIn().start();
+    const closedApiUrl = `http://127.0.0.1:${await freePort()}`;
+    stack = await startApiStack({
+      ingestion: { env: { API_URL: closedApiUrl, CALLBACK_FINAL_RETRY_MS: '300' } },
+      ingestionUrl: standIn.url,
+      apiEnv: { SHUTDOWN_GRACE_MS: '200' },
+    });
+    await stack.createKnowledgeBase('manuals');
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await standIn?.stop();
+  });
+
+  /** Uploads and queues a file with the stand-in answering as `respond` says; resolves with its final link. */
+  async function ingestWith(respond: Responder, name: string, data: Uint8Array | string) {
+    standIn.respond = respond;
+    const uploaded = await stack.upload(name, data, { knowledgebase_id: 'manuals', auto_ingest: 'true' });
+    expect(uploaded.status).toBe(201);
+    const link = await stack.waitForFinal(uploaded.body.uuid, 'manuals', 60_000);
+    return { uuid: uploaded.body.uuid as string, link };
+  }
+
+  it('records a 4xx ErrorBody from the service as failed with its message', async () => {
+    const refusal = { statusCode: 400, error: 'Bad Request', message: "unknown field 'custom_metadata.secret'", code: 'invalid_request', field: 'custom_metadata', status: 'failed' };
+    const { link } = await ingestWith(answer(400, refusal), 'refused.md', 'text');
+    expect(link).toMatchObject({ ingestion_status: 'failed', ingestion_error: refusal.message, attempt: 1 });
+    expect(link.ingestion_completed_at).toEqual(expect.any(String));
+  });
+
+  it('records a 5xx without a JSON body as failed with the status code', async () => {
+    const { link } = await ingestWith(answer(502, '<html>Bad Gateway</html>'), 'gateway.md', 'text');
+    expect(link).toMatchObject({ ingestion_status: 'failed' });
+    expect(link.ingestion_error).toMatch(/answered HTTP 502/);
+  });
+
+  it('records a 200 that reports a failure as failed with the reported error', async () => {
+    const outcome = { status: 'failed', file_uuid: '', link_id: null, chunks: 0, pages: 0, pages_skipped: 0, error: 'embedding quota exhausted' };
+    const { link } = await ingestWith(answer(200, outcome), 'quota.md', 'text');
+    expect(link).toMatchObject({ ingestion_status: 'failed', ingestion_error: 'embedding quota exhausted' });
+  });
+
+  it('records a connection dropped before the answer as failed, saying so', async () => {
+    const { link } = await ingestWith((_request, response) => response.socket?.destroy(), 'dropped.md', 'text');
+    expect(link).toMatchObject({ ingestion_status: 'failed' });
+    expect(link.ingestion_error).toMatch(/connection to the ingestion service broke|socket hang up/);
+  });
+
+  it('records the real service’s refusal of an unsupported file as failed with its message', async () => {
+    const { uuid, link } = await ingestWith(proxyTo(stack.ingestion!.url), 'blob.bin', fixtures.buildRandomBinary(4096));
+    expect(link).toMatchObject({ ingestion_status: 'failed' });
+    expect(link.ingestion_error).toMatch(/^unsupported file type/);
+    expect(await stack.vectorRows('manuals', uuid)).toBe(0);
+  });
+
+  it('ends completed with its chunk count from the real service’s answer when no callback arrives', async () => {
+    const text = Array.from({ length: 12 }, (_, i) => `Section ${i + 1}. The pressure valve number ${i + 1} is tested every ${i + 2} weeks by the night shift.`).join('\n\n');
+    const { uuid, link } = await ingestWith(proxyTo(stack.ingestion!.url), 'valves.md', text);
+    expect(link).toMatchObject({ ingestion_status: 'completed', ingestion_progress: 100, ingestion_error: null });
+    expect(link.chunk_count).toBeGreaterThanOrEqual(2);
+    expect(await stack.vectorRows('manuals', uuid)).toBe(link.chunk_count);
+    // No callback reached the api: a callback would have recorded a stage.
+    expect(link.current_stage).toBeNull();
+  });
+
+  it('records an ingestion service that cannot be reached as failed quickly, saying it is unreachable', async () => {
+    await standIn.stop();
+    try {
+      const { link } = await ingestWith(hang, 'nowhere.md', 'text');
+      expect(link).toMatchObject({ ingestion_status: 'failed' });
+      expect(link.ingestion_error).toMatch(/ingestion service is unreachable at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    } finally {
+      await standIn.start();
+    }
+  });
+});
