@@ -5,6 +5,8 @@ export interface BenchOptions {
   size: CorpusSize;
   /** Files in flight at once in the concurrent runs. */
   concurrency: number;
+  /** More levels of files in flight for the remote-style runs, measured after `concurrency` (e.g. 16). */
+  extraRemoteConcurrency: number[];
   /** The embedding fixture's delay per request (ms). */
   embedDelayMs: number;
   /** The fixture's cap on inputs per request (400 above it). */
@@ -38,6 +40,7 @@ export function defaultOptions(size: CorpusSize): BenchOptions {
   return {
     size,
     concurrency: 4,
+    extraRemoteConcurrency: [],
     embedDelayMs: 150,
     maxInputsPerRequest: 2048,
     vectorIndex: 'none',

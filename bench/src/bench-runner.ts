@@ -97,14 +97,14 @@ class PhaseRunner {
     const service = await this.startService(0);
     try {
       await this.warmService(service, 'openai-compatible', 1);
-      for (const concurrency of [1, options.concurrency]) await this.measureOurs(service, jobs, 'openai-compatible', concurrency);
+      for (const concurrency of this.remoteLevels()) await this.measureOurs(service, jobs, 'openai-compatible', concurrency);
     } finally {
       await service.stop();
     }
     const baseline = await this.startBaseline({ provider: 'openai', model: REMOTE_MODEL, baseURL: this.stack.fixture.baseURL, apiKey: FIXTURE_API_KEY, maxInFlight: options.openaiMaxInFlight });
     try {
       await baseline.run(this.baselineRequest(this.warmup, 'warmup_baseline_openai', 'openai-compatible', 1));
-      for (const concurrency of [1, options.concurrency]) await this.measureBaseline(baseline, jobs, 'openai-compatible', concurrency);
+      for (const concurrency of this.remoteLevels()) await this.measureBaseline(baseline, jobs, 'openai-compatible', concurrency);
     } finally {
       await baseline.stop();
     }
@@ -154,6 +154,10 @@ class PhaseRunner {
       await service.stop();
       await stack.storage.bucket('bench').file(key).delete().catch(() => undefined);
     }
+  }
+
+  private remoteLevels(): number[] {
+    return [1, this.options.concurrency, ...this.options.extraRemoteConcurrency];
   }
 
   private startService(workers: number): Promise<IngestionServiceProcess> {

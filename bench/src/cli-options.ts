@@ -10,7 +10,8 @@ export class UsageError extends Error {
 
 export const USAGE = `npm run bench -- [options]
   --size quick|full          corpus and phase sizes (default full)
-  --concurrency N            files at once in the concurrent runs (default 4)
+  --concurrency N[,M...]     files at once in the concurrent runs (default 4); more levels (4,16)
+                             are measured for the remote-style embedder too, side by side
   --delay-ms N               embedding fixture delay per request (default 150)
   --max-inputs N             fixture's inputs-per-request limit, 400 above it (default 2048)
   --batch-size N             batch_size of each /ingest-file request (default 20)
@@ -60,7 +61,11 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
   const set = <K extends keyof BenchOptions>(key: K, value: BenchOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;
   };
-  set('concurrency', positive('concurrency', values.concurrency));
+  if (values.concurrency !== undefined) {
+    const levels = values.concurrency.split(',').map((level) => positive('concurrency', level.trim())!);
+    options.concurrency = levels[0];
+    options.extraRemoteConcurrency = [...new Set(levels.slice(1).filter((level) => level !== levels[0]))];
+  }
   set('embedDelayMs', positive('delay-ms', values['delay-ms'], true));
   set('maxInputsPerRequest', positive('max-inputs', values['max-inputs']));
   set('batchSize', positive('batch-size', values['batch-size']));

@@ -6,6 +6,12 @@ const positiveInt = makeValidator<number>((input) => {
   return value;
 });
 
+const nonNegativeInt = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (!Number.isInteger(value) || value < 0) throw new Error('must be a non-negative integer');
+  return value;
+});
+
 const list = makeValidator<string[]>((input) =>
   String(input)
     .split(',')
@@ -39,7 +45,18 @@ export const ingestionEnvSpec = {
   EMBEDDING_WORKERS: num({ default: 0, desc: 'worker threads of the local embedder; 0 = one per core' }),
   OPENAI_API_KEY: str({ default: '', desc: 'key for embedding_provider openai' }),
   OPENAI_BASE_URL: str({ default: 'https://api.openai.com/v1', desc: 'any OpenAI-compatible endpoint' }),
-  OPENAI_MAX_IN_FLIGHT: positiveInt({ default: 4, desc: 'embedding requests in flight per ingestion' }),
+  OPENAI_MAX_IN_FLIGHT: positiveInt({
+    default: 4,
+    desc: 'embedding requests in flight at once per model, shared by every file being ingested; while all are busy, waiting chunks of several files share the next request',
+  }),
+  CHUNK_WORKERS: nonNegativeInt({
+    default: 2,
+    desc: 'worker threads that cut text into chunks while several files are being ingested (a file alone is chunked on the request thread); started on demand, stopped after 30 s idle, about 100 MB each; 0 = never',
+  }),
+  IN_MEMORY_CHUNKS: positiveInt({
+    default: 1000,
+    desc: 'chunks of one file held in memory until it is stored; a file with more is written in slices to the staging table ingest_staging and swapped in at the end',
+  }),
   PROGRESS_MIN_INTERVAL_MS: num({ default: 1000, desc: 'least time between two progress callbacks' }),
   CALLBACK_FINAL_RETRY_MS: num({ default: 60_000, desc: 'how long the final callback is retried' }),
   SHUTDOWN_GRACE_MS: num({ default: 25_000, desc: 'time in-flight ingestions get to finish on SIGTERM' }),

@@ -10,6 +10,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_SIZE });
   pool.on('error', () => undefined); // a dropped idle connection is replaced on next use
+  // A checked-out client has no pool listener: a connection lost mid-transaction would be an
+  // unhandled 'error' event that kills the process and every ingestion in it. The query in
+  // flight rejects with the same error, and the broken client is not pooled again.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const storage = new Storage({
     projectId: config.GCS_PROJECT_ID || undefined,
     ...(config.GCS_API_ENDPOINT ? { apiEndpoint: config.GCS_API_ENDPOINT, useAuthWithCustomEndpoint: false } : {}),

@@ -1,7 +1,8 @@
 import type { EmbeddingProvider, EmbedOptions } from './embedder';
 import { EmbeddingAbortedError, EmbeddingConfigError, EmbeddingInputError, EmbeddingResponseError } from './errors';
 
-export type BatchRunner = (texts: string[], signal: AbortSignal) => Promise<number[][]>;
+/** Embeds one batch; `batchSize` is the caller's limit on texts per request (a runner may merge batches up to it). */
+export type BatchRunner<V> = (texts: string[], signal: AbortSignal, batchSize: number) => Promise<V[]>;
 
 export interface BatchPlan {
   provider: EmbeddingProvider;
@@ -15,12 +16,12 @@ export interface BatchPlan {
  * input order. The first failure (or the caller's abort) stops the other loops from starting
  * more batches and cancels what they are waiting for.
  */
-export async function embedInBatches(
+export async function embedInBatches<V>(
   texts: readonly string[],
   plan: BatchPlan,
-  runBatch: BatchRunner,
+  runBatch: BatchRunner<V>,
   options: EmbedOptions = {},
-): Promise<number[][]> {
+): Promise<V[]> {
   const { provider } = plan;
   const batchSize = options.batchSize ?? plan.batchSize;
   assertPositiveInteger(provider, 'batchSize', batchSize);
@@ -30,7 +31,7 @@ export async function embedInBatches(
   if (texts.length === 0) return [];
 
   const batches = splitIntoBatches(texts, batchSize);
-  const results: number[][][] = new Array(batches.length);
+  const results: V[][] = new Array(batches.length);
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort(outer?.reason);
   outer?.addEventListener('abort', onOuterAbort, { once: true });
@@ -41,7 +42,7 @@ export async function embedInBatches(
     while (!stop.signal.aborted && next < batches.length) {
       const index = next++;
       const batch = batches[index];
-      const vectors = await runBatch(batch, stop.signal);
+      const vectors = await runBatch(batch, stop.signal, batchSize);
       if (vectors.length !== batch.length) {
         throw new EmbeddingResponseError(provider, `asked for ${batch.length} vectors, got ${vectors.length}`);
       }
@@ -61,7 +62,9 @@ export async function embedInBatches(
     outer?.removeEventListener('abort', onOuterAbort);
   }
   if (outer?.aborted) throw new EmbeddingAbortedError(provider, outer.reason);
-  return results.flat(1);
+  const vectors: V[] = [];
+  for (const batch of results) for (const vector of batch) vectors.push(vector);
+  return vectors;
 }
 
 export function splitIntoBatches<T>(items: readonly T[], size: number): T[][] {

@@ -21,8 +21,18 @@ export interface Embedder {
    * configured, until its first answer: use resolveDimensions() when it must be known up front.
    */
   readonly dimensions: number | undefined;
+  /**
+   * Batches the provider works on at once (worker threads, or requests in flight), shared by every
+   * caller: a caller that feeds batches as they come keeps about this many outstanding.
+   */
+  readonly parallelism: number;
   /** Plain arrays: what `pg`/pgvector and LlamaIndex take without conversion. */
   embed(texts: readonly string[], options?: EmbedOptions): Promise<number[][]>;
+  /**
+   * The same vectors as Float32Array, half the memory of plain arrays (pgvector stores float32
+   * anyway): for callers that hold many vectors before storing them.
+   */
+  embedFloat32(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]>;
   /** The vector length, asking the provider with one short text if it is not known yet. */
   resolveDimensions(options?: { signal?: AbortSignal }): Promise<number>;
   /** Loads what the first embed() would otherwise load (the local model); a no-op for remote providers. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { startLocalPostgres } from '@docingest/local-postgres';
-import { DimensionMismatchError, InvalidTableNameError, VectorStore, encodeVector, type ChunkRow } from './index';
+import { DimensionMismatchError, InvalidTableNameError, VectorStore, encodeVector, parseVectorText, type ChunkRow } from './index';
 
 const DIMS = 8;
 
@@ -89,6 +89,7 @@ describe('VectorStore', () => {
     const { rows: stored } = await pool.query(`SELECT embedding::text AS e FROM ai.data_binary WHERE node_id = 'n'`);
     expect(stored[0].e).toBe(`[${vector.join(',')}]`);
     expect(encodeVector([1, 2]).toString('hex')).toBe('000200003f80000040000000');
+    expect(encodeVector(Float32Array.from([1, 2]))).toEqual(encodeVector([1, 2]));
   });
 
   it('rolls the whole replacement back when one row fails: the old set stays', async () => {
@@ -117,6 +118,117 @@ describe('VectorStore', () => {
     expect(counts.length).toBeGreaterThan(0);
     expect(new Set(counts)).toEqual(new Set([30]));
     expect(await store.countFileChunks('concurrent', scope)).toBe(30);
+  });
+
+  describe('fileChunkWriter: rows given over time, swapped in at commit', () => {
+    const stagedCount = async () => {
+      const { rows: found } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ai.ingest_staging`).catch(() => ({ rows: [{ n: '0' }] }));
+      return Number(found[0].n);
+    };
+    const nodeIdsInOrder = async (table: string, file: string) =>
+      (await pool.query(`SELECT node_id FROM ai.data_${table} WHERE metadata_->>'file_uuid' = $1 ORDER BY id`, [file])).rows.map((r) => r.node_id);
+
+    it('stores a file that fits in memory as one replacement at commit, nothing before', async () => {
+      await store.ensureTable('writer_small', DIMS);
+      const file = randomUUID();
+      const scope = { fileUuid: file, knowledgebaseId: 'kb' };
+      await store.replaceFileChunks('writer_small', scope, rows(file, 'kb', 3, 'old'));
+      const writer = store.fileChunkWriter('writer_small', scope, { memoryRows: 10 });
+      const fresh = rows(file, 'kb', 10, 'new');
+      await writer.add(fresh.slice(0, 6));
+      await writer.add(fresh.slice(6));
+      expect(writer.isStaging).toBe(false);
+      expect(await store.countFileChunks('writer_small', scope)).toBe(3);
+      const progress: number[] = [];
+      expect(await writer.commit((stored) => progress.push(stored))).toEqual({ deleted: 3, inserted: 10 });
+      expect(progress.at(-1)).toBe(10);
+      expect(await nodeIdsInOrder('writer_small', file)).toEqual(fresh.map((r) => r.nodeId));
+    });
+
+    it('stages a file larger than memoryRows in slices: readers keep the old set until commit', async () => {
+      await store.ensureTable('writer_large', DIMS);
+      const file = randomUUID();
+      const scope = { fileUuid: file, knowledgebaseId: 'kb' };
+      await store.replaceFileChunks('writer_large', scope, rows(file, 'kb', 4, 'old'));
+      const writer = store.fileChunkWriter('writer_large', scope, { memoryRows: 5, sliceRows: 4 });
+      const fresh = rows(file, 'kb', 23, 'new');
+      for (let i = 0; i < fresh.length; i += 3) await writer.add(fresh.slice(i, i + 3));
+      expect(writer.isStaging).toBe(true);
+      expect(await store.countFileChunks('writer_large', scope)).toBe(4);
+      expect(await stagedCount()).toBeGreaterThanOrEqual(4);
+      expect(await writer.commit()).toEqual({ deleted: 4, inserted: 23 });
+      expect(await nodeIdsInOrder('writer_large', file)).toEqual(fresh.map((r) => r.nodeId));
+      expect(await stagedCount()).toBe(0);
+      const { rows: stored } = await pool.query(`SELECT embedding::text AS e FROM ai.data_writer_large WHERE node_id = $1`, [fresh[9].nodeId]);
+      expect(Float32Array.from(parseVectorText(stored[0].e))).toEqual(Float32Array.from(fresh[9].embedding));
+    });
+
+    it('keeps the old set and leaves nothing staged when a staged replacement fails', async () => {
+      await store.ensureTable('writer_fail', DIMS);
+      const file = randomUUID();
+      const scope = { fileUuid: file, knowledgebaseId: 'kb' };
+      await store.replaceFileChunks('writer_fail', scope, rows(file, 'kb', 6, 'old'));
+
+      // Fails in the swap: a vector of the wrong size is only refused by the knowledge base's table.
+      const wrongSize = rows(file, 'kb', 12, 'new');
+      wrongSize[10] = { ...wrongSize[10], embedding: [1, 2, 3] };
+      const first = store.fileChunkWriter('writer_fail', scope, { memoryRows: 2, sliceRows: 3 });
+      await first.add(wrongSize);
+      await expect(first.commit()).rejects.toThrow(/dimensions/);
+
+      // Fails while staging: PostgreSQL text cannot hold U+0000.
+      const nul = rows(file, 'kb', 12, 'new');
+      nul[7] = { ...nul[7], text: 'bad \0 text' };
+      const second = store.fileChunkWriter('writer_fail', scope, { memoryRows: 2, sliceRows: 3 });
+      await expect(
+        (async () => {
+          for (const row of nul) await second.add([row]);
+          await second.commit();
+        })(),
+      ).rejects.toThrow();
+      await second.discard();
+
+      expect(await store.countFileChunks('writer_fail', scope)).toBe(6);
+      expect(await stagedCount()).toBe(0);
+    });
+
+    it('discard drops what was staged and changes nothing', async () => {
+      await store.ensureTable('writer_discard', DIMS);
+      const file = randomUUID();
+      const scope = { fileUuid: file, knowledgebaseId: 'kb' };
+      await store.replaceFileChunks('writer_discard', scope, rows(file, 'kb', 2, 'old'));
+      const writer = store.fileChunkWriter('writer_discard', scope, { memoryRows: 3, sliceRows: 2 });
+      await writer.add(rows(file, 'kb', 9, 'new'));
+      await writer.discard();
+      await writer.discard();
+      expect(await store.countFileChunks('writer_discard', scope)).toBe(2);
+      expect(await stagedCount()).toBe(0);
+      await expect(writer.add(rows(file, 'kb', 1))).rejects.toThrow(/already been committed or discarded/);
+    });
+
+    it('never shows both sets while staged replacements and readers run concurrently', async () => {
+      await store.ensureTable('writer_concurrent', DIMS);
+      const file = randomUUID();
+      const scope = { fileUuid: file, knowledgebaseId: 'kb' };
+      await store.replaceFileChunks('writer_concurrent', scope, rows(file, 'kb', 20));
+      const counts: number[] = [];
+      let writing = true;
+      const reader = (async () => {
+        while (writing) counts.push(await store.countFileChunks('writer_concurrent', scope));
+      })();
+      await Promise.all(
+        [0, 1, 2].map(async (w) => {
+          const writer = store.fileChunkWriter('writer_concurrent', scope, { memoryRows: 4, sliceRows: 5 });
+          const fresh = rows(file, 'kb', 20, `w${w}`);
+          for (let i = 0; i < fresh.length; i += 2) await writer.add(fresh.slice(i, i + 2));
+          await writer.commit();
+        }),
+      );
+      writing = false;
+      await reader;
+      expect(new Set(counts)).toEqual(new Set([20]));
+      expect(await store.countFileChunks('writer_concurrent', scope)).toBe(20);
+    });
   });
 
   it('deletes one file in one knowledge base and answers how many rows went', async () => {

@@ -1,7 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
 import { DimensionMismatchError, type ChunkRow, type FileScope, type SearchFilters, type StoredHit } from './chunk-row';
+import { FileChunkWriter, type FileChunkWriterOptions, type ReplaceResult } from './file-chunk-writer';
+import { insertRows } from './insert-rows';
+import { StagingTable } from './staging-table';
 import { encodeVector } from './vector-binary';
 import { vectorTable, type VectorTable } from './vector-table';
+
+export type { ReplaceResult };
 
 export interface VectorStoreOptions {
   schema?: string;
@@ -15,11 +20,6 @@ export interface VectorStoreOptions {
   index?: 'hnsw' | 'none';
 }
 
-export interface ReplaceResult {
-  deleted: number;
-  inserted: number;
-}
-
 const FILE_SCOPE = `metadata_->>'file_uuid' = $1 AND metadata_->>'knowledgebase_id' = $2`;
 
 export class VectorStore {
@@ -27,6 +27,7 @@ export class VectorStore {
   private readonly batchRows: number;
   private readonly index: 'hnsw' | 'none';
   private readonly ensured = new Map<string, number>();
+  private readonly staging: StagingTable;
 
   constructor(
     private readonly pool: Pool,
@@ -35,6 +36,7 @@ export class VectorStore {
     this.schema = options.schema ?? 'ai';
     this.batchRows = options.insertBatchRows ?? 250;
     this.index = options.index ?? 'hnsw';
+    this.staging = new StagingTable(pool, this.schema);
   }
 
   table(name: string): VectorTable {
@@ -113,17 +115,53 @@ export class VectorStore {
     rows: ChunkRow[],
     onProgress?: (stored: number) => void,
   ): Promise<ReplaceResult> {
+    return this.inFileTransaction(name, scope, async (client, table) => {
+      let inserted = 0;
+      for (let start = 0; start < rows.length; start += this.batchRows) {
+        inserted += await insertRows(client, table.qualified, rows.slice(start, start + this.batchRows));
+        onProgress?.(inserted);
+      }
+      return inserted;
+    });
+  }
+
+  /**
+   * The same replacement for rows that arrive over time (a file embedded as it is read): see
+   * FileChunkWriter. A file of at most `memoryRows` rows is stored exactly as replaceFileChunks
+   * stores it; a larger one is staged in slices and swapped in at commit.
+   */
+  fileChunkWriter(name: string, scope: FileScope, options: FileChunkWriterOptions): FileChunkWriter {
+    this.table(name); // refuse a bad name before any row is taken
+    return new FileChunkWriter(
+      this.pool,
+      this.staging,
+      {
+        replaceFileChunks: (rows, onProgress) => this.replaceFileChunks(name, scope, rows, onProgress),
+        publishStaged: (replacementId, expected) =>
+          this.inFileTransaction(name, scope, async (client, table) => {
+            const moved = await this.staging.publish(client, replacementId, table.qualified);
+            if (moved !== expected) throw new Error(`staged ${expected} rows for ${table.qualified} but found ${moved}: the replacement is abandoned`);
+            return moved;
+          }),
+      },
+      scope,
+      { sliceRows: this.batchRows, ...options },
+    );
+  }
+
+  /** Deletes the file's rows and runs `insert` in one transaction, under the file's lock. */
+  private async inFileTransaction(
+    name: string,
+    scope: FileScope,
+    insert: (client: PoolClient, table: VectorTable) => Promise<number>,
+  ): Promise<ReplaceResult> {
     const table = this.table(name);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${table.qualified}:${scope.knowledgebaseId}:${scope.fileUuid}`]);
       const deleted = await client.query(`DELETE FROM ${table.qualified} WHERE ${FILE_SCOPE}`, [scope.fileUuid, scope.knowledgebaseId]);
-      let inserted = 0;
-      for (let start = 0; start < rows.length; start += this.batchRows) {
-        inserted += await this.insertBatch(client, table, rows.slice(start, start + this.batchRows));
-        onProgress?.(inserted);
-      }
+      const inserted = await insert(client, table);
       await client.query('COMMIT');
       return { deleted: deleted.rowCount ?? 0, inserted };
     } catch (error) {
@@ -132,20 +170,6 @@ export class VectorStore {
     } finally {
       client.release();
     }
-  }
-
-  private async insertBatch(client: PoolClient, table: VectorTable, batch: ChunkRow[]): Promise<number> {
-    const values: unknown[] = [];
-    const tuples = batch.map((row, i) => {
-      values.push(row.text, JSON.stringify(row.metadata), row.nodeId, encodeVector(row.embedding));
-      const p = i * 4;
-      return `($${p + 1}, $${p + 2}::jsonb, $${p + 3}, $${p + 4})`;
-    });
-    const result = await client.query(
-      `INSERT INTO ${table.qualified} (text, metadata_, node_id, embedding) VALUES ${tuples.join(', ')}`,
-      values,
-    );
-    return result.rowCount ?? 0;
   }
 
   /** Deletes a file's chunks in one knowledge base; answers how many rows went. */

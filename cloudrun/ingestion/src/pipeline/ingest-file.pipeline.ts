@@ -1,13 +1,17 @@
 import type { Storage } from '@google-cloud/storage';
 import type { IngestFileRequest, IngestFileResponse, IngestionStage } from '@docingest/contracts';
 import { downloadObject, resolveObject, type ResolveOptions } from '@docingest/gcs-access';
-import { parseDocument } from '@docingest/document-parsing';
-import { chunkDocument } from '@docingest/chunking';
-import type { VectorStore } from '@docingest/vector-store';
+import type { FileChunkWriter, VectorStore } from '@docingest/vector-store';
+import type { IngestionConfig } from '../config';
 import type { EmbedderRegistry } from '../embedder-registry';
 import { IngestionError, toIngestionError } from '../errors';
 import type { ProgressReporter } from '../progress/progress-reporter';
 import { chunkMetadata } from './chunk-metadata';
+import { streamChunks } from './chunk-stream';
+import { sharedChunkWorkerPool, type ChunkWorkerPool } from './chunk-worker-pool';
+import { ChunkTotal } from './chunk-total';
+import { openDocumentPages } from './document-pages';
+import { embedAndStore } from './embed-and-store';
 import { StageTimer } from './stage-timer';
 
 export interface PipelineDeps {
@@ -16,6 +20,24 @@ export interface PipelineDeps {
   maxFileBytes: number;
   embedders: EmbedderRegistry;
   vectors: VectorStore;
+  /** The service's settings (the route passes its whole config); absent: the defaults. */
+  config?: Partial<Pick<IngestionConfig, 'IN_MEMORY_CHUNKS' | 'CHUNK_WORKERS'>>;
+}
+
+/** The defaults of IN_MEMORY_CHUNKS and CHUNK_WORKERS, for callers without a config. */
+const DEFAULT_IN_MEMORY_CHUNKS = 1000;
+const DEFAULT_CHUNK_WORKERS = 2;
+
+/** Ingestions running in this process now. */
+let ingestionsInProgress = 0;
+
+/**
+ * Chunk threads only while other files compete for this thread: a file alone is cut here, where
+ * it delays nobody, and a thread (about 100 MB each) is never started for it.
+ */
+function chunkWorkersFor(count: number): () => ChunkWorkerPool | undefined {
+  const pool = count > 0 ? sharedChunkWorkerPool(count) : undefined; // undefined too where threads cannot start
+  return () => (ingestionsInProgress > 1 ? pool : undefined);
 }
 
 /** A failed ingestion: the error, and what the response reports alongside it. */
@@ -30,9 +52,12 @@ export class IngestionFailure extends Error {
 }
 
 /**
- * The whole ingestion of one file, inside one request:
- * resolve → download → parse → chunk → embed → store, with progress reported beside it.
- * Every outcome, failure included, ends with a final progress report.
+ * The whole ingestion of one file, inside one request: resolve → download → parse → chunk →
+ * embed → store, with progress reported beside it. Parsing, chunking, embedding and storing run
+ * as one stream: the text is read in sections, cut into chunks, embedded in batches and written
+ * as the batches come back, so memory does not grow with the file. The file's old chunks are
+ * replaced in one transaction at the end. Every outcome, failure included, ends with a final
+ * progress report.
  */
 export async function ingestFile(
   request: IngestFileRequest,
@@ -40,10 +65,20 @@ export async function ingestFile(
   reporter: ProgressReporter,
   signal: AbortSignal,
 ): Promise<IngestFileResponse> {
+  ingestionsInProgress++;
+  try {
+    return await runIngestion(request, deps, reporter, signal);
+  } finally {
+    ingestionsInProgress--;
+  }
+}
+
+async function runIngestion(request: IngestFileRequest, deps: PipelineDeps, reporter: ProgressReporter, signal: AbortSignal): Promise<IngestFileResponse> {
   const timer = new StageTimer();
   let stage: IngestionStage = 'downloading';
   let pages = 0;
   let pagesSkipped = 0;
+  let writer: FileChunkWriter | null = null;
   const checkAborted = () => {
     if (signal.aborted) throw new IngestionError(stage, 503, 'interrupted', 'interrupted: the ingestion service shut down before the file was stored');
   };
@@ -56,14 +91,13 @@ export async function ingestFile(
     await deps.vectors.ensureTable(request.vector_table_name, await embedder.resolveDimensions());
 
     const object = await timer.time('download', () => downloadObject(deps.storage, ref, { maxBytes: deps.maxFileBytes, signal }));
-    let chunks;
-    let document;
+    let total: ChunkTotal;
     try {
       checkAborted();
       stage = 'parsing';
       reporter.stage('parsing');
-      document = await timer.time('parse', () =>
-        parseDocument({ path: object.path, fileName: object.fileName, contentType: object.contentType }),
+      const document = await timer.time('parse', () =>
+        openDocumentPages({ path: object.path, fileName: object.fileName, contentType: object.contentType, size: object.size }),
       );
       pages = document.pageCount;
       pagesSkipped = document.pagesSkipped;
@@ -71,61 +105,65 @@ export async function ingestFile(
       checkAborted();
       stage = 'chunking';
       reporter.stage('chunking');
-      chunks = await timer.time('chunk', () =>
-        chunkDocument(document!.pages, {
-          chunkSize: request.chunk_size,
-          chunkOverlap: request.chunk_overlap,
-          fileUuid: request.file_uuid,
-          knowledgebaseId: request.knowledgebase_id,
-        }),
+      total = new ChunkTotal(document.expectedChars, request.chunk_overlap / request.chunk_size);
+      const file = { fileName: object.fileName, format: document.format, pageCount: document.pageCount };
+      const scope = { fileUuid: request.file_uuid, knowledgebaseId: request.knowledgebase_id };
+      writer = deps.vectors.fileChunkWriter(request.vector_table_name, scope, { memoryRows: deps.config?.IN_MEMORY_CHUNKS ?? DEFAULT_IN_MEMORY_CHUNKS });
+      const chunks = streamChunks(
+        document.pages,
+        { chunkSize: request.chunk_size, chunkOverlap: request.chunk_overlap, fileUuid: request.file_uuid, knowledgebaseId: request.knowledgebase_id },
+        { timer, checkAborted, onChunk: (chunk) => total.add(chunk), workers: chunkWorkersFor(deps.config?.CHUNK_WORKERS ?? DEFAULT_CHUNK_WORKERS) },
       );
+      const counted = total;
+      await embedAndStore(chunks, {
+        embedder,
+        batchSize: request.batch_size,
+        signal,
+        writer,
+        timer,
+        toRow: (chunk, embedding) => ({
+          nodeId: chunk.id,
+          text: chunk.text,
+          embedding,
+          metadata: chunkMetadata(request, file, { nodeId: chunk.id, text: chunk.text, index: chunk.index, pageNumber: chunk.pageNumber, contentHash: chunk.contentHash }),
+        }),
+        onEmbeddingStarts: () => {
+          stage = 'embedding';
+          reporter.stage('embedding', counted.total);
+        },
+        onEmbedded: (done) => reporter.advance('embedding', done, counted.total),
+      });
+      total.finish();
     } finally {
       await object.cleanup();
     }
-    if (chunks.length === 0) throw new IngestionError('chunking', 422, 'no_text', 'no text found in the file');
-
-    checkAborted();
-    stage = 'embedding';
-    reporter.stage('embedding', chunks.length);
-    const embeddings = await timer.time('embed', () =>
-      embedder.embed(
-        chunks.map((c) => c.text),
-        { signal, batchSize: request.batch_size, onProgress: (done) => reporter.advance('embedding', done, chunks.length) },
-      ),
-    );
+    if (total.chunks === 0) throw new IngestionError('chunking', 422, 'no_text', 'no text found in the file');
 
     checkAborted();
     stage = 'storing';
-    reporter.stage('storing', chunks.length);
-    const file = { fileName: object.fileName, format: document.format, pageCount: document.pageCount };
-    const rows = chunks.map((chunk, i) => ({
-      nodeId: chunk.id,
-      text: chunk.text,
-      embedding: embeddings[i],
-      metadata: chunkMetadata(request, file, { nodeId: chunk.id, text: chunk.text, index: chunk.index, pageNumber: chunk.pageNumber, contentHash: chunk.contentHash }),
-    }));
-    await timer.time('store', () =>
-      deps.vectors.replaceFileChunks(
-        request.vector_table_name,
-        { fileUuid: request.file_uuid, knowledgebaseId: request.knowledgebase_id },
-        rows,
-        (stored) => reporter.advance('storing', stored, rows.length),
-      ),
-    );
+    const stored = total.chunks;
+    reporter.stage('storing', stored);
+    const activeWriter = writer;
+    await timer.time('store', () => activeWriter.commit((done) => reporter.advance('storing', done, stored)));
 
-    await reporter.finish({ status: 'completed', chunks: rows.length });
+    await reporter.finish({ status: 'completed', chunks: stored });
     timer.add('callbacks', reporter.blockingMs);
     return {
       status: 'completed',
       file_uuid: request.file_uuid,
       link_id: request.link_id,
-      chunks: rows.length,
+      chunks: stored,
       pages,
       pages_skipped: pagesSkipped,
       timings_ms: timer.snapshot(),
     };
   } catch (caught) {
-    const error = toIngestionError(caught, stage);
+    await writer?.discard().catch(() => undefined);
+    // An abort is the service shutting down, whatever stage noticed it first.
+    const error =
+      signal.aborted && !(caught instanceof IngestionError && caught.code === 'interrupted')
+        ? new IngestionError(stage, 503, 'interrupted', 'interrupted: the ingestion service shut down before the file was stored', { cause: caught })
+        : toIngestionError(caught, stage);
     await reporter.finish({ status: 'failed', error: error.message, stage: error.stage ?? stage });
     timer.add('callbacks', reporter.blockingMs);
     throw new IngestionFailure(error, {

@@ -43,7 +43,15 @@ export class LocalEmbedder implements Embedder {
     this.pool = pool ?? new ModelWorkerPool({ size: workers, dimensions: LOCAL_DIMENSIONS });
   }
 
-  embed(texts: readonly string[], options?: EmbedOptions): Promise<number[][]> {
+  get parallelism(): number {
+    return this.pool.size;
+  }
+
+  async embed(texts: readonly string[], options?: EmbedOptions): Promise<number[][]> {
+    return (await this.embedFloat32(texts, options)).map((vector) => Array.from(vector));
+  }
+
+  embedFloat32(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]> {
     if (this.closed) return Promise.reject(new EmbedderClosedError('local'));
     return embedInBatches(
       texts,

@@ -11,7 +11,7 @@ export interface ModelWorkerPoolOptions {
 
 interface Task {
   texts: string[];
-  resolve(vectors: number[][]): void;
+  resolve(vectors: Float32Array[]): void;
   reject(error: Error): void;
   settled: boolean;
   detach(): void;
@@ -61,10 +61,11 @@ export class ModelWorkerPool {
     });
   }
 
-  run(texts: string[], signal?: AbortSignal): Promise<number[][]> {
+  /** One batch, answered as one Float32Array per text (views into one buffer the worker transferred). */
+  run(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
     if (this.closed) return Promise.reject(new EmbedderClosedError('local'));
     if (signal?.aborted) return Promise.reject(new EmbeddingAbortedError('local', signal.reason));
-    return new Promise<number[][]>((resolve, reject) => {
+    return new Promise<Float32Array[]>((resolve, reject) => {
       const onAbort = () => {
         const queued = this.queue.indexOf(task);
         if (queued >= 0) this.queue.splice(queued, 1);
@@ -209,8 +210,8 @@ function settle(task: Task, action: () => void): void {
   action();
 }
 
-function unpack(packed: Float32Array, count: number, dimensions: number): number[][] {
-  const rows: number[][] = new Array(count);
-  for (let r = 0; r < count; r++) rows[r] = Array.from(packed.subarray(r * dimensions, (r + 1) * dimensions));
+function unpack(packed: Float32Array, count: number, dimensions: number): Float32Array[] {
+  const rows: Float32Array[] = new Array(count);
+  for (let r = 0; r < count; r++) rows[r] = packed.subarray(r * dimensions, (r + 1) * dimensions);
   return rows;
 }

@@ -57,6 +57,70 @@ describe('openai embedder against an OpenAI-compatible server', () => {
     expect(b[0]).toEqual(fakeEmbedding(`other ${texts(1)[0]}`, 16));
   });
 
+  it('while every slot is busy, concurrent calls share the next request, never beyond a call’s batch size', async () => {
+    const server = await start({ delayMs: 200 });
+    const embedder = embedderFor(server, { batchSize: 20, maxInFlight: 1 });
+    const call = (name: string, n: number, batchSize?: number) =>
+      embedder.embed(
+        texts(n).map((t) => `${name} ${t}`),
+        { batchSize },
+      );
+    const first = call('a', 3);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // a's request is on the wire
+    const [a, b, c, d, e] = await Promise.all([first, call('b', 3), call('c', 5), call('d', 4, 4), call('e', 2)]);
+
+    // a alone; then b, c and e together (d's own batch size of 4 keeps it out), then d.
+    expect(server.requests.map((r) => r.inputs.length)).toEqual([3, 10, 4]);
+    expect(server.maxInFlight).toBe(1);
+    for (const [name, vectors, n] of [['a', a, 3], ['b', b, 3], ['c', c, 5], ['d', d, 4], ['e', e, 2]] as const) {
+      expect(vectors).toEqual(texts(n).map((t) => fakeEmbedding(`${name} ${t}`, 16)));
+    }
+  });
+
+  it('sends a refused shared request again call by call, so each call gets its own answer', async () => {
+    const server = await start({ delayMs: 100, maxInputsPerRequest: 5 });
+    const embedder = embedderFor(server, { batchSize: 10, maxInFlight: 1 });
+    const first = embedder.embed(['warm']);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const [, b, c] = await Promise.all([first, embedder.embed(texts(3).map((t) => `b ${t}`)), embedder.embed(texts(3).map((t) => `c ${t}`))]);
+    expect(server.requests.map((r) => [r.inputs.length, r.outcome])).toEqual([
+      [1, 200],
+      [6, 400],
+      [3, 200],
+      [3, 200],
+    ]);
+    expect(b).toEqual(texts(3).map((t) => fakeEmbedding(`b ${t}`, 16)));
+    expect(c).toEqual(texts(3).map((t) => fakeEmbedding(`c ${t}`, 16)));
+  });
+
+  it('a call aborted while it shares a request leaves the other call’s answer intact', async () => {
+    const server = await start({ delayMs: 200 });
+    const embedder = embedderFor(server, { batchSize: 10, maxInFlight: 1 });
+    const first = embedder.embed(['warm']);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const controller = new AbortController();
+    const leaving = embedder.embed(texts(2).map((t) => `b ${t}`), { signal: controller.signal });
+    const staying = embedder.embed(texts(2).map((t) => `c ${t}`));
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the shared request is on the wire
+    controller.abort();
+    await expect(leaving).rejects.toThrow(EmbeddingAbortedError);
+    expect(await staying).toEqual(texts(2).map((t) => fakeEmbedding(`c ${t}`, 16)));
+    expect(server.requests.map((r) => [r.inputs.length, r.outcome])).toEqual([
+      [1, 200],
+      [4, 200],
+    ]);
+  });
+
+  it('embedFloat32 gives the same vectors as Float32Array', async () => {
+    const server = await start({ dimensions: 8 });
+    const embedder = embedderFor(server, { batchSize: 3 });
+    const vectors = await embedder.embedFloat32(texts(5));
+    expect(vectors.every((v) => v instanceof Float32Array && v.length === 8)).toBe(true);
+    expect(vectors.map((v) => Array.from(v))).toEqual(texts(5).map((t) => Array.from(Float32Array.from(fakeEmbedding(t, 8)))));
+    expect(embedder.parallelism).toBe(4);
+  });
+
   it('on 429 with Retry-After, waits at least that long before the next request', async () => {
     const server = await start({ script: [{ status: 429, retryAfter: '1', message: 'Rate limit reached for requests' }] });
     const embedder = embedderFor(server, { batchSize: 2, maxInFlight: 1 });

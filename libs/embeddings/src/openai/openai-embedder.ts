@@ -3,6 +3,7 @@ import { assertPositiveInteger, embedInBatches } from '../embed-in-batches';
 import { EmbedderClosedError, EmbeddingConfigError, EmbeddingResponseError } from '../errors';
 import { KNOWN_OPENAI_DIMENSIONS } from './known-models';
 import { OpenAIEmbeddingsClient } from './openai-embeddings-client';
+import { RequestCoalescer } from './request-coalescer';
 
 export interface OpenAIEmbedderConfig {
   provider: 'openai';
@@ -15,7 +16,10 @@ export interface OpenAIEmbedderConfig {
   dimensions?: number;
   /** Inputs per request; default 20. */
   batchSize?: number;
-  /** Requests in flight at once across all embed() calls; default 4. */
+  /**
+   * Requests in flight at once across all embed() calls; default 4. While all are busy, the
+   * batches of concurrent calls wait together and share the next request (up to each call's batch size).
+   */
   maxInFlight?: number;
   /** Tries per batch, first included; default 6. */
   maxAttempts?: number;
@@ -37,6 +41,7 @@ export class OpenAIEmbedder implements Embedder {
   private readonly batchSize: number;
   private readonly maxInFlight: number;
   private readonly client: OpenAIEmbeddingsClient;
+  private readonly requests: RequestCoalescer;
   private closed = false;
 
   constructor(config: OpenAIEmbedderConfig) {
@@ -70,6 +75,11 @@ export class OpenAIEmbedder implements Embedder {
       retry: { baseDelayMs: numbers.retryBaseDelayMs, maxDelayMs: numbers.retryMaxDelayMs },
       maxRetryAfterMs: numbers.maxRetryAfterMs,
     });
+    this.requests = new RequestCoalescer(async (texts, signal) => this.checkDimensions(await this.client.embedBatch(texts, signal)), numbers.maxInFlight);
+  }
+
+  get parallelism(): number {
+    return this.maxInFlight;
   }
 
   get dimensions(): number | undefined {
@@ -81,7 +91,17 @@ export class OpenAIEmbedder implements Embedder {
     return embedInBatches(
       texts,
       { provider: 'openai', batchSize: this.batchSize, lanes: this.maxInFlight },
-      async (batch, signal) => this.checkDimensions(await this.client.embedBatch(batch, signal)),
+      (batch, signal, batchSize) => this.requests.submit(batch, batchSize, signal),
+      options,
+    );
+  }
+
+  async embedFloat32(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]> {
+    if (this.closed) throw new EmbedderClosedError('openai');
+    return embedInBatches(
+      texts,
+      { provider: 'openai', batchSize: this.batchSize, lanes: this.maxInFlight },
+      async (batch, signal, batchSize) => (await this.requests.submit(batch, batchSize, signal)).map((vector) => Float32Array.from(vector)),
       options,
     );
   }

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import type { ChunkRow, FileScope } from './chunk-row';
+import { insertRows } from './insert-rows';
+import type { StagingTable } from './staging-table';
+
+export interface FileChunkWriterOptions {
+  /**
+   * Rows held in memory before the writer starts staging them in the database. A file with no
+   * more rows is stored by one replaceFileChunks call at commit, as a whole.
+   */
+  memoryRows: number;
+  /** Rows per staging INSERT (default 250, at most memoryRows). */
+  sliceRows?: number;
+}
+
+export interface ReplaceResult {
+  deleted: number;
+  inserted: number;
+}
+
+/** What the writer needs from the store: the one-transaction replacement and the swap from staging. */
+export interface FileReplacementTarget {
+  replaceFileChunks(rows: ChunkRow[], onProgress?: (stored: number) => void): Promise<ReplaceResult>;
+  publishStaged(replacementId: string, expected: number): Promise<ReplaceResult>;
+}
+
+/**
+ * A file's new set of chunks, given as they are embedded, swapped in for the old set at commit.
+ * Readers see the old set or the new one, never both, and nothing of a writer that fails or is
+ * discarded. Memory stays bounded whatever the file's size: rows past `memoryRows` go to the
+ * staging table in slices, one INSERT at a time in the background (add() waits only when two
+ * slices are already queued), and commit moves them in one transaction.
+ */
+export class FileChunkWriter {
+  private buffer: ChunkRow[] = [];
+  private addedRows = 0;
+  private replacementId: string | null = null;
+  private readonly slices: Array<Promise<void>> = [];
+  private chain: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | null = null;
+  private state: 'open' | 'committing' | 'done' = 'open';
+  private readonly sliceRows: number;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly staging: StagingTable,
+    private readonly target: FileReplacementTarget,
+    readonly scope: FileScope,
+    private readonly options: FileChunkWriterOptions,
+  ) {
+    // A slice never holds more than the memory bound allows.
+    this.sliceRows = Math.max(1, Math.min(options.sliceRows ?? 250, options.memoryRows));
+  }
+
+  /** Rows given so far. */
+  get added(): number {
+    return this.addedRows;
+  }
+
+  /** Whether rows went to the staging table (the file outgrew memoryRows). */
+  get isStaging(): boolean {
+    return this.replacementId !== null;
+  }
+
+  /** Takes rows in file order; resolves when they are accepted, rejects if staging failed. */
+  async add(rows: readonly ChunkRow[]): Promise<void> {
+    this.assertOpen();
+    this.throwIfFailed();
+    for (const row of rows) this.buffer.push(row);
+    this.addedRows += rows.length;
+    if (this.replacementId === null && this.buffer.length > this.options.memoryRows) {
+      this.replacementId = randomUUID();
+      try {
+        await this.staging.ensure();
+      } catch (error) {
+        this.failure ??= { error };
+      }
+    }
+    if (this.replacementId === null) return;
+    this.queueSlices(false);
+    while (this.slices.length > 2 && !this.failure) await this.slices[0];
+    this.throwIfFailed();
+  }
+
+  /**
+   * Replaces the file's chunks with every row given, in one transaction. `onProgress` gets the
+   * rows stored so far. On failure the old set stays and what was staged is removed.
+   */
+  async commit(onProgress?: (stored: number) => void): Promise<ReplaceResult> {
+    this.assertOpen();
+    this.state = 'committing';
+    try {
+      if (this.replacementId === null) {
+        const rows = this.buffer;
+        this.buffer = [];
+        return await this.target.replaceFileChunks(rows, onProgress);
+      }
+      this.queueSlices(true);
+      await this.chain;
+      this.throwIfFailed();
+      const result = await this.target.publishStaged(this.replacementId, this.addedRows);
+      onProgress?.(result.inserted);
+      return result;
+    } catch (error) {
+      await this.removeStaged();
+      throw error;
+    } finally {
+      this.state = 'done';
+    }
+  }
+
+  /** Gives the new set up: nothing reaches the table, staged rows are removed. Safe to call twice. */
+  async discard(): Promise<void> {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    this.buffer = [];
+    await this.removeStaged();
+  }
+
+  private queueSlices(final: boolean): void {
+    const replacementId = this.replacementId!;
+    while (this.buffer.length >= this.sliceRows || (final && this.buffer.length > 0)) {
+      const slice = this.buffer.splice(0, this.sliceRows);
+      const done = this.chain.then(async () => {
+        if (this.failure || this.state === 'done') return;
+        try {
+          await insertRows(this.pool, this.staging.qualified, slice, { columns: ['replacement_id'], values: [replacementId] });
+        } catch (error) {
+          this.failure ??= { error };
+        }
+      });
+      this.chain = done;
+      this.slices.push(done);
+      void done.then(() => this.slices.splice(this.slices.indexOf(done), 1));
+    }
+  }
+
+  private async removeStaged(): Promise<void> {
+    if (this.replacementId === null) return;
+    await this.chain;
+    await this.staging.discard(this.replacementId).catch(() => undefined);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  private assertOpen(): void {
+    if (this.state !== 'open') throw new Error('this file chunk writer has already been committed or discarded');
+  }
+}

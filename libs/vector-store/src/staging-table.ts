@@ -1,0 +1,77 @@
+import type { Pool, PoolClient } from 'pg';
+
+/**
+ * Where the chunks of a file too large to hold in memory wait until the whole file is embedded,
+ * so the swap into the knowledge base's table stays one short transaction that awaits nothing
+ * but the database. Holding the transaction open while embedding instead would make every other
+ * query wait behind it on a one-session server (PGlite), and on any server keep a transaction
+ * open for as long as an embedding API takes.
+ *
+ * One table per schema for every knowledge base: the vector column has no fixed size (the swap
+ * casts to the target's), rows are told apart by their replacement id, and it is UNLOGGED (rows
+ * lost in a crash belong to an ingestion that failed anyway). Its name has no `data_` prefix, so
+ * it can never be a knowledge base's table.
+ */
+export class StagingTable {
+  readonly qualified: string;
+  private ready: Promise<void> | null = null;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly schema: string,
+  ) {
+    this.qualified = `"${schema}"."ingest_staging"`;
+  }
+
+  /** Creates the table once per process and drops what crashed ingestions left a day ago or more. */
+  ensure(): Promise<void> {
+    this.ready ??= this.create().catch((error) => {
+      this.ready = null;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  /** Moves a replacement's staged rows, in the order they were staged, into `target`; answers how many. */
+  async publish(client: PoolClient, replacementId: string, target: string): Promise<number> {
+    const moved = await client.query(
+      `INSERT INTO ${target} (text, metadata_, node_id, embedding)
+         SELECT text, metadata_, node_id, embedding FROM ${this.qualified} WHERE replacement_id = $1 ORDER BY id`,
+      [replacementId],
+    );
+    await client.query(`DELETE FROM ${this.qualified} WHERE replacement_id = $1`, [replacementId]);
+    return moved.rowCount ?? 0;
+  }
+
+  async discard(replacementId: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.qualified} WHERE replacement_id = $1`, [replacementId]);
+  }
+
+  private async create(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ddl:${this.qualified}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      await client.query(
+        `CREATE UNLOGGED TABLE IF NOT EXISTS ${this.qualified} (
+           id BIGSERIAL PRIMARY KEY,
+           replacement_id UUID NOT NULL,
+           text VARCHAR NOT NULL,
+           metadata_ JSONB,
+           node_id VARCHAR,
+           embedding VECTOR,
+           staged_at TIMESTAMPTZ NOT NULL DEFAULT now()
+         )`,
+      );
+      await client.query(`CREATE INDEX IF NOT EXISTS "ingest_staging_replacement_idx" ON ${this.qualified} (replacement_id)`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    await this.pool.query(`DELETE FROM ${this.qualified} WHERE staged_at < now() - interval '1 day'`);
+  }
+}
