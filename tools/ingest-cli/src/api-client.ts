@@ -1,7 +1,9 @@
 import { openAsBlob } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, extname } from 'node:path';
 
+/** What the polling endpoint (`GET /ingestions/:linkId`) answers for one link. */
 export interface LinkProgress {
+  link_id: number;
   knowledgebase_id: string;
   ingestion_status: string;
   ingestion_progress: number;
@@ -10,6 +12,22 @@ export interface LinkProgress {
   ingestion_error: string | null;
   ingestion_started_at: string | null;
   ingestion_completed_at: string | null;
+  attempt: number;
+  /** Pages parsed: only when the api reports it (it does not yet). */
+  pages?: number | null;
+}
+
+export interface Enqueued {
+  file_uuid: string;
+  link_id: number;
+  attempt: number;
+}
+
+export interface SearchHit {
+  score: number;
+  text: string;
+  file_name: string | null;
+  page: number | null;
 }
 
 export class ApiError extends Error {
@@ -20,6 +38,23 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+// The parser detects formats by content; the type only makes the stored object honest.
+const CONTENT_TYPES: Record<string, string> = {
+  '.pdf': 'application/pdf',
+  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  '.md': 'text/markdown',
+  '.markdown': 'text/markdown',
+  '.txt': 'text/plain',
+  '.html': 'text/html',
+  '.htm': 'text/html',
+  '.csv': 'text/csv',
+  '.json': 'application/json',
+};
+
+export function contentTypeOf(path: string): string {
+  return CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
 }
 
 /** The few api calls the command line makes, with the admin key. */
@@ -35,13 +70,24 @@ export class ApiClient {
       response = await fetch(`${this.baseUrl}/api/v1${path}`, {
         ...init,
         headers: { authorization: `Bearer ${this.adminKey}`, ...(init.headers ?? {}) },
+        signal: AbortSignal.timeout(120_000),
       });
     } catch (error) {
-      throw new ApiError(0, `the api is not reachable at ${this.baseUrl} (${(error as Error).cause ?? (error as Error).message}); start it with npm start`);
+      const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+      throw new ApiError(0, `the api is not reachable at ${this.baseUrl} (${cause?.code ?? cause?.message ?? (error as Error).message}); start it with npm start, or set API_URL`);
     }
     const text = await response.text();
-    const body = text ? JSON.parse(text) : null;
-    if (!response.ok) throw new ApiError(response.status, body?.message ?? `HTTP ${response.status}`);
+    let body: { message?: unknown } | null = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = null;
+    }
+    if (response.status === 401) throw new ApiError(401, `the api at ${this.baseUrl} refused the admin key: set ADMIN_API_KEY to the key it was started with`);
+    if (!response.ok) {
+      const message = Array.isArray(body?.message) ? body.message.join('; ') : typeof body?.message === 'string' ? body.message : `HTTP ${response.status}`;
+      throw new ApiError(response.status, message);
+    }
     return body as T;
   }
 
@@ -49,29 +95,36 @@ export class ApiClient {
     return this.request<T>(path, { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
   }
 
+  /** The knowledge base, or a clear error naming the ones there are. */
+  async knowledgeBase(id: string): Promise<{ knowledgebase_id: string }> {
+    try {
+      return await this.request(`/knowledge-bases/${encodeURIComponent(id)}`);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 404) throw error;
+      const { items } = await this.request<{ items: Array<{ knowledgebase_id: string }> }>('/knowledge-bases');
+      const known = items.map((kb) => kb.knowledgebase_id).join(', ');
+      throw new ApiError(404, `there is no knowledge base '${id}'; ${known ? `choose one with --kb (${known})` : 'create one first (POST /api/v1/knowledge-bases, or in the admin UI)'}`);
+    }
+  }
+
   async upload(path: string, knowledgebaseId: string): Promise<{ uuid: string }> {
     const form = new FormData();
     form.append('knowledgebase_id', knowledgebaseId);
     form.append('auto_ingest', 'false');
-    form.append('file', await openAsBlob(path), basename(path));
+    form.append('file', await openAsBlob(path, { type: contentTypeOf(path) }), basename(path));
     return this.request('/files', { method: 'POST', body: form });
   }
 
-  ingest(fileUuids: string[], knowledgebaseId: string): Promise<unknown> {
-    return this.json('/files/ingest-selected', 'POST', { file_uuids: fileUuids, knowledgebase_id: knowledgebaseId, force: true });
+  async ingest(fileUuids: string[], knowledgebaseId: string): Promise<Enqueued[]> {
+    const { queued } = await this.json<{ queued: Enqueued[] }>('/files/ingest-selected', 'POST', { file_uuids: fileUuids, knowledgebase_id: knowledgebaseId, force: true });
+    return queued;
   }
 
-  async progress(fileUuid: string, knowledgebaseId: string): Promise<LinkProgress | undefined> {
-    const body = await this.request<LinkProgress[] | { links: LinkProgress[] }>(`/files/${fileUuid}/progress`);
-    const links = Array.isArray(body) ? body : body.links;
-    return links.find((l) => l.knowledgebase_id === knowledgebaseId);
+  ingestion(linkId: number): Promise<LinkProgress> {
+    return this.request<LinkProgress>(`/ingestions/${linkId}`);
   }
 
   search(knowledgebaseId: string, query: string, topK: number) {
-    return this.json<{ results: Array<{ score: number; text: string; file_name: string | null; page: number | null }> }>(
-      `/knowledge-bases/${encodeURIComponent(knowledgebaseId)}/search`,
-      'POST',
-      { query, top_k: topK },
-    );
+    return this.json<{ results: SearchHit[] }>(`/knowledge-bases/${encodeURIComponent(knowledgebaseId)}/search`, 'POST', { query, top_k: topK });
   }
 }

@@ -1,88 +1,126 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ApiClient, ApiError } from './api-client';
-import { ProgressView, summaryTable, type Row } from './progress-view';
+import { ApiClient, ApiError, type LinkProgress } from './api-client';
+import { ProgressView, printable, summaryTable, type Row } from './progress-view';
 
 const USAGE = `usage: npm run ingest -- <files or folders…> [--kb NAME] [--search "text"] [--top K]
 
 Uploads each file through the api, ingests it into the knowledge base (default: default),
 shows progress until each ends, prints a summary, and exits non-zero if any failed.
+  --kb NAME        knowledge base to ingest into (default: default)
+  --search "text"  afterwards, search the knowledge base and print the best chunks
+  --top K          how many search results (default 5)
 Environment: API_URL (default http://127.0.0.1:3000), ADMIN_API_KEY (default local-admin-key).`;
 
 const FINAL = new Set(['completed', 'failed']);
+const POLL_MS = 500;
+/** Polls in a row that may fail (the api restarting, say) before the command gives up. */
+const POLL_FAILURES_ALLOWED = 60;
+
+class UsageError extends Error {}
 
 function expand(paths: string[]): string[] {
   const files: string[] = [];
   for (const path of paths.map((p) => resolve(p))) {
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat) throw new Error(`no such file or folder: ${path}`);
+    if (!stat) throw new UsageError(`no such file or folder: ${path}`);
     if (stat.isDirectory()) {
       for (const entry of readdirSync(path, { recursive: true, withFileTypes: true })) {
         if (entry.isFile() && !entry.name.startsWith('.')) files.push(join(entry.parentPath, entry.name));
       }
     } else files.push(path);
   }
+  if (!files.length) throw new UsageError(`no files in ${paths.join(', ')}`);
   return files.sort();
 }
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { kb: { type: 'string', default: 'default' }, search: { type: 'string' }, top: { type: 'string', default: '5' }, help: { type: 'boolean' } },
-  });
-  if (values.help || positionals.length === 0) {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
+function options() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: { kb: { type: 'string', default: 'default' }, search: { type: 'string' }, top: { type: 'string', default: '5' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
-  const kb = values.kb!;
-  const api = new ApiClient(process.env.API_URL || 'http://127.0.0.1:3000', process.env.ADMIN_API_KEY || 'local-admin-key');
-  const files = expand(positionals);
-  const started = Date.now();
+}
 
-  const rows: Row[] = [];
-  const uuids: string[] = [];
-  for (const file of files) {
-    const row: Row = { name: basename(file), status: 'uploading', progress: 0, stage: null, chunks: null, error: null, seconds: 0 };
-    rows.push(row);
+function seconds(link: LinkProgress): number | null {
+  if (!link.ingestion_started_at || !link.ingestion_completed_at) return null;
+  const ms = Date.parse(link.ingestion_completed_at) - Date.parse(link.ingestion_started_at);
+  return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : null;
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = options();
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('name at least one file or folder');
+  const top = Number(values.top);
+  if (!Number.isInteger(top) || top < 1 || top > 100) throw new UsageError(`--top ${values.top}: give a whole number from 1 to 100`);
+  const kb = values.kb!;
+  const api = new ApiClient((process.env.API_URL || 'http://127.0.0.1:3000').replace(/\/+$/, ''), process.env.ADMIN_API_KEY || 'local-admin-key');
+  const files = expand(positionals);
+  // Checked first, so a wrong key or name fails once, before anything is uploaded.
+  await api.knowledgeBase(kb);
+
+  const rows: Row[] = files.map((file) => ({ name: basename(file), status: 'uploading', progress: 0, stage: null, chunks: null, pages: null, error: null, seconds: null }));
+  const uuids: Array<string | null> = [];
+  for (const [i, file] of files.entries()) {
     try {
       uuids.push((await api.upload(file, kb)).uuid);
     } catch (error) {
-      Object.assign(row, { status: 'failed', error: `upload: ${(error as Error).message}` });
-      uuids.push('');
-      if (error instanceof ApiError && error.status === 0) throw error;
+      if (error instanceof ApiError && (error.status === 0 || error.status === 401)) throw error;
+      Object.assign(rows[i], { status: 'failed', error: `upload: ${(error as Error).message}` });
+      uuids.push(null);
     }
   }
-  const uploaded = uuids.filter(Boolean);
-  if (uploaded.length) await api.ingest(uploaded, kb);
+  const uploaded = uuids.filter((u): u is string => !!u);
+  const linkOf = new Map<string, number>();
+  if (uploaded.length) for (const queued of await api.ingest(uploaded, kb)) linkOf.set(queued.file_uuid, queued.link_id);
+  rows.forEach((row, i) => {
+    if (uuids[i]) row.status = 'pending';
+  });
 
   const view = new ProgressView();
+  let failedPolls = 0;
+  view.render(rows);
   while (rows.some((r) => !FINAL.has(r.status))) {
-    await Promise.all(
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    const polled = await Promise.allSettled(
       rows.map(async (row, i) => {
-        if (FINAL.has(row.status) || !uuids[i]) return;
-        const link = await api.progress(uuids[i], kb);
-        if (!link) return;
+        const linkId = uuids[i] ? linkOf.get(uuids[i]!) : undefined;
+        if (FINAL.has(row.status) || linkId === undefined) return;
+        const link = await api.ingestion(linkId);
         row.status = link.ingestion_status;
         row.progress = Number(link.ingestion_progress ?? 0);
         row.stage = link.current_stage;
         row.chunks = link.chunk_count;
+        row.pages = typeof link.pages === 'number' ? link.pages : null;
         row.error = link.ingestion_error;
-        row.seconds = (Date.now() - started) / 1000;
+        row.seconds = seconds(link);
       }),
     );
+    const failure = polled.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+    if (failure) {
+      if (failure.reason instanceof ApiError && failure.reason.status === 401) throw failure.reason;
+      if (++failedPolls > POLL_FAILURES_ALLOWED) throw new Error(`could not follow the progress: ${(failure.reason as Error).message}`);
+    } else failedPolls = 0;
     view.render(rows);
-    if (rows.some((r) => !FINAL.has(r.status))) await new Promise((r) => setTimeout(r, 500));
   }
   console.log(`\n${summaryTable(rows)}\n`);
 
   if (values.search) {
-    const { results } = await api.search(kb, values.search, Number(values.top));
-    console.log(`top ${results.length} for "${values.search}":`);
+    const { results } = await api.search(kb, values.search, top);
+    console.log(results.length ? `top ${results.length} in '${kb}' for "${values.search}":` : `nothing in '${kb}' matches "${values.search}"`);
     results.forEach((hit, i) => {
-      const source = `${hit.file_name ?? '?'}${hit.page ? `, page ${hit.page}` : ''}`;
-      console.log(`${i + 1}. [${hit.score.toFixed(3)}] ${source}\n   ${hit.text.replace(/\s+/g, ' ').slice(0, 240)}`);
+      const source = `${printable(hit.file_name ?? 'unknown file')}${hit.page ? `, page ${hit.page}` : ''}`;
+      console.log(`${i + 1}. ${source}  (score ${hit.score.toFixed(3)})\n   ${printable(hit.text.replace(/\s+/g, ' ')).slice(0, 240)}`);
     });
+    console.log('');
   }
   const failed = rows.filter((r) => r.status === 'failed').length;
   console.log(`${rows.length - failed} completed, ${failed} failed`);
@@ -92,6 +130,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
+    if (error instanceof UsageError) {
+      console.error(`ingest: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
     console.error(`ingest: ${(error as Error).message}`);
     process.exit(1);
   },

@@ -11,8 +11,10 @@ async function main(): Promise<void> {
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    // Still starting: exiting is enough, every started part dies with this process.
+    if (!system) process.exit(code || 130);
     console.log('stopping…');
-    await system?.stop();
+    await system.stop();
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
@@ -20,13 +22,15 @@ async function main(): Promise<void> {
 
   try {
     const settings = stackSettings();
-    system = await startSystem(settings, {
+    const started = await startSystem(settings, {
       onServiceExit: (service, code) => {
+        if (!system) return; // a failed start is reported once, by startSystem's error
         console.error(`${service.name} exited (code ${code}); stopping the stack`);
         void stopAll(1);
       },
     });
-    const { apiUrl, ingestionUrl, adminKey } = system;
+    system = started;
+    const { apiUrl, ingestionUrl, adminKey } = started;
     await ensureDefaultKnowledgeBase(apiUrl, adminKey);
 
     console.log(
@@ -37,14 +41,17 @@ async function main(): Promise<void> {
         `  REST API      ${apiUrl}/api/v1  (Authorization: Bearer ${adminKey}); docs at ${apiUrl}/api/docs`,
         `  queues        ${apiUrl}/admin/queues`,
         `  ingestion     ${ingestionUrl}`,
-        `  ingest a file npm run ingest -- path/to/file.pdf`,
+        `  data          ${settings.dataDir}`,
+        `  ingest a file npm run ingest -- path/to/file.pdf${apiUrl === 'http://127.0.0.1:3000' ? '' : `   (with API_URL=${apiUrl})`}`,
         'Ctrl-C stops everything.',
         '',
       ].join('\n'),
     );
   } catch (error) {
+    // One line that says what to change: startSystem has already stopped what it started.
     console.error(`cannot start: ${(error as Error).message}`);
-    await stopAll(1);
+    if (system) await system.stop().catch(() => undefined);
+    process.exit(1);
   }
 }
 

@@ -6,6 +6,7 @@ import { ensureRedis, freePort } from '@docingest/local-redis';
 import { ManagedProcess } from './managed-process';
 import { PortInUseError, portIsFree } from './ports';
 import type { StackSettings } from './stack-settings';
+import { ServiceStartError } from './service-failure';
 import { httpOk, waitFor } from './wait-for';
 
 const root = resolve(__dirname, '../../..');
@@ -93,7 +94,7 @@ export async function startSystem(settings: StackSettings, options: SystemOption
     const api = new ManagedProcess(
       'api',
       [...TS_NODE, join(root, 'apps/api/src/main.ts')],
-      { ...shared, PORT: String(apiPort), REDIS_URL: redis.url, INGESTION_SERVICE_URL: ingestionUrl, ADMIN_API_KEY: settings.adminKey, ...options.apiEnv },
+      { ...shared, PORT: String(apiPort), HOST: '127.0.0.1', REDIS_URL: redis.url, INGESTION_SERVICE_URL: ingestionUrl, ADMIN_API_KEY: settings.adminKey, ...options.apiEnv },
       1,
       options.write,
     );
@@ -104,12 +105,18 @@ export async function startSystem(settings: StackSettings, options: SystemOption
       service.start(onExit(service));
       stops.push(() => service.stop());
     }
-    const ready = {
-      ingestion: () => waitFor('the ingestion service', () => httpOk(`${ingestionUrl}/health/ready`), 90_000),
-      api: () => waitFor('the api', () => httpOk(`${apiUrl}/health`), 90_000),
+    const exitedEarly = (service: ManagedProcess) => () => {
+      const exit = service.lastExit;
+      return exit ? new ServiceStartError(service.name, exit.code, exit.signal, service.lastLines) : null;
     };
-    await ready.ingestion();
-    await ready.api();
+    const ready = {
+      ingestion: () => waitFor('the ingestion service', () => httpOk(`${ingestionUrl}/health/ready`), 90_000, 200, exitedEarly(ingestion)),
+      api: () => waitFor('the api', () => httpOk(`${apiUrl}/health`), 90_000, 200, exitedEarly(api)),
+    };
+    // While both start, either one dying ends the wait, whichever is being waited for.
+    const eitherExited = () => exitedEarly(ingestion)() ?? exitedEarly(api)();
+    await waitFor('the ingestion service', () => httpOk(`${ingestionUrl}/health/ready`), 90_000, 200, eitherExited);
+    await waitFor('the api', () => httpOk(`${apiUrl}/health`), 90_000, 200, eitherExited);
 
     return {
       apiUrl,
@@ -121,11 +128,14 @@ export async function startSystem(settings: StackSettings, options: SystemOption
       systemKey: settings.systemKey,
       bucket: settings.bucket,
       services: { ingestion, api },
-      /** Starts a service again after a test stopped or killed it, and waits until it answers. */
-      async restart(name: 'ingestion' | 'api'): Promise<void> {
+      /**
+       * Starts a service again after a test stopped or killed it, and waits until it answers;
+       * `env` overrides variables for this run only.
+       */
+      async restart(name: 'ingestion' | 'api', env: NodeJS.ProcessEnv = {}): Promise<void> {
         const service = name === 'api' ? api : ingestion;
         await service.stop();
-        service.start(onExit(service));
+        service.start(onExit(service), env);
         await ready[name]();
       },
       stop,

@@ -1,7 +1,12 @@
-/** Polls `check` until it returns true; fails after `timeoutMs` with `what` in the message. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 200): Promise<void> {
+/**
+ * Polls `check` until it returns true; fails after `timeoutMs` with `what` in the message, or
+ * at once with the error `stopIf` answers (a service that has exited will never become ready).
+ */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 200, stopIf?: () => Error | null): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    const stop = stopIf?.();
+    if (stop) throw stop;
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, everyMs));
   }

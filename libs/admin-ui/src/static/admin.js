@@ -1,44 +1,91 @@
-// The admin UI: plain DOM, no framework. Every value from the server is written with
-// textContent, never as HTML, so a file named like a script tag stays a name.
+// The admin UI: plain DOM, no framework, no build step. Every value that comes from the server
+// or from a user (file names, error messages, chunk text, knowledge base names) is written with
+// textContent or setAttribute, never parsed as HTML, so a file named like a script tag stays a name.
 (() => {
   'use strict';
   const $ = (id) => document.getElementById(id);
-  const state = { kbs: [], kb: null, files: [], selected: new Set(), timer: null };
+  const ACTIVE = ['pending', 'processing'];
+  const MODELS = { local: 'universal-sentence-encoder-lite', openai: 'text-embedding-3-small' };
 
-  async function api(path, options = {}) {
-    const init = { credentials: 'same-origin', ...options, headers: { ...(options.headers || {}) } };
+  const state = {
+    kbs: [],
+    kb: null,
+    files: [],
+    selected: new Set(),
+    rows: new Map(), // file uuid → its row elements, kept between polls so nothing flickers
+    timer: null,
+    refreshSeq: 0,
+    appliedSeq: 0,
+  };
+
+  class ApiFailure extends Error {
+    constructor(status, message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  async function request(path, options = {}) {
+    const init = { credentials: 'same-origin', method: options.method || 'GET', headers: {} };
     if (options.json !== undefined) {
       init.body = JSON.stringify(options.json);
       init.headers['content-type'] = 'application/json';
-    }
-    const response = await fetch(`/api/v1${path}`, init);
-    if (response.status === 401) {
-      showSignin();
-      throw new Error('signed out');
+    } else if (options.body !== undefined) init.body = options.body;
+    let response;
+    try {
+      response = await fetch(`/api/v1${path}`, init);
+    } catch {
+      throw new ApiFailure(0, 'The api is not reachable. Is it running?');
     }
     const text = await response.text();
-    const body = text ? JSON.parse(text) : null;
-    if (!response.ok) throw new Error((body && body.message) || `HTTP ${response.status}`);
+    let body = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = null;
+    }
+    if (!response.ok) {
+      const message = body && body.message ? (Array.isArray(body.message) ? body.message.join('; ') : String(body.message)) : `HTTP ${response.status}`;
+      throw new ApiFailure(response.status, message);
+    }
     return body;
   }
-  const items = (body) => (Array.isArray(body) ? body : body.items || body.data || []);
+
+  /** A call made while signed in: a 401 means the session ended, so the sign-in form comes back. */
+  async function api(path, options) {
+    try {
+      return await request(path, options);
+    } catch (error) {
+      if (error.status === 401) showSignin('Your session ended. Sign in again.');
+      throw error;
+    }
+  }
+
+  const items = (body) => (Array.isArray(body) ? body : (body && (body.items || body.data)) || []);
 
   function el(tag, props = {}, ...children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(props)) {
+      if (value === undefined || value === null) continue;
       if (key === 'class') node.className = value;
+      else if (key === 'text') node.textContent = value;
       else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-      else if (key in node) node[key] = value;
-      else node.setAttribute(key, value);
+      else if (key in node && !key.includes('-')) node[key] = value;
+      else node.setAttribute(key, String(value));
     }
-    for (const child of children) if (child !== null && child !== undefined) node.append(child);
+    for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child);
     return node;
   }
 
-  function showSignin() {
-    clearInterval(state.timer);
+  // ---- session -------------------------------------------------------------------------------
+
+  function showSignin(message = '') {
+    clearTimeout(state.timer);
+    state.kb = null;
     $('app').hidden = true;
     $('signin').hidden = false;
+    $('signin-error').textContent = message;
+    $('signin-key').focus();
   }
 
   async function showApp() {
@@ -49,13 +96,23 @@
 
   $('signin-form').addEventListener('submit', async (event) => {
     event.preventDefault();
+    const key = $('signin-key').value;
     $('signin-error').textContent = '';
+    if (!key) {
+      $('signin-error').textContent = 'Enter the admin key.';
+      return;
+    }
+    const button = event.target.querySelector('button[type=submit]');
+    button.disabled = true;
     try {
-      await api('/auth/session', { method: 'POST', json: { key: $('signin-key').value } });
+      await request('/auth/session', { method: 'POST', json: { key } });
       $('signin-key').value = '';
       await showApp();
     } catch (error) {
-      $('signin-error').textContent = error.message === 'signed out' ? 'That key was not accepted.' : error.message;
+      $('signin-error').textContent = error.status === 401 ? 'That key was not accepted. Check ADMIN_API_KEY and try again.' : error.message;
+      $('signin-key').select();
+    } finally {
+      button.disabled = false;
     }
   });
 
@@ -64,167 +121,141 @@
     showSignin();
   });
 
-  async function loadKnowledgeBases() {
+  // ---- knowledge bases -----------------------------------------------------------------------
+
+  async function loadKnowledgeBases(preferId) {
     state.kbs = items(await api('/knowledge-bases'));
-    const list = $('kb-list');
-    list.replaceChildren(
+    renderKnowledgeBaseList();
+    const wanted = preferId || (state.kb && state.kb.knowledgebase_id) || kbFromHash();
+    const kb = state.kbs.find((k) => k.knowledgebase_id === wanted) || state.kbs[0];
+    if (kb) await selectKnowledgeBase(kb);
+    else {
+      $('empty').hidden = false;
+      $('kb-view').hidden = true;
+    }
+  }
+
+  function kbFromHash() {
+    try {
+      return decodeURIComponent(location.hash.replace(/^#kb=/, ''));
+    } catch {
+      return '';
+    }
+  }
+
+  function renderKnowledgeBaseList() {
+    $('kb-list').replaceChildren(
       ...state.kbs.map((kb) =>
-        el('li', {}, el('button', { type: 'button', 'aria-current': String(state.kb?.knowledgebase_id === kb.knowledgebase_id), onclick: () => selectKnowledgeBase(kb) }, kb.name || kb.knowledgebase_id)),
+        el(
+          'li',
+          {},
+          el(
+            'button',
+            {
+              type: 'button',
+              class: 'kb-item',
+              'data-kb': kb.knowledgebase_id,
+              'aria-current': state.kb && state.kb.knowledgebase_id === kb.knowledgebase_id ? 'page' : 'false',
+              onclick: () => selectKnowledgeBase(kb).catch(showActionError),
+            },
+            el('span', { class: 'kb-name', text: kb.name || kb.knowledgebase_id }),
+            el('span', { class: 'kb-id', text: kb.knowledgebase_id }),
+          ),
+        ),
       ),
     );
-    if (!state.kb && state.kbs.length) await selectKnowledgeBase(state.kbs[0]);
   }
 
   async function selectKnowledgeBase(kb) {
+    const changed = !state.kb || state.kb.knowledgebase_id !== kb.knowledgebase_id;
     state.kb = kb;
-    state.selected.clear();
+    if (changed) {
+      state.selected.clear();
+      state.rows.clear();
+      state.files = [];
+      $('file-rows').replaceChildren();
+      $('search-results').replaceChildren();
+      $('search-input').value = '';
+      setNotice('');
+      showActionError(null);
+    }
+    history.replaceState(null, '', `#kb=${encodeURIComponent(kb.knowledgebase_id)}`);
     $('empty').hidden = true;
     $('kb-view').hidden = false;
     $('kb-title').textContent = kb.name || kb.knowledgebase_id;
-    $('kb-meta').textContent = `${kb.knowledgebase_id} · ${kb.embedding_provider}/${kb.embedding_model} · chunks of ${kb.chunk_size} tokens, overlap ${kb.chunk_overlap}`;
-    $('search-results').replaceChildren();
-    for (const button of $('kb-list').querySelectorAll('button')) button.setAttribute('aria-current', String(button.textContent === (kb.name || kb.knowledgebase_id)));
+    $('kb-meta').textContent = `${kb.knowledgebase_id} · ${kb.embedding_provider} / ${kb.embedding_model} · chunks of ${kb.chunk_size} tokens, ${kb.chunk_overlap} overlap`;
+    for (const button of $('kb-list').querySelectorAll('button[data-kb]')) {
+      button.setAttribute('aria-current', button.dataset.kb === kb.knowledgebase_id ? 'page' : 'false');
+    }
     await refreshFiles();
   }
+
+  function toggleKbForm(open) {
+    $('kb-form').hidden = !open;
+    $('kb-new').setAttribute('aria-expanded', String(open));
+    if (open) $('kb-form').querySelector('input').focus();
+  }
+  $('kb-new').addEventListener('click', () => toggleKbForm($('kb-form').hidden));
+  $('kb-cancel').addEventListener('click', () => toggleKbForm(false));
+  $('kb-provider').addEventListener('change', (event) => {
+    $('kb-model').value = MODELS[event.target.value] || '';
+  });
 
   $('kb-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     $('kb-error').textContent = '';
-    const form = new FormData(event.target);
-    const body = Object.fromEntries(form.entries());
+    const form = event.target;
+    if (!form.reportValidity()) return;
+    const body = Object.fromEntries(new FormData(form).entries());
     body.chunk_size = Number(body.chunk_size);
     body.chunk_overlap = Number(body.chunk_overlap);
     try {
       const kb = await api('/knowledge-bases', { method: 'POST', json: body });
-      event.target.reset();
-      await loadKnowledgeBases();
-      await selectKnowledgeBase(kb);
+      form.reset();
+      toggleKbForm(false);
+      await loadKnowledgeBases(kb.knowledgebase_id);
     } catch (error) {
       $('kb-error').textContent = error.message;
     }
   });
 
+  // ---- files ---------------------------------------------------------------------------------
+
   function schedule() {
     clearTimeout(state.timer);
-    const busy = state.files.some((f) => ['pending', 'processing'].includes(f.ingestion_status));
-    state.timer = setTimeout(() => refreshFiles().catch(() => undefined), busy ? 1000 : 5000);
+    const busy = state.files.some((f) => ACTIVE.includes(f.ingestion_status));
+    state.timer = setTimeout(() => refreshFiles().catch(() => undefined), busy && !document.hidden ? 1000 : 5000);
   }
 
   async function refreshFiles() {
     if (!state.kb) return;
-    state.files = items(await api(`/knowledge-bases/${encodeURIComponent(state.kb.knowledgebase_id)}/files`));
-    renderFiles();
-    schedule();
-  }
-
-  function renderFiles() {
-    const rows = state.files.map((file) => {
-      const status = file.ingestion_status || 'not_started';
-      const progress = Math.round(Number(file.ingestion_progress || 0));
-      const checkbox = el('input', { type: 'checkbox', checked: state.selected.has(file.uuid), 'aria-label': `Select ${file.title}` });
-      checkbox.addEventListener('change', () => {
-        if (checkbox.checked) state.selected.add(file.uuid);
-        else state.selected.delete(file.uuid);
-        renderSelection();
-      });
-      return el(
-        'tr',
-        { 'data-file': file.uuid, 'data-status': status },
-        el('td', {}, checkbox),
-        el('td', { class: 'name' }, el('div', {}, file.title || file.original_filename || file.uuid), el('div', { class: 'stage' }, formatSize(file.size))),
-        el('td', {}, el('span', { class: `badge ${status}` }, status), file.ingestion_error ? el('div', { class: 'row-error' }, file.ingestion_error) : null),
-        el(
-          'td',
-          {},
-          el('div', { class: 'bar', role: 'progressbar', 'aria-valuenow': String(progress), 'aria-valuemin': '0', 'aria-valuemax': '100' }, el('span', { style: `width:${progress}%` })),
-          el('div', { class: 'stage' }, `${progress} %${file.current_stage && status === 'processing' ? ` · ${file.current_stage}` : ''}`),
-        ),
-        el('td', {}, file.chunk_count == null ? '' : String(file.chunk_count)),
-        el(
-          'td',
-          { class: 'actions' },
-          el('button', { type: 'button', onclick: () => act(() => api(`/files/${file.uuid}/reingest`, { method: 'POST', json: { knowledgebase_id: state.kb.knowledgebase_id } })) }, 'Re-ingest'),
-          el('button', {
-            type: 'button',
-            onclick: () => {
-              if (confirm(`Remove ${file.title} and its chunks from this knowledge base?`)) {
-                act(() => api(`/knowledge-bases/${encodeURIComponent(state.kb.knowledgebase_id)}/files/${file.uuid}`, { method: 'DELETE' }));
-              }
-            },
-          }, 'Remove'),
-        ),
-      );
-    });
-    $('file-rows').replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colSpan: 6, class: 'muted' }, 'No files yet: upload some above.'))]));
-    renderSelection();
-  }
-
-  function renderSelection() {
-    const count = state.selected.size;
-    $('ingest-selected').disabled = count === 0;
-    $('selection-count').textContent = count ? `${count} selected` : '';
-    $('select-all').checked = count > 0 && count === state.files.length;
-  }
-
-  $('select-all').addEventListener('change', (event) => {
-    state.selected = new Set(event.target.checked ? state.files.map((f) => f.uuid) : []);
-    renderFiles();
-  });
-
-  async function act(work) {
-    $('action-error').textContent = '';
+    const kbId = state.kb.knowledgebase_id;
+    const seq = ++state.refreshSeq;
     try {
-      await work();
-    } catch (error) {
-      $('action-error').textContent = error.message;
+      const files = items(await api(`/knowledge-bases/${encodeURIComponent(kbId)}/files`));
+      // An answer that comes back after a newer one, or for a base no longer shown, is stale.
+      if (seq < state.appliedSeq || !state.kb || state.kb.knowledgebase_id !== kbId) return;
+      state.appliedSeq = seq;
+      state.files = files;
+      renderFiles();
+    } finally {
+      if (seq === state.refreshSeq && state.kb) schedule();
     }
-    await refreshFiles();
   }
 
-  $('ingest-selected').addEventListener('click', () =>
-    act(async () => {
-      await api('/files/ingest-selected', { method: 'POST', json: { file_uuids: [...state.selected], knowledgebase_id: state.kb.knowledgebase_id } });
-      state.selected.clear();
-    }),
-  );
+  const statusLabel = (status) => (status === 'not_started' ? 'not ingested' : status);
 
-  $('upload-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const files = [...$('upload-input').files];
-    if (!files.length) return;
-    act(async () => {
-      for (const file of files) {
-        const form = new FormData();
-        form.append('knowledgebase_id', state.kb.knowledgebase_id);
-        form.append('auto_ingest', String($('upload-auto').checked));
-        form.append('file', file, file.name);
-        await api('/files', { method: 'POST', body: form });
-      }
-      $('upload-input').value = '';
-    });
-  });
+  function seconds(from, to) {
+    if (!from) return null;
+    const ms = (to ? Date.parse(to) : Date.now()) - Date.parse(from);
+    return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : null;
+  }
 
-  $('search-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const results = $('search-results');
-    results.replaceChildren(el('li', { class: 'muted' }, 'Searching…'));
-    try {
-      const body = await api(`/knowledge-bases/${encodeURIComponent(state.kb.knowledgebase_id)}/search`, {
-        method: 'POST',
-        json: { query: $('search-input').value, top_k: 5 },
-      });
-      const hits = body.results || [];
-      results.replaceChildren(
-        ...(hits.length
-          ? hits.map((hit) =>
-              el('li', {}, el('div', {}, hit.text), el('div', { class: 'source' }, `${hit.file_name || hit.file_uuid}${hit.page ? `, page ${hit.page}` : ''} · score ${Number(hit.score).toFixed(3)}`)),
-            )
-          : [el('li', { class: 'muted' }, 'Nothing found.')]),
-      );
-    } catch (error) {
-      results.replaceChildren(el('li', { class: 'error' }, error.message));
-    }
-  });
+  function formatDuration(s) {
+    if (s === null) return '';
+    if (s < 60) return `${s.toFixed(1)} s`;
+    return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  }
 
   function formatSize(bytes) {
     const n = Number(bytes || 0);
@@ -233,6 +264,250 @@
     return `${(n / 1024 / 1024).toFixed(1)} MB`;
   }
 
+  /** The elements of one file's row, made once and updated on every poll. */
+  function makeRow(uuid) {
+    const checkbox = el('input', { type: 'checkbox', class: 'select' });
+    checkbox.addEventListener('change', () => {
+      if (checkbox.checked) state.selected.add(uuid);
+      else state.selected.delete(uuid);
+      renderSelection();
+    });
+    const name = el('div', { class: 'file-name' });
+    const info = el('div', { class: 'file-info' });
+    const badge = el('span', { class: 'badge' });
+    const when = el('div', { class: 'sub' });
+    const fill = el('span', { class: 'fill' });
+    const bar = el('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100' }, fill);
+    const percent = el('div', { class: 'sub' });
+    const chunks = el('td', { class: 'num chunks' });
+    const reingest = el('button', { type: 'button', class: 'btn small', text: 'Re-ingest' });
+    const remove = el('button', { type: 'button', class: 'btn small ghost danger', text: 'Remove' });
+    const tr = el(
+      'tr',
+      { class: 'file-row', 'data-file': uuid },
+      el('td', {}, checkbox),
+      el('td', { class: 'name' }, name, info),
+      el('td', { class: 'status' }, badge, when),
+      el('td', { class: 'progress' }, bar, percent),
+      chunks,
+      el('td', { class: 'actions' }, reingest, remove),
+    );
+    const errorText = el('div', { class: 'row-error' });
+    const errorRow = el('tr', { class: 'error-row', 'data-error-for': uuid, hidden: true }, el('td', {}), el('td', { colSpan: 5 }, errorText));
+    reingest.addEventListener('click', () => {
+      const file = state.files.find((f) => f.uuid === uuid);
+      act(async () => {
+        await api(`/files/${uuid}/reingest`, { method: 'POST', json: { knowledgebase_id: state.kb.knowledgebase_id } });
+        setNotice(`Queued ${file ? file.title : 'the file'} for ingestion.`);
+      });
+    });
+    remove.addEventListener('click', () => {
+      const file = state.files.find((f) => f.uuid === uuid);
+      const title = file ? file.title : 'this file';
+      if (!confirm(`Remove “${title}” and its chunks from this knowledge base?`)) return;
+      act(async () => {
+        const result = await api(`/knowledge-bases/${encodeURIComponent(state.kb.knowledgebase_id)}/files/${uuid}`, { method: 'DELETE' });
+        state.selected.delete(uuid);
+        setNotice(`Removed ${title} (${result && result.deleted_chunks != null ? result.deleted_chunks : 0} chunks deleted).`);
+      });
+    });
+    return { tr, errorRow, checkbox, name, info, badge, when, bar, fill, percent, chunks, reingest, remove, errorText };
+  }
+
+  function updateRow(row, file) {
+    const status = file.ingestion_status || 'not_started';
+    const progress = Math.max(0, Math.min(100, Math.round(Number(file.ingestion_progress || 0))));
+    const title = file.title || file.uuid;
+    row.tr.dataset.status = status;
+    row.checkbox.checked = state.selected.has(file.uuid);
+    row.checkbox.setAttribute('aria-label', `Select ${title}`);
+    row.name.textContent = title;
+    row.name.title = title;
+    row.info.textContent = [formatSize(file.size), file.content_type, file.attempt > 1 ? `attempt ${file.attempt}` : null].filter(Boolean).join(' · ');
+    row.badge.className = `badge ${status}`;
+    row.badge.textContent = statusLabel(status);
+    const took = seconds(file.ingestion_started_at, ACTIVE.includes(status) ? null : file.ingestion_completed_at);
+    row.when.textContent = status === 'not_started' ? '' : status === 'pending' ? 'waiting in the queue' : took === null ? '' : ACTIVE.includes(status) ? `running ${formatDuration(took)}` : `took ${formatDuration(took)}`;
+    row.bar.className = `bar ${status}`;
+    row.bar.setAttribute('aria-valuenow', String(progress));
+    row.bar.setAttribute('aria-label', `${title}: ${progress} %`);
+    row.fill.style.width = `${progress}%`;
+    const counted = Number(file.total_docs) > 0 ? ` ${Number(file.processed_docs) || 0}/${Number(file.total_docs)}` : '';
+    const stage = file.current_stage ? ` · ${file.current_stage}${counted}` : '';
+    row.percent.textContent = status === 'processing' ? `${progress} %${stage}` : status === 'failed' ? `${progress} %${file.current_stage ? ` · stopped at ${file.current_stage}` : ''}` : `${progress} %`;
+    row.chunks.textContent = file.chunk_count == null ? '–' : String(file.chunk_count);
+    row.reingest.disabled = ACTIVE.includes(status);
+    row.reingest.textContent = status === 'not_started' ? 'Ingest' : 'Re-ingest';
+    row.reingest.setAttribute('aria-label', `${status === 'not_started' ? 'Ingest' : 'Re-ingest'} ${title}`);
+    row.remove.setAttribute('aria-label', `Remove ${title}`);
+    const error = status === 'failed' && file.ingestion_error ? String(file.ingestion_error) : '';
+    row.errorText.textContent = error;
+    row.errorRow.hidden = !error;
+    row.tr.classList.toggle('has-error', !!error);
+  }
+
+  function renderFiles() {
+    const present = new Set(state.files.map((f) => f.uuid));
+    for (const uuid of [...state.selected]) if (!present.has(uuid)) state.selected.delete(uuid);
+    for (const uuid of [...state.rows.keys()]) if (!present.has(uuid)) state.rows.delete(uuid);
+    const nodes = [];
+    for (const file of state.files) {
+      let row = state.rows.get(file.uuid);
+      if (!row) state.rows.set(file.uuid, (row = makeRow(file.uuid)));
+      updateRow(row, file);
+      nodes.push(row.tr, row.errorRow);
+    }
+    const tbody = $('file-rows');
+    if (!nodes.length) {
+      tbody.replaceChildren(el('tr', { class: 'placeholder' }, el('td', { colSpan: 6, text: 'No files yet. Upload some above.' })));
+    } else {
+      // Move only what is out of place, so focus and checkbox state survive a poll.
+      let cursor = tbody.firstChild;
+      for (const node of nodes) {
+        if (node !== cursor) tbody.insertBefore(node, cursor);
+        else cursor = cursor.nextSibling;
+      }
+      while (cursor) {
+        const next = cursor.nextSibling;
+        cursor.remove();
+        cursor = next;
+      }
+    }
+    renderStats();
+    renderSelection();
+  }
+
+  function renderStats() {
+    const count = (status) => state.files.filter((f) => (f.ingestion_status || 'not_started') === status).length;
+    const chunks = state.files.reduce((sum, f) => sum + (Number(f.chunk_count) || 0), 0);
+    const stats = [
+      ['files', state.files.length],
+      ['completed', count('completed')],
+      ['in progress', count('pending') + count('processing')],
+      ['failed', count('failed')],
+      ['chunks', chunks],
+    ];
+    $('kb-stats').replaceChildren(...stats.map(([label, value]) => el('div', { class: `stat ${label.replace(' ', '-')}` }, el('dt', { text: label }), el('dd', { text: String(value) }))));
+  }
+
+  function renderSelection() {
+    const count = state.selected.size;
+    $('ingest-selected').disabled = count === 0;
+    $('selection-count').textContent = count ? `${count} selected` : state.files.length ? 'Select files to ingest them' : '';
+    $('select-all').checked = count > 0 && count === state.files.length;
+    $('select-all').indeterminate = count > 0 && count < state.files.length;
+  }
+
+  $('select-all').addEventListener('change', (event) => {
+    state.selected = new Set(event.target.checked ? state.files.map((f) => f.uuid) : []);
+    renderFiles();
+  });
+
+  function setNotice(text) {
+    $('notice').textContent = text;
+  }
+
+  function showActionError(error) {
+    $('action-error').textContent = error ? error.message : '';
+  }
+
+  async function act(work) {
+    showActionError(null);
+    try {
+      await work();
+    } catch (error) {
+      showActionError(error);
+    }
+    await refreshFiles().catch(() => undefined);
+  }
+
+  $('ingest-selected').addEventListener('click', () =>
+    act(async () => {
+      const uuids = [...state.selected];
+      const button = $('ingest-selected');
+      button.disabled = true;
+      await api('/files/ingest-selected', { method: 'POST', json: { file_uuids: uuids, knowledgebase_id: state.kb.knowledgebase_id } });
+      state.selected.clear();
+      setNotice(`Queued ${uuids.length} file${uuids.length === 1 ? '' : 's'} for ingestion.`);
+    }),
+  );
+
+  $('upload-input').addEventListener('change', () => {
+    const files = [...$('upload-input').files];
+    $('upload-names').textContent = files.length ? files.map((f) => f.name).join(', ') : 'PDF, DOCX, HTML, Markdown, text, CSV or JSON';
+    $('upload-names').classList.toggle('muted', !files.length);
+    $('upload-button').disabled = !files.length;
+  });
+
+  $('upload-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const files = [...$('upload-input').files];
+    if (!files.length) return;
+    const autoIngest = $('upload-auto').checked;
+    $('upload-button').disabled = true;
+    act(async () => {
+      const failures = [];
+      for (const [i, file] of files.entries()) {
+        setNotice(`Uploading ${files.length > 1 ? `${i + 1} of ${files.length}: ` : ''}${file.name}…`);
+        const form = new FormData();
+        form.append('knowledgebase_id', state.kb.knowledgebase_id);
+        form.append('auto_ingest', String(autoIngest));
+        form.append('file', file, file.name);
+        try {
+          await api('/files', { method: 'POST', body: form });
+        } catch (error) {
+          failures.push(`${file.name}: ${error.message}`);
+        }
+      }
+      $('upload-input').value = '';
+      $('upload-input').dispatchEvent(new Event('change'));
+      const done = files.length - failures.length;
+      setNotice(done ? `Uploaded ${done} file${done === 1 ? '' : 's'}${autoIngest ? ' and queued for ingestion' : ''}.` : '');
+      if (failures.length) throw new Error(`Upload failed: ${failures.join('; ')}`);
+    });
+  });
+
+  // ---- search --------------------------------------------------------------------------------
+
+  $('search-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const query = $('search-input').value.trim();
+    const results = $('search-results');
+    if (!query) return;
+    results.replaceChildren(el('li', { class: 'muted', text: 'Searching…' }));
+    try {
+      const body = await api(`/knowledge-bases/${encodeURIComponent(state.kb.knowledgebase_id)}/search`, { method: 'POST', json: { query, top_k: 5 } });
+      const hits = (body && body.results) || [];
+      results.replaceChildren(
+        ...(hits.length
+          ? hits.map((hit) =>
+              el(
+                'li',
+                { class: 'result' },
+                el(
+                  'div',
+                  { class: 'source' },
+                  el('span', { class: 'source-file', text: hit.file_name || hit.file_uuid || 'unknown file' }),
+                  hit.page ? el('span', { class: 'source-page', text: `page ${hit.page}` }) : null,
+                  el('span', { class: 'score', text: `score ${Number(hit.score).toFixed(3)}` }),
+                ),
+                el('p', { class: 'snippet', text: hit.text }),
+              ),
+            )
+          : [el('li', { class: 'muted', text: 'Nothing found.' })]),
+      );
+    } catch (error) {
+      results.replaceChildren(el('li', { class: 'form-error', text: error.message }));
+    }
+  });
+
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden && state.kb) refreshFiles().catch(() => undefined);
+  });
+
   // A valid session cookie skips the sign-in form.
-  api('/knowledge-bases').then(showApp, showSignin);
+  request('/knowledge-bases').then(
+    () => showApp().catch((error) => showActionError(error)),
+    (error) => showSignin(error.status === 401 ? '' : error.message),
+  );
 })();
