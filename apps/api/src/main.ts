@@ -5,7 +5,7 @@ import { ConfigError, loadApiConfig } from './config/api-config';
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const app = await createApp(config);
-  await app.listen(config.PORT, '0.0.0.0');
+  await app.listen(config.PORT, config.HOST);
 }
 
 main().catch((error) => {

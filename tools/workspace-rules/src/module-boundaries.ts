@@ -5,7 +5,7 @@
 export const ALLOWED_DEPENDENCIES: Record<string, string[]> = {
   'type:app': ['type:lib'],
   'type:lib': ['type:lib'],
-  'type:tool': ['type:lib', 'type:app'],
+  'type:tool': ['type:lib', 'type:app', 'type:tool'],
 };
 
 export interface ProjectGraphSlice {

@@ -13,6 +13,7 @@ const list = makeValidator<string[]>((input) =>
  */
 export const apiEnvSpec = {
   PORT: port({ default: 3000, desc: 'HTTP port (Cloud Run sets it)' }),
+  HOST: str({ default: '0.0.0.0', desc: 'interface to listen on (npm start uses 127.0.0.1)' }),
   DATABASE_URL: url({ desc: 'PostgreSQL for the app tables (the vector tables live in the same database)' }),
   DB_POOL_SIZE: num({ default: 5, desc: 'connections to PostgreSQL' }),
   REDIS_URL: url({ desc: 'Redis for the Bull queue' }),

@@ -1,5 +1,4 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { LinksRepository } from '../../ingestions/links.repository';
 
 interface Pending {
   linkId: number;
@@ -9,15 +8,13 @@ interface Pending {
 
 /**
  * Dispatched requests whose answer has not come yet. They outlive their Bull job, so on
- * shutdown they get a grace period and are then recorded as failed rather than forgotten.
+ * shutdown they get a grace period; those still open are left to the service's callbacks and the sweeper.
  */
 @Injectable()
 export class PendingDispatches implements BeforeApplicationShutdown {
   private readonly logger = new Logger('dispatch');
   private readonly pending = new Set<Pending>();
   graceMs = 20_000;
-
-  constructor(private readonly links: LinksRepository) {}
 
   track(linkId: number, attempt: number, done: Promise<void>): void {
     const entry = { linkId, attempt, done };
@@ -33,11 +30,11 @@ export class PendingDispatches implements BeforeApplicationShutdown {
     if (this.pending.size === 0) return;
     const waiting = [...this.pending];
     await Promise.race([Promise.allSettled(waiting.map((p) => p.done)), new Promise((r) => setTimeout(r, this.graceMs))]);
+    // The ingestion service keeps running these requests and reports each outcome by callback to
+    // whichever api instance is up (it retries the final one); one that never reports is failed
+    // by the stale sweeper. Failing them here would refuse a completion that is still coming.
     for (const entry of this.pending) {
-      const failed = await this.links
-        .failAttempt(entry.linkId, entry.attempt, 'the api shut down while the ingestion was in flight; re-ingest the file')
-        .catch(() => false);
-      this.logger.warn(JSON.stringify({ event: 'dispatch.abandoned', link_id: entry.linkId, attempt: entry.attempt, recorded: failed }));
+      this.logger.warn(JSON.stringify({ event: 'dispatch.unobserved', link_id: entry.linkId, attempt: entry.attempt }));
     }
   }
 }

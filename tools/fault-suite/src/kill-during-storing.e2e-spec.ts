@@ -1,0 +1,125 @@
+import { expectedChunks, proseText } from './support/documents';
+import { faultTest } from './support/fault-matrix';
+import { startFaultSystem, type FaultSystem } from './support/fault-system';
+import { waitUntil } from './support/wait-until';
+
+const KB = 'bulky';
+const CHUNK_SIZE = 32;
+// About 1700 chunks: swapping them into an HNSW-indexed table on PGlite takes a second or more,
+// a window wide enough to kill the service inside the storing transaction.
+const TEXT = proseText(1800, 11);
+
+describe('ingestion service SIGKILLed in the middle of storing', () => {
+  let stack: FaultSystem;
+  let fileUuid: string;
+  let expected: { count: number; ids: string[] };
+
+  beforeAll(async () => {
+    stack = await startFaultSystem({
+      name: 'kill-during-storing',
+      ingestionProxy: true,
+      recordCallbacks: true,
+      embeddingStandIn: { dimensions: 256 },
+      // The sweeper is what must notice a service that died without a word.
+      apiEnv: { STALE_AFTER_MS: '6000', SWEEP_INTERVAL_MS: '1000', SHUTDOWN_GRACE_MS: '1000' },
+    });
+    await stack.createKnowledgeBase(KB, { provider: 'openai', chunkSize: CHUNK_SIZE, chunkOverlap: 0 });
+    fileUuid = (await stack.upload('bulky.txt', TEXT, { knowledgebase_id: KB })).uuid;
+    const chunks = await expectedChunks(TEXT, 'bulky.txt', { chunkSize: CHUNK_SIZE, chunkOverlap: 0, fileUuid, knowledgebaseId: KB });
+    expected = { count: chunks.length, ids: chunks.map((c) => c.id).sort() };
+  });
+  afterAll(() => stack?.stop());
+
+  /** Rows a large file's ingestion staged before its swap (left behind by a killed one until cleaned up). */
+  async function stagedRows(): Promise<number> {
+    const { rows } = await stack.pool.query(`SELECT to_regclass('ai.ingest_staging') AS t`);
+    if (!rows[0].t) return 0;
+    return Number((await stack.pool.query('SELECT count(*) AS n FROM ai.ingest_staging')).rows[0].n);
+  }
+
+  /** Starts an attempt and answers once the service is inside its storing transaction. */
+  async function startAndReachStoring(start: () => Promise<unknown>): Promise<{ attempt: number; rolledBackBefore: number }> {
+    const rolledBackBefore = stack.logged('postgres', 'connection.rolled_back').length;
+    await start();
+    const { attempt } = await stack.link(fileUuid, KB);
+    // Polling cannot show the storing stage on PGlite: the storing transaction holds its one
+    // session, so the api's stage update (and any poll) waits behind it.
+    await stack.waitForStoringTransaction(fileUuid, attempt);
+    return { attempt, rolledBackBefore };
+  }
+
+  faultTest(
+    'SIGKILL mid-storing, the host vanishes (the api sees no reset)',
+    'no partial chunks (transaction rolled back), link `failed` by the stale sweeper; after a restart a re-ingest completes with the right count',
+    async (observe) => {
+      stack.ingestionProxy!.vanishOnUpstreamLoss(true);
+      const { rolledBackBefore } = await startAndReachStoring(() => stack.enqueue([fileUuid], KB));
+      await stack.system.services.ingestion.kill('SIGKILL');
+      observe(`SIGKILL sent while the service was inside the transaction storing ${expected.count} chunks (storing stage sent, database session held)`);
+      const rolledBack = await waitUntil('PGlite to roll back the dead connection', async () => stack.logged('postgres', 'connection.rolled_back').length > rolledBackBefore, 20_000);
+      expect(rolledBack).toBe(true);
+      observe('PGlite logged connection.rolled_back for the killed connection: it died inside the storing transaction');
+      expect(await stack.vectorRows(KB, fileUuid)).toMatchObject({ count: 0 });
+      observe(`0 rows for the file right after the kill (${await stagedRows()} rows left in the staging table, which readers never see)`);
+
+      const failed = await stack.waitForFinal(fileUuid, KB, 60_000);
+      expect(failed.ingestion_status).toBe('failed');
+      expect(failed.ingestion_error).toMatch(/no progress since .*stopped reporting/);
+      expect(stack.logged('api', 'sweeper.failed_stale', (e) => (e.link_ids as number[]).includes(failed.link_id))).not.toHaveLength(0);
+      observe(`link failed by the sweeper at stage ${failed.current_stage}: "${failed.ingestion_error}"`);
+      expect(await stack.vectorRows(KB, fileUuid)).toMatchObject({ count: 0 });
+
+      // The hung dispatch connection finally breaks: the final state must not move.
+      stack.ingestionProxy!.vanishOnUpstreamLoss(false);
+      stack.ingestionProxy!.cut();
+      await stack.system.restart('ingestion');
+      // Storing 1700 rows holds PGlite's one session for longer than this test's short stale
+      // limit, during which no progress can be recorded: give the re-ingest a normal limit.
+      await stack.system.restart('api', { STALE_AFTER_MS: '600000' });
+      expect((await stack.link(fileUuid, KB)).ingestion_error).toBe(failed.ingestion_error);
+      observe('services restarted; the late connection reset left the failed link as it was');
+
+      const again = await stack.api(`/api/v1/files/${fileUuid}/reingest`, { body: { knowledgebase_id: KB } });
+      expect(again.status).toBe(201);
+      const done = await stack.waitForFinal(fileUuid, KB, 150_000);
+      expect(done).toMatchObject({ ingestion_status: 'completed', attempt: 2, chunk_count: expected.count });
+      const rows = await stack.vectorRows(KB, fileUuid);
+      expect(rows.count).toBe(expected.count);
+      expect(rows.distinctNodeIds).toBe(expected.count);
+      expect([...rows.nodeIds].sort()).toEqual(expected.ids);
+      observe(`re-ingest (attempt 2) completed: chunk_count ${done.chunk_count}, ${rows.count} rows, ${rows.distinctNodeIds} distinct node ids, the ids the chunker gives`);
+    },
+  );
+
+  faultTest(
+    'SIGKILL mid-storing of a re-ingestion (the api sees the connection reset)',
+    'link `failed` at once with a message naming the broken connection; the previous complete set of chunks is still there, whole',
+    async (observe) => {
+      // Stands on its own: the service up, the proxy plain, and a complete set stored.
+      stack.ingestionProxy!.vanishOnUpstreamLoss(false);
+      if (!stack.system.services.ingestion.running) await stack.system.restart('ingestion');
+      if ((await stack.vectorRows(KB, fileUuid)).count !== expected.count) {
+        await stack.api(`/api/v1/files/${fileUuid}/reingest`, { body: { knowledgebase_id: KB, force: true } });
+        expect(await stack.waitForFinal(fileUuid, KB, 150_000)).toMatchObject({ ingestion_status: 'completed' });
+      }
+      const before = await stack.vectorRows(KB, fileUuid);
+      expect(before.count).toBe(expected.count);
+      const { attempt, rolledBackBefore } = await startAndReachStoring(() => stack.api(`/api/v1/files/${fileUuid}/reingest`, { body: { knowledgebase_id: KB } }));
+      await stack.system.services.ingestion.kill('SIGKILL');
+      observe(`SIGKILL sent during the storing of attempt ${attempt} (its transaction had deleted the old rows)`);
+
+      const failed = await stack.waitForFinal(fileUuid, KB, 30_000);
+      expect(failed).toMatchObject({ ingestion_status: 'failed', attempt });
+      expect(failed.ingestion_error).toMatch(/connection to the ingestion service broke/);
+      observe(`link failed by the dispatch's own outcome: "${failed.ingestion_error}"`);
+      await waitUntil('PGlite to roll back the dead connection', async () => stack.logged('postgres', 'connection.rolled_back').length > rolledBackBefore, 20_000);
+      const after = await stack.vectorRows(KB, fileUuid);
+      expect(after.count).toBe(expected.count);
+      expect(after.nodeIds).toEqual(before.nodeIds);
+      observe(`transaction rolled back: the ${after.count} rows of the previous attempt are intact, same node ids, no duplicates`);
+
+      await stack.system.restart('ingestion');
+      observe('ingestion service restarted');
+    },
+  );
+});
