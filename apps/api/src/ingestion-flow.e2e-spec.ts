@@ -40,6 +40,12 @@ describe('ingestion through the api (real Redis, PGlite, GCS server, ingestion s
     const byId = await stack.request('GET', `/api/v1/ingestions/${link.link_id}`);
     expect(byId.body).toMatchObject({ ingestion_status: 'completed', chunk_count: chunks });
     expect(byId.body.ingestion_completed_at).not.toBeNull();
+    // The service's own answer may land just after the final callback: it carries the page counts.
+    const counted = await waitUntil('page counts', async () => {
+      const current = await stack.link(fileUuid, 'handbook');
+      return current.pages !== null ? current : undefined;
+    });
+    expect(counted).toMatchObject({ pages: PAGES.length, pages_skipped: 0 });
   });
 
   it('lists the file in its knowledge base with status and chunks', async () => {

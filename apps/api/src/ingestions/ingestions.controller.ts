@@ -22,6 +22,8 @@ export function linkView(link: Link) {
     processed_docs: link.processed_docs,
     total_docs: link.total_docs,
     chunk_count: link.chunk_count,
+    pages: link.pages,
+    pages_skipped: link.pages_skipped,
     ingestion_error: link.ingestion_error,
     ingestion_started_at: link.ingestion_started_at,
     ingestion_completed_at: link.ingestion_completed_at,

@@ -19,8 +19,11 @@ export interface Link {
   embedding_model: string | null;
   chunk_size: number | null;
   chunk_overlap: number | null;
+  /** From the service's answer; null until an attempt completes. */
+  pages: number | null;
+  pages_skipped: number | null;
 }
 
 export const LINK_COLUMNS = `id, file_uuid, knowledgebase_id, ingestion_status, ingestion_progress, processed_docs, total_docs,
   chunk_count, current_stage, ingestion_error, ingestion_started_at, ingestion_completed_at, last_progress_at, attempt,
-  embedding_model, chunk_size, chunk_overlap`;
+  embedding_model, chunk_size, chunk_overlap, pages, pages_skipped`;

@@ -45,7 +45,7 @@ export class LinksRepository {
   async openAttempt(linkId: number, settings: { embeddingModel: string; chunkSize: number; chunkOverlap: number }, force: boolean): Promise<Link | undefined> {
     const { rows } = await this.pool.query<Link>(
       `UPDATE file_knowledge_base_links SET ingestion_status = 'pending', attempt = attempt + 1, ingestion_progress = 0,
-              processed_docs = 0, total_docs = 0, chunk_count = NULL, current_stage = NULL, ingestion_error = NULL,
+              processed_docs = 0, total_docs = 0, chunk_count = NULL, pages = NULL, pages_skipped = NULL, current_stage = NULL, ingestion_error = NULL,
               ingestion_started_at = NULL, ingestion_completed_at = NULL, last_progress_at = now(),
               embedding_model = $2, chunk_size = $3, chunk_overlap = $4
         WHERE id = $1 AND ($5::boolean OR NOT ${OPEN})
@@ -133,6 +133,15 @@ export class LinksRepository {
       [linkId, attempt, chunks],
     );
     return (rowCount ?? 0) > 0;
+  }
+
+  /** Page counts from the dispatch's answer; recorded even when a final callback came first. */
+  async recordPages(linkId: number, attempt: number, pages: number, skipped: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE file_knowledge_base_links SET pages = $3::int, pages_skipped = $4::int
+        WHERE id = $1 AND attempt = $2 AND ingestion_status <> 'failed'`,
+      [linkId, attempt, pages, skipped],
+    );
   }
 
   /** Marks processing links that reported nothing for `staleMs` as failed; answers their ids. */

@@ -15,6 +15,8 @@ const VIEW_FIELDS = [
   'knowledgebase_id',
   'last_progress_at',
   'link_id',
+  'pages',
+  'pages_skipped',
   'processed_docs',
   'total_docs',
 ];
@@ -67,6 +69,8 @@ describe('polling: a file’s progress and one ingestion', () => {
       processed_docs: 0,
       total_docs: 0,
       chunk_count: null,
+      pages: null,
+      pages_skipped: null,
       ingestion_error: null,
       ingestion_started_at: null,
       ingestion_completed_at: null,

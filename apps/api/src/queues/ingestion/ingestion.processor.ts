@@ -93,7 +93,9 @@ export class IngestionProcessor implements OnModuleDestroy {
 
   private async recordAnswer(linkId: number, attempt: number, fileUuid: string, status: number, data: IngestFileResponse | ErrorBody): Promise<void> {
     if (status === 200 && (data as IngestFileResponse).status === 'completed') {
-      const recorded = await this.links.completeAttempt(linkId, attempt, (data as IngestFileResponse).chunks);
+      const answer = data as IngestFileResponse;
+      await this.links.recordPages(linkId, attempt, answer.pages, answer.pages_skipped);
+      const recorded = await this.links.completeAttempt(linkId, attempt, answer.chunks);
       this.log('dispatch.answered', { link_id: linkId, file_uuid: fileUuid, attempt, status, recorded_by_answer: recorded });
       return;
     }
