@@ -1,23 +1,7 @@
-import { bool, cleanEnv, makeValidator, num, port, str, url } from 'envalid';
+import { bool, num, port, str, url } from 'envalid';
+import { list, loadServiceConfig, nonNegativeInt, positiveInt, serviceAuthProblem } from '@docingest/service-config';
 
-const positiveInt = makeValidator<number>((input) => {
-  const value = Number(input);
-  if (!Number.isInteger(value) || value < 1) throw new Error('must be a positive integer');
-  return value;
-});
-
-const nonNegativeInt = makeValidator<number>((input) => {
-  const value = Number(input);
-  if (!Number.isInteger(value) || value < 0) throw new Error('must be a non-negative integer');
-  return value;
-});
-
-const list = makeValidator<string[]>((input) =>
-  String(input)
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-);
+export { ConfigError } from '@docingest/service-config';
 
 /**
  * Every variable the ingestion service reads, validated once at start-up. Deploy manifests are
@@ -66,30 +50,11 @@ export const ingestionEnvSpec = {
 
 export type IngestionConfig = ReturnType<typeof loadConfig>;
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
 /** Reads and checks the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const problems: string[] = [];
-  const config = cleanEnv(env, ingestionEnvSpec, {
-    reporter: ({ errors }) => {
-      for (const [name, error] of Object.entries(errors)) problems.push(`${name}: ${(error as Error).message}`);
-    },
-  });
-  if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  if (config.AUTH_MODE === 'api-key' && !config.SYSTEM_API_KEY) {
-    throw new ConfigError('invalid configuration: SYSTEM_API_KEY: required when AUTH_MODE=api-key');
-  }
-  if (config.AUTH_MODE === 'oidc' && (!config.OIDC_AUDIENCE || config.OIDC_ALLOWED_CALLERS.length === 0)) {
-    throw new ConfigError('invalid configuration: OIDC_AUDIENCE and OIDC_ALLOWED_CALLERS: required when AUTH_MODE=oidc');
-  }
-  if (!config.GCS_BUCKET && config.GCS_ALLOWED_BUCKETS.length === 0) {
-    throw new ConfigError('invalid configuration: GCS_BUCKET: set it or GCS_ALLOWED_BUCKETS, or no file can be read');
-  }
-  return config;
+  return loadServiceConfig(env, ingestionEnvSpec, [
+    serviceAuthProblem,
+    (config) =>
+      !config.GCS_BUCKET && config.GCS_ALLOWED_BUCKETS.length === 0 ? 'GCS_BUCKET: set it or GCS_ALLOWED_BUCKETS, or no file can be read' : undefined,
+  ]);
 }

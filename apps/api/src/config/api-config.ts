@@ -1,11 +1,7 @@
-import { bool, cleanEnv, makeValidator, num, port, str, url } from 'envalid';
+import { bool, num, port, str, url } from 'envalid';
+import { list, loadServiceConfig, serviceAuthProblem } from '@docingest/service-config';
 
-const list = makeValidator<string[]>((input) =>
-  String(input)
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-);
+export { ConfigError } from '@docingest/service-config';
 
 /**
  * Every variable the api reads, validated once at start-up. Deploy manifests are checked
@@ -38,28 +34,10 @@ export const apiEnvSpec = {
 export type ApiConfig = ReturnType<typeof loadApiConfig>;
 export const API_CONFIG = Symbol('API_CONFIG');
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
 /** Reads and checks the environment; throws a ConfigError naming every bad variable. */
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env) {
-  const problems: string[] = [];
-  const config = cleanEnv(env, apiEnvSpec, {
-    reporter: ({ errors }) => {
-      for (const [name, error] of Object.entries(errors)) problems.push(`${name}: ${(error as Error).message}`);
-    },
-  });
-  if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  if (config.AUTH_MODE === 'api-key' && !config.SYSTEM_API_KEY) {
-    throw new ConfigError('invalid configuration: SYSTEM_API_KEY: required when AUTH_MODE=api-key');
-  }
-  if (config.AUTH_MODE === 'oidc' && (!config.OIDC_AUDIENCE || config.OIDC_ALLOWED_CALLERS.length === 0)) {
-    throw new ConfigError('invalid configuration: OIDC_AUDIENCE and OIDC_ALLOWED_CALLERS: required when AUTH_MODE=oidc');
-  }
-  if (config.ADMIN_API_KEY.length < 12) throw new ConfigError('invalid configuration: ADMIN_API_KEY: use at least 12 characters');
-  return config;
+  return loadServiceConfig(env, apiEnvSpec, [
+    serviceAuthProblem,
+    (config) => (config.ADMIN_API_KEY.length < 12 ? 'ADMIN_API_KEY: use at least 12 characters' : undefined),
+  ]);
 }
