@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { createTableOnce } from './transaction';
 
 /**
  * Where the chunks of a file too large to hold in memory wait until the whole file is embedded,
@@ -48,30 +49,18 @@ export class StagingTable {
   }
 
   private async create(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ddl:${this.qualified}`]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
-      await client.query(
-        `CREATE UNLOGGED TABLE IF NOT EXISTS ${this.qualified} (
-           id BIGSERIAL PRIMARY KEY,
-           replacement_id UUID NOT NULL,
-           text VARCHAR NOT NULL,
-           metadata_ JSONB,
-           node_id VARCHAR,
-           embedding VECTOR,
-           staged_at TIMESTAMPTZ NOT NULL DEFAULT now()
-         )`,
-      );
-      await client.query(`CREATE INDEX IF NOT EXISTS "ingest_staging_replacement_idx" ON ${this.qualified} (replacement_id)`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    await createTableOnce(this.pool, { schema: this.schema, qualified: this.qualified }, [
+      `CREATE UNLOGGED TABLE IF NOT EXISTS ${this.qualified} (
+         id BIGSERIAL PRIMARY KEY,
+         replacement_id UUID NOT NULL,
+         text VARCHAR NOT NULL,
+         metadata_ JSONB,
+         node_id VARCHAR,
+         embedding VECTOR,
+         staged_at TIMESTAMPTZ NOT NULL DEFAULT now()
+       )`,
+      `CREATE INDEX IF NOT EXISTS "ingest_staging_replacement_idx" ON ${this.qualified} (replacement_id)`,
+    ]);
     await this.pool.query(`DELETE FROM ${this.qualified} WHERE staged_at < now() - interval '1 day'`);
   }
 }

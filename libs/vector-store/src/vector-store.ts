@@ -3,6 +3,7 @@ import { DimensionMismatchError, type ChunkRow, type FileScope, type SearchFilte
 import { FileChunkWriter, type FileChunkWriterOptions, type ReplaceResult } from './file-chunk-writer';
 import { insertRows } from './insert-rows';
 import { StagingTable } from './staging-table';
+import { createTableOnce, inTransaction } from './transaction';
 import { encodeVector } from './vector-binary';
 import { vectorTable, type VectorTable } from './vector-table';
 
@@ -67,38 +68,20 @@ export class VectorStore {
     if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 16000) {
       throw new Error(`invalid embedding dimension ${dimensions}`);
     }
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      // Two first ingestions into a new table must not both run the DDL.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ddl:${table.qualified}`]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${table.schema}"`);
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${table.qualified} (
-           id BIGSERIAL PRIMARY KEY,
-           text VARCHAR NOT NULL,
-           metadata_ JSONB,
-           node_id VARCHAR,
-           embedding VECTOR(${dimensions})
-         )`,
-      );
-      await client.query(
-        `CREATE INDEX IF NOT EXISTS "${table.unqualified}_file_idx" ON ${table.qualified}
-           ((metadata_->>'file_uuid'), (metadata_->>'knowledgebase_id'))`,
-      );
-      if (this.index === 'hnsw') {
-        await client.query(
-          `CREATE INDEX IF NOT EXISTS "${table.unqualified}_embedding_idx" ON ${table.qualified}
-             USING hnsw (embedding vector_cosine_ops)`,
-        );
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    await createTableOnce(this.pool, table, [
+      `CREATE TABLE IF NOT EXISTS ${table.qualified} (
+         id BIGSERIAL PRIMARY KEY,
+         text VARCHAR NOT NULL,
+         metadata_ JSONB,
+         node_id VARCHAR,
+         embedding VECTOR(${dimensions})
+       )`,
+      `CREATE INDEX IF NOT EXISTS "${table.unqualified}_file_idx" ON ${table.qualified}
+         ((metadata_->>'file_uuid'), (metadata_->>'knowledgebase_id'))`,
+      ...(this.index === 'hnsw'
+        ? [`CREATE INDEX IF NOT EXISTS "${table.unqualified}_embedding_idx" ON ${table.qualified} USING hnsw (embedding vector_cosine_ops)`]
+        : []),
+    ]);
     const actual = await this.tableDimensions(name);
     if (actual !== dimensions) throw new DimensionMismatchError(table.qualified, actual ?? 0, dimensions);
     this.ensured.set(table.qualified, dimensions);
@@ -156,20 +139,12 @@ export class VectorStore {
     insert: (client: PoolClient, table: VectorTable) => Promise<number>,
   ): Promise<ReplaceResult> {
     const table = this.table(name);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${table.qualified}:${scope.knowledgebaseId}:${scope.fileUuid}`]);
       const deleted = await client.query(`DELETE FROM ${table.qualified} WHERE ${FILE_SCOPE}`, [scope.fileUuid, scope.knowledgebaseId]);
       const inserted = await insert(client, table);
-      await client.query('COMMIT');
       return { deleted: deleted.rowCount ?? 0, inserted };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Deletes a file's chunks in one knowledge base; answers how many rows went. */

@@ -1,0 +1,29 @@
+import type { Pool, PoolClient } from 'pg';
+
+/** Runs `work` on one pooled client in one transaction: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Creates a table's schema and runs its DDL in one transaction, under an advisory lock on the
+ * table's name: two first users of a new table must not both run the DDL.
+ */
+export function createTableOnce(pool: Pool, table: { schema: string; qualified: string }, ddl: string[]): Promise<void> {
+  return inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ddl:${table.qualified}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${table.schema}"`);
+    for (const statement of ddl) await client.query(statement);
+  });
+}
