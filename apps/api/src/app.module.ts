@@ -17,7 +17,7 @@ import { IngestionsService } from './ingestions/ingestions.service';
 import { LinksRepository } from './ingestions/links.repository';
 import { KnowledgeBasesController } from './knowledge-bases/knowledge-bases.controller';
 import { KnowledgeBasesRepository } from './knowledge-bases/knowledge-bases.repository';
-import { INGESTION_QUEUE } from './queues/ingestion/ingestion-job';
+import { INGESTION_QUEUE, queuePrefix } from './queues/ingestion/ingestion-job';
 import { IngestionProcessor } from './queues/ingestion/ingestion.processor';
 import { IngestionProducer } from './queues/ingestion/ingestion.producer';
 import { PendingDispatches } from './queues/ingestion/pending-dispatches';
@@ -26,12 +26,12 @@ import { StaleSweeperScheduler } from './queues/ingestion/stale-sweeper.schedule
 /** The api: REST, the update-progress callback, polling, and the Bull ingestion queue. */
 @Module({})
 export class AppModule {
-  static forConfig(config: ApiConfig): DynamicModule {
+  static forConfig(config: ApiConfig, installationId: string): DynamicModule {
     const oidc = config.AUTH_MODE === 'oidc';
     return {
       module: AppModule,
       global: true,
-      imports: [BullModule.forRoot({ url: config.REDIS_URL }), BullModule.registerQueue({ name: INGESTION_QUEUE }), DatabaseModule],
+      imports: [BullModule.forRoot({ url: config.REDIS_URL, prefix: queuePrefix(installationId) }), BullModule.registerQueue({ name: INGESTION_QUEUE }), DatabaseModule],
       controllers: [SessionController, KnowledgeBasesController, FilesController, IngestionsController, HealthController],
       providers: [
         // A plain copy: envalid's proxy throws on unknown keys, and Nest probes providers for lifecycle hooks.

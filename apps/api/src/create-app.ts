@@ -6,7 +6,9 @@ import { mountAdmin } from './admin/mount-admin';
 import { adminOnly } from './auth/admin-only.middleware';
 import { AppModule } from './app.module';
 import type { ApiConfig } from './config/api-config';
+import { readInstallationId } from './database/installation';
 import { migrate } from './database/migrate';
+import { queuePrefix } from './queues/ingestion/ingestion-job';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -17,7 +19,9 @@ export async function createApp(config: ApiConfig): Promise<INestApplication> {
     const applied = await migrate(config.DATABASE_URL);
     if (applied.length) logger.log(JSON.stringify({ event: 'migrations.applied', names: applied }), 'database');
   }
-  const app = await NestFactory.create(AppModule.forConfig(config), { logger, bodyParser: true, abortOnError: false });
+  const installationId = await readInstallationId(config.DATABASE_URL);
+  logger.log(JSON.stringify({ event: 'installation', id: installationId, queue_prefix: queuePrefix(installationId) }), 'database');
+  const app = await NestFactory.create(AppModule.forConfig(config, installationId), { logger, bodyParser: true, abortOnError: false });
   try {
     app.enableShutdownHooks();
     mountAdmin(app);

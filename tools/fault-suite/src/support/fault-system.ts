@@ -6,6 +6,7 @@ import { Pool } from 'pg';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer, type OpenAICompatibleServerOptions } from '@docingest/embeddings';
 import { startLocalPostgres, type LocalPostgres } from '@docingest/local-postgres';
 import { freePort, startRedisServer, type RedisServerHandle } from '@docingest/local-redis';
+import { INGESTION_QUEUE, queuePrefix } from '../../../../apps/api/src/queues/ingestion/ingestion-job';
 import { startSystem, type RunningSystem } from '../../../local-stack/src/system-stack';
 import { stackSettings } from '../../../local-stack/src/stack-settings';
 import { startCallbackRecorder, type CallbackRecorder } from './callback-recorder';
@@ -159,6 +160,8 @@ export async function startFaultSystem(options: FaultSystemOptions) {
     pool.on('error', () => undefined);
     cleanups.push(() => pool.end());
 
+    // The api's queue lives under its installation's prefix (the database's id).
+    const installationId = (await pool.query<{ id: string }>('SELECT id FROM installation')).rows[0].id;
     let queue: Bull.Queue | undefined;
     cleanups.push(async () => {
       await queue?.close().catch(() => undefined);
@@ -177,6 +180,7 @@ export async function startFaultSystem(options: FaultSystemOptions) {
         return redis;
       },
       pool,
+      installationId,
       embedder,
       databaseProxy,
       ingestionProxy,
@@ -296,7 +300,7 @@ export async function startFaultSystem(options: FaultSystemOptions) {
 
       /** A Bull handle on the api's queue, for looking at jobs and pausing the queue for everyone. */
       queue(): Bull.Queue {
-        queue ??= new Bull('ingestion', redis.url);
+        queue ??= new Bull(INGESTION_QUEUE, redis.url, { prefix: queuePrefix(installationId) });
         return queue;
       },
 

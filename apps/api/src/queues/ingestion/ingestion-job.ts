@@ -2,6 +2,16 @@ import type { JobOptions } from 'bull';
 
 export const INGESTION_QUEUE = 'ingestion';
 
+/**
+ * Bull's key prefix for one installation (one database). Job ids derive from link ids, which
+ * start again at 1 in a new database, and Bull silently drops a job whose id it still holds:
+ * each database gets its own namespace, so a recreated database or a second stack on the same
+ * Redis never meets the jobs of another.
+ */
+export function queuePrefix(installationId: string): string {
+  return `docingest:${installationId}`;
+}
+
 /** Dispatches one attempt of one link to the ingestion service. */
 export const INGEST_SINGLE_FILE_JOB = 'ingest-single-file-via-http';
 /** Marks processing links that stopped reporting as failed. */

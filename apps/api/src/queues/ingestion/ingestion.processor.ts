@@ -82,10 +82,15 @@ export class IngestionProcessor implements OnModuleDestroy {
     }
 
     // Deliberately not awaited: the job ends now, the answer is handled whenever it comes.
-    const outcome = this.ingestionService.dispatch(body, headers).then(
-      (response) => this.recordAnswer(linkId, attempt, file.uuid, response.status, response.data),
-      (error) => this.recordFailure(linkId, attempt, file.uuid, dispatchFailure(error, this.config.INGESTION_SERVICE_URL)),
-    );
+    const outcome = this.ingestionService
+      .dispatch(body, headers)
+      .then(
+        (response) => this.recordAnswer(linkId, attempt, file.uuid, response.status, response.data),
+        (error) => this.recordFailure(linkId, attempt, file.uuid, dispatchFailure(error, this.config.INGESTION_SERVICE_URL)),
+      )
+      // Nobody awaits this promise: a rejection (the database gone while recording) would end the
+      // process. The link stays open; the service's final callback or the sweeper ends it.
+      .catch((error) => this.logger.error(JSON.stringify({ event: 'dispatch.unrecorded', link_id: linkId, file_uuid: file.uuid, attempt, message: (error as Error).message })));
     this.pending.track(linkId, attempt, outcome);
     this.log('dispatch.sent', { link_id: linkId, file_uuid: file.uuid, attempt });
     return { dispatched: true };

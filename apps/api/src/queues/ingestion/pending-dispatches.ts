@@ -19,7 +19,9 @@ export class PendingDispatches implements BeforeApplicationShutdown {
   track(linkId: number, attempt: number, done: Promise<void>): void {
     const entry = { linkId, attempt, done };
     this.pending.add(entry);
-    void done.finally(() => this.pending.delete(entry));
+    // Both ways: a rejection here must not become an unhandled one (it would end the process).
+    const forget = () => void this.pending.delete(entry);
+    done.then(forget, forget);
   }
 
   get size(): number {
