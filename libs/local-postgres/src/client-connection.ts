@@ -1,10 +1,12 @@
 import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { isCopyFromStdin } from './copy-guard';
-import { ProtocolError, UnsupportedStatementError } from './errors';
+import { runBesideTransaction, touchesNamedStatementsOnly } from './beside-transaction';
+import { ProtocolError } from './errors';
 import { FrontendReader, type FrontendPacket } from './frontend-reader';
 import type { Log } from './json-log';
-import type { SessionLock } from './session-lock';
+import type { SessionLock, WaitOutcome } from './session-lock';
+import { DISCARD_CLIENT_STATE, holdsExclusiveState, restoreSettings, saveAndResetSettings, type CarriedSettings } from './session-state';
+import { refusedMessage, sqlText, statementRules } from './statement-rules';
 import { StatementNames } from './statement-names';
 import {
   authenticationOk,
@@ -20,6 +22,14 @@ import {
   type TransactionStatus,
 } from './wire-messages';
 
+/** How long a client may keep others from the session (README, "The embedded PostgreSQL's limits"). */
+export interface SessionLimits {
+  /** A holder with nothing running for this long, while others wait, is disconnected (25P03, or 57P05 outside a transaction). */
+  idleInTransactionMs: number;
+  /** A client waiting this long for the session gets 55P03 instead. */
+  sessionWaitMs: number;
+}
+
 /** What every connection shares: the one session, the lock handing it out, the log. */
 export interface SharedSession {
   exec(messages: Uint8Array): Promise<Uint8Array>;
@@ -27,33 +37,61 @@ export interface SharedSession {
   readonly serverParameters: Record<string, string>;
   readonly lock: SessionLock;
   readonly log: Log;
+  readonly limits: SessionLimits;
+  /** Every open connection, by the process id its client was told in BackendKeyData. */
+  readonly connections: Map<number, ClientConnection>;
+  /** Connections waiting to run beside an open transaction (they are not in the lock's queue). */
+  readonly besideWaiters: Set<number>;
+  /** The connection whose settings are in the session now; null: the defaults (session-state.ts). */
+  settingsOwner: ClientConnection | null;
 }
 
 /** Waiting this long for the session is worth a log line: someone holds a transaction open. */
 const SLOW_WAIT_MS = 5_000;
 
+type GroupEnd = 'S' | 'Q' | 'H';
+
 /**
  * One client. Its messages are cut into groups that each end with the Sync or simple Query
  * that a ReadyForQuery answers (or a Flush, which asks for answers mid-group); each group runs
  * whole on the session while this connection holds it, and the connection keeps holding it
- * until a ReadyForQuery says it is idle ('I'), so no other client's message ever lands inside
- * its extended-protocol sequence or its transaction.
+ * until a ReadyForQuery says it is idle ('I') and it keeps no state that cannot be handed
+ * over, so no other client's message ever lands inside its extended-protocol sequence or its
+ * transaction. Exceptions: a group that only prepares or describes named statements may run
+ * beside another client's idle transaction (beside-transaction.ts), and a holder idle for too
+ * long while others wait is disconnected (PgliteWireServer's watch).
  */
 export class ClientConnection {
   /** Settles once the connection has closed and the session is clean of it. */
   readonly finished: Promise<void>;
+  /** Settings this client changed, saved while another client had the session. */
+  savedSettings: CarriedSettings = null;
+  /** Its statements may have changed settings since they were last saved. */
+  carriesSettings = false;
   private readonly reader = new FrontendReader();
   private readonly names: StatementNames;
+  private readonly secretKey = randomInt(2 ** 31 - 1);
   private pending: Buffer[] = [];
   private work: Promise<void> = Promise.resolve();
   private closed = false;
   /** A FATAL error was sent: whatever else the client sends is ignored. */
   private ending = false;
-  /** A FATAL error is queued behind the groups received before it: nothing more is read. */
-  private refusing = false;
   /** A Flush-ended group ran: the session is inside this connection's extended sequence. */
   private midGroup = false;
   private status: TransactionStatus = 'I';
+  /** An error ended a Flush-ended group unrun: as Postgres does, everything up to the next Sync is skipped. */
+  private discardUntilSync = false;
+  /** Its statements may have left temporary tables, session advisory locks or holdable cursors. */
+  private mayHoldExclusiveState = false;
+  /** It keeps the session for such state while idle. */
+  private keptForState = false;
+  /** Groups received and not yet finished. */
+  private inFlight = 0;
+  /** Its group is running on the session now. */
+  private running = false;
+  private lastTurnEndedAt = Date.now();
+  /** Set while it waits for the session: ends the wait (a cancel request, a close). */
+  private stopWaiting: ((outcome: Exclude<WaitOutcome, 'granted'>) => void) | null = null;
   private markFinished!: () => void;
 
   constructor(
@@ -74,8 +112,46 @@ export class ClientConnection {
     this.socket.destroy();
   }
 
+  /** Its transaction is open and nothing of it runs: another client's named-statement work may run beside it. */
+  get idleInOpenTransaction(): boolean {
+    return !this.closed && this.status === 'T' && !this.midGroup && !this.running && this.inFlight === 0;
+  }
+
+  /** How long it has held the session with nothing to run; null when it does not hold it or is busy. */
+  idleHoldingMs(now: number): number | null {
+    if (this.closed || this.shared.lock.owner !== this.id || this.inFlight > 0) return null;
+    return now - this.lastTurnEndedAt;
+  }
+
+  /** Disconnects it as Postgres' idle_in_transaction_session_timeout (or idle_session_timeout) would; its transaction is rolled back. */
+  cutIdle(idleMs: number, waiting: number): void {
+    const inTransaction = this.midGroup || this.status !== 'I';
+    const [code, text] = inTransaction
+      ? ['25P03', 'terminating connection due to idle-in-transaction timeout']
+      : ['57P05', 'terminating connection due to idle-session timeout'];
+    const why = inTransaction ? 'inside a transaction' : 'keeping temporary tables, advisory locks or holdable cursors';
+    const detail = `The local PGlite server has one session for all clients. This connection held it ${why}, idle for ${idleMs} ms while ${waiting} other client(s) waited (limit ${this.shared.limits.idleInTransactionMs} ms).`;
+    this.shared.log('connection.idle_cut', { connection: this.id, code, idleMs, waiting, status: this.midGroup ? 'mid-group' : this.status });
+    this.ending = true;
+    if (!this.socket.destroyed) {
+      this.socket.end(errorResponse(code, text, 'FATAL', detail));
+      setTimeout(() => this.socket.destroy(), 1_000).unref();
+    }
+    this.onClose(); // roll back and hand the session over now, not when the client gets round to closing
+  }
+
+  /** A CancelRequest for this connection: ends its wait for the session. A statement already running cannot be interrupted. */
+  cancel(secretKey: number): void {
+    if (secretKey !== this.secretKey) {
+      this.shared.log('cancel.refused', { connection: this.id, reason: 'wrong secret key' });
+      return;
+    }
+    if (this.stopWaiting) this.stopWaiting('cancelled');
+    else this.shared.log('cancel.ignored', { connection: this.id, reason: this.running ? 'its statement is running and cannot be interrupted' : 'it is not waiting' });
+  }
+
   private receive(chunk: Buffer): void {
-    if (this.ending || this.refusing) return;
+    if (this.ending) return;
     let packets: FrontendPacket[];
     try {
       packets = this.reader.push(chunk);
@@ -83,7 +159,7 @@ export class ClientConnection {
       this.fail(error as Error);
       return;
     }
-    for (const packet of packets) if (!this.ending && !this.refusing) this.accept(packet);
+    for (const packet of packets) if (!this.ending) this.accept(packet);
   }
 
   private accept(packet: FrontendPacket): void {
@@ -92,7 +168,8 @@ export class ClientConnection {
         this.socket.write('N');
         return;
       case 'cancel-request':
-        // PGlite cannot interrupt a statement: it runs to its end. Per protocol, no answer.
+        // Per protocol the cancel connection gets no answer; the canceled client hears through its own.
+        this.shared.connections.get(packet.processId)?.cancel(packet.secretKey);
         this.socket.end();
         return;
       case 'startup':
@@ -115,7 +192,7 @@ export class ClientConnection {
     if (minor > 0) parts.push(negotiateProtocolVersion(Object.keys(params).filter((name) => name.startsWith('_pq_.'))));
     parts.push(authenticationOk());
     for (const [name, value] of Object.entries(this.shared.serverParameters)) parts.push(parameterStatus(name, value));
-    parts.push(backendKeyData(this.id, randomInt(2 ** 31 - 1)), readyForQuery('I'));
+    parts.push(backendKeyData(this.id, this.secretKey), readyForQuery('I'));
     this.socket.write(Buffer.concat(parts));
     this.shared.log('connection.opened', { connection: this.id, user: params.user, database: params.database, application: params.application_name });
   }
@@ -125,17 +202,26 @@ export class ClientConnection {
       this.enqueue(async () => void this.socket.end());
       return;
     }
-    if (isCopyFromStdin(type, message)) {
-      this.refusing = true;
-      const refusal = new UnsupportedStatementError('COPY ... FROM STDIN is not supported by the local PGlite server: it breaks the session for every client. Use INSERT ... VALUES batches');
-      this.enqueue(async () => this.fail(refusal, '0A000'));
-      return;
+    // Copy data can only follow a COPY FROM STDIN, which never reaches the session (statement-rules.ts):
+    // what a client sends after its refusal is dropped, as Postgres drops it outside a copy.
+    if (type === 'd' || type === 'c' || type === 'f') return;
+    let bytes = message;
+    const sql = sqlText(type, message);
+    if (sql !== null) {
+      const rules = statementRules(sql);
+      if (rules.refusal) {
+        this.shared.log('statement.refused', { connection: this.id, refusal: rules.refusal });
+        bytes = refusedMessage(type, message, rules.refusal);
+      }
+      if (rules.carried) this.carriesSettings = true;
+      if (rules.exclusive) this.mayHoldExclusiveState = true;
     }
-    this.pending.push(this.names.rewrite(type, message));
+    this.pending.push(this.names.rewrite(type, bytes));
     if (type === 'S' || type === 'Q' || type === 'H') {
-      const group = Buffer.concat(this.pending);
+      const messages = this.pending;
       this.pending = [];
-      this.enqueue(() => this.run(group, type !== 'H'));
+      this.inFlight++;
+      this.enqueue(() => this.run(messages, type));
     }
   }
 
@@ -143,32 +229,149 @@ export class ClientConnection {
     this.work = this.work.then(step).catch((error: Error) => this.fail(error));
   }
 
-  private async run(group: Buffer, complete: boolean): Promise<void> {
-    if (this.closed || this.ending) return;
-    await this.acquire();
-    if (this.closed || this.ending) return; // the cleanup queued behind this step releases the session
-    this.midGroup = true; // until the answer says otherwise: if PGlite throws, the cleanup rolls back
-    const answer = await this.shared.exec(group);
-    if (!this.socket.destroyed && answer.length) this.socket.write(answer);
-    this.midGroup = !complete;
-    if (!complete) return;
-    this.status = lastReadyStatus(answer) ?? (this.shared.inTransaction() ? 'T' : 'I');
-    if (this.status === 'I') this.shared.lock.release(this.id);
+  private write(bytes: Uint8Array): void {
+    if (!this.socket.destroyed && bytes.length) this.socket.write(bytes);
   }
 
-  private async acquire(): Promise<void> {
-    const { lock } = this.shared;
-    if (lock.owner === this.id) return;
+  private async run(messages: Buffer[], end: GroupEnd): Promise<void> {
+    try {
+      await this.turn(messages, end);
+    } finally {
+      this.inFlight--;
+      this.lastTurnEndedAt = Date.now();
+      this.shared.lock.changed(); // a client waiting to run beside this one's transaction looks again
+    }
+  }
+
+  private async turn(messages: Buffer[], end: GroupEnd): Promise<void> {
+    if (this.closed || this.ending) return;
+    if (this.discardUntilSync) {
+      if (end !== 'S') return;
+      this.discardUntilSync = false;
+      this.write(readyForQuery(this.status));
+      return;
+    }
+    const group = Buffer.concat(messages);
+    if (this.shared.lock.owner !== this.id) {
+      const since = Date.now();
+      const outcome = end === 'S' && touchesNamedStatementsOnly(messages) ? await this.runBesideOrWait(group) : await this.waitForSession();
+      if (outcome === 'answered') return;
+      if (outcome !== 'granted') return this.answerUnrun(outcome, end, Date.now() - since);
+      if (this.closed || this.ending) return; // the cleanup queued behind this step releases the session
+    }
+    await this.handOver();
+    this.midGroup = true; // until the answer says otherwise: if PGlite throws, the cleanup rolls back
+    this.running = true;
+    let answer: Uint8Array;
+    try {
+      answer = await this.shared.exec(group);
+    } finally {
+      this.running = false;
+    }
+    this.write(answer);
+    this.midGroup = end === 'H';
+    if (end === 'H') return;
+    this.status = lastReadyStatus(answer) ?? (this.shared.inTransaction() ? 'T' : 'I');
+    if (this.status === 'I') await this.releaseUnlessKept();
+  }
+
+  private async waitForSession(): Promise<WaitOutcome> {
+    const { lock, limits } = this.shared;
     const since = Date.now();
     const holder = lock.owner;
-    await lock.acquire(this.id);
+    this.stopWaiting = (outcome) => lock.stopWaiting(this.id, outcome);
+    const outcome = await lock.acquire(this.id, limits.sessionWaitMs);
+    this.stopWaiting = null;
     const waitedMs = Date.now() - since;
-    if (waitedMs >= SLOW_WAIT_MS) this.shared.log('session.slow_wait', { connection: this.id, waitedMs, heldBy: holder });
+    if (outcome === 'granted' && waitedMs >= SLOW_WAIT_MS) this.shared.log('session.slow_wait', { connection: this.id, waitedMs, heldBy: holder });
+    return outcome;
+  }
+
+  /** For a group that only touches named statements: runs it beside an idle open transaction, or takes the session when it is free. */
+  private async runBesideOrWait(group: Buffer): Promise<WaitOutcome | 'answered'> {
+    const { lock, limits, besideWaiters } = this.shared;
+    const deadline = Date.now() + limits.sessionWaitMs;
+    besideWaiters.add(this.id);
+    try {
+      for (;;) {
+        if (this.closed || this.ending) return 'cancelled';
+        if (lock.owner === null) return await lock.acquire(this.id);
+        const holder = this.shared.connections.get(lock.owner);
+        // The statement is analysed under the session's settings: only when they are the defaults, or this client's own.
+        const settingsFit = this.savedSettings === null && (this.shared.settingsOwner === null || this.shared.settingsOwner === this);
+        if (holder?.idleInOpenTransaction && settingsFit && this.shared.inTransaction()) {
+          this.write(await runBesideTransaction(this.shared.exec, group));
+          return 'answered';
+        }
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) return 'timed-out';
+        let timer: NodeJS.Timeout | undefined;
+        const stopped = new Promise<Exclude<WaitOutcome, 'granted'>>((resolve) => {
+          this.stopWaiting = resolve;
+          timer = setTimeout(() => resolve('timed-out'), remaining);
+        });
+        const outcome = await Promise.race([lock.nextChange().then(() => null), stopped]);
+        clearTimeout(timer);
+        this.stopWaiting = null;
+        if (outcome) return outcome;
+      }
+    } finally {
+      besideWaiters.delete(this.id);
+    }
+  }
+
+  /** The group did not run: the client gets the error its ReadyForQuery, as for any failed statement outside a transaction. */
+  private answerUnrun(outcome: Exclude<WaitOutcome, 'granted'>, end: GroupEnd, waitedMs: number): void {
+    if (this.closed || this.ending) return;
+    const holder = this.shared.lock.owner;
+    if (outcome === 'timed-out') {
+      this.shared.log('session.wait_timed_out', { connection: this.id, waitedMs, heldBy: holder });
+      const detail = `The local PGlite server has one session for all clients; connection ${holder ?? '?'} held it for the whole wait (limit ${this.shared.limits.sessionWaitMs} ms).`;
+      this.write(errorResponse('55P03', `canceling statement due to lock timeout: waited ${waitedMs} ms for the shared session`, 'ERROR', detail));
+    } else {
+      this.shared.log('session.wait_cancelled', { connection: this.id, waitedMs, heldBy: holder });
+      this.write(errorResponse('57014', 'canceling statement due to user request'));
+    }
+    if (end === 'H') this.discardUntilSync = true;
+    else this.write(readyForQuery(this.status));
+  }
+
+  /** Takes the settings of the client before it out of the session, and puts this client's back. */
+  private async handOver(): Promise<void> {
+    const { exec } = this.shared;
+    const previous = this.shared.settingsOwner;
+    if (previous && previous !== this) {
+      previous.savedSettings = await saveAndResetSettings(exec);
+      if (previous.savedSettings === null) previous.carriesSettings = false;
+      this.shared.settingsOwner = null;
+    }
+    if (this.savedSettings !== null) {
+      const problem = await restoreSettings(exec, this.savedSettings);
+      if (problem) this.shared.log('settings.not_restored', { connection: this.id, error: problem });
+      this.savedSettings = null;
+      this.shared.settingsOwner = this;
+    }
+    if (this.carriesSettings) this.shared.settingsOwner = this;
+  }
+
+  /** Idle again: the session goes to the next client, unless this one keeps state that cannot be handed over. */
+  private async releaseUnlessKept(): Promise<void> {
+    if (this.mayHoldExclusiveState) {
+      if (await holdsExclusiveState(this.shared.exec)) {
+        if (!this.keptForState) this.shared.log('session.kept_for_state', { connection: this.id });
+        this.keptForState = true;
+        return;
+      }
+      this.mayHoldExclusiveState = false;
+    }
+    this.keptForState = false;
+    this.shared.lock.release(this.id);
   }
 
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopWaiting?.('cancelled');
     this.work = this.work
       .then(() => this.cleanUp())
       .catch((error: Error) => this.shared.log('connection.cleanup_failed', { connection: this.id, error: error.message }))
@@ -178,16 +381,21 @@ export class ClientConnection {
       });
   }
 
-  /** Leaves the session as if this client had never been there: no transaction, no statements. */
+  /** Leaves the session as if this client had never been there: no transaction, no statements, no settings or temporary state. */
   private async cleanUp(): Promise<void> {
     const { lock } = this.shared;
     const holding = lock.owner === this.id;
     const statements = this.names.prepared;
-    if (!holding && statements.length === 0) return;
+    const ownsSettings = this.shared.settingsOwner === this;
+    const mayHoldState = holding && this.mayHoldExclusiveState;
+    if (!holding && statements.length === 0 && !ownsSettings) return;
     await lock.acquire(this.id);
     try {
       if (holding && (this.midGroup || this.status !== 'I')) await this.rollBack();
-      if (statements.length) await this.shared.exec(Buffer.concat([...statements.map(closeStatement), sync()]));
+      const closing = statements.length ? [...statements.map(closeStatement), sync()] : [];
+      const discarding = ownsSettings || mayHoldState ? [DISCARD_CLIENT_STATE] : [];
+      if (closing.length || discarding.length) await this.shared.exec(Buffer.concat([...closing, ...discarding]));
+      if (this.shared.settingsOwner === this) this.shared.settingsOwner = null;
     } finally {
       lock.release(this.id);
     }

@@ -9,7 +9,8 @@ const MAX_MESSAGE_BYTES = 1 << 30; // Postgres' own limit for one message
 export type FrontendPacket =
   /** SSLRequest or GSSENCRequest: answered with 'N', the client then goes on in plain text. */
   | { kind: 'encryption-request' }
-  | { kind: 'cancel-request' }
+  /** CancelRequest: the process id and secret key the client was told in BackendKeyData. */
+  | { kind: 'cancel-request'; processId: number; secretKey: number }
   | { kind: 'startup'; protocolVersion: number; params: Record<string, string> }
   /** One whole typed message, type byte and length included. */
   | { kind: 'message'; type: string; bytes: Buffer };
@@ -52,7 +53,10 @@ export class FrontendReader {
   private untyped(bytes: Buffer): FrontendPacket {
     const code = bytes.readInt32BE(4);
     if (code === SSL_REQUEST || code === GSS_ENC_REQUEST) return { kind: 'encryption-request' };
-    if (code === CANCEL_REQUEST) return { kind: 'cancel-request' };
+    if (code === CANCEL_REQUEST) {
+      if (bytes.length !== 16) throw new ProtocolError(`CancelRequest has an invalid length ${bytes.length}`);
+      return { kind: 'cancel-request', processId: bytes.readInt32BE(8), secretKey: bytes.readInt32BE(12) };
+    }
     this.started = true;
     return { kind: 'startup', protocolVersion: code, params: startupParams(bytes.subarray(8)) };
   }

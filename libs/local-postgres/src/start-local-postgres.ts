@@ -17,6 +17,10 @@ export interface LocalPostgresOptions {
    * instead of 8 s). A path: from that dump. false: by initdb every time.
    */
   template?: string | false;
+  /** A client holding the one session idle (in a transaction) this long while others wait is disconnected; default 30 s. */
+  idleInTransactionTimeoutMs?: number;
+  /** A client waiting this long for the session gets an error (55P03); default 120 s. */
+  sessionWaitTimeoutMs?: number;
   /** Receives every line the server prints (JSON events). */
   onLog?: (line: string) => void;
   /** Default 120 s: a fresh start on a loaded 2-core machine can take 10 s or more. */
@@ -48,6 +52,8 @@ function serverCommand(): { args: string[]; cwd: string } {
 function serverFlags(options: LocalPostgresOptions): string[] {
   const flags = ['--port', String(options.port ?? 0), '--host', options.host ?? '127.0.0.1', '--exit-with-stdin'];
   if (options.dataDir) flags.push('--data-dir', resolve(options.dataDir));
+  if (options.idleInTransactionTimeoutMs !== undefined) flags.push('--idle-in-transaction-timeout-ms', String(options.idleInTransactionTimeoutMs));
+  if (options.sessionWaitTimeoutMs !== undefined) flags.push('--session-wait-timeout-ms', String(options.sessionWaitTimeoutMs));
   if (options.template === false) flags.push('--no-template');
   else if (options.template) flags.push('--template', resolve(options.template));
   return flags;

@@ -1,8 +1,8 @@
-import { isCopyFromStdin } from './copy-guard';
 import { ProtocolError, VectorParamError } from './errors';
 import { FrontendReader, type FrontendPacket } from './frontend-reader';
 import { serverSettings } from './server-settings';
 import { StatementNames } from './statement-names';
+import { REFUSALS, refusedMessage, sqlText, statementRules } from './statement-rules';
 import { vectorParam } from './vector-param';
 import { errorResponse, lastReadyStatus, readyForQuery, simpleQuery, sync } from './wire-messages';
 
@@ -77,13 +77,38 @@ describe('wire messages', () => {
     expect(lastReadyStatus(Buffer.concat([readyForQuery('I'), errorResponse('22012', 'division by zero'), readyForQuery('E')]))).toBe('E');
     expect(lastReadyStatus(lookalike)).toBeNull(); // the answer to a Flush
   });
+});
 
-  it('recognises COPY ... FROM STDIN in a Query or a Parse, and nothing else', () => {
-    expect(isCopyFromStdin('Q', simpleQuery('copy t (a, b) from stdin with (format csv)'))).toBe(true);
-    expect(isCopyFromStdin('Q', simpleQuery('SELECT 1; COPY t FROM STDIN'))).toBe(true);
-    expect(isCopyFromStdin('P', parse('s', 'COPY t FROM STDIN'))).toBe(true);
-    expect(isCopyFromStdin('Q', simpleQuery('COPY t TO STDOUT'))).toBe(false);
-    expect(isCopyFromStdin('Q', simpleQuery("SELECT 'copy from stdin'"))).toBe(false);
+describe('statementRules', () => {
+  const rules = (sql: string) => statementRules(sql);
+
+  it('refuses COPY ... FROM STDIN, LISTEN and SQL PREPARE, in a Query or a Parse, and nothing else', () => {
+    expect(rules('copy t (a, b) from stdin with (format csv)').refusal).toBe(REFUSALS.copyFromStdin);
+    expect(rules('SELECT 1; COPY t FROM STDIN').refusal).toBe(REFUSALS.copyFromStdin);
+    expect(rules(sqlText('P', parse('s', 'COPY t FROM STDIN'))!).refusal).toBe(REFUSALS.copyFromStdin);
+    expect(rules('/* hi */ LISTEN jobs').refusal).toBe(REFUSALS.listen);
+    expect(rules('PREPARE q (int) AS SELECT $1').refusal).toBe(REFUSALS.prepare);
+    expect(rules('prepare "Q" AS SELECT 1').refusal).toBe(REFUSALS.prepare);
+    for (const fine of ['COPY t TO STDOUT', "SELECT 'copy from stdin'", 'EXECUTE q(1)', "NOTIFY jobs, 'x'", "SELECT 'listen'"]) expect(rules(fine).refusal).toBeNull();
+  });
+
+  it('flags settings a statement may change, and state that ties the session to its client', () => {
+    expect(rules("SET search_path = app").carried).toBe(true);
+    expect(rules('begin; -- note\nset statement_timeout = 5; commit').carried).toBe(true);
+    expect(rules("SELECT set_config('work_mem', '8MB', false)").carried).toBe(true);
+    expect(rules('RESET ALL').carried).toBe(true);
+    for (const local of ['SET LOCAL work_mem = 1', 'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'UPDATE t SET a = 1', 'SELECT 1']) expect(rules(local).carried).toBe(false);
+    for (const kept of ['CREATE TEMP TABLE x (a int)', 'create temporary view v as select 1', 'SELECT 1 INTO TEMP t', 'SELECT pg_try_advisory_lock(1)', 'DECLARE c CURSOR WITH HOLD FOR SELECT 1']) expect(rules(kept).exclusive).toBe(true);
+    for (const free of ['SELECT pg_advisory_xact_lock(1)', 'CREATE TABLE t (a int)', 'SELECT 1']) expect(rules(free).exclusive).toBe(false);
+  });
+
+  it('replaces a refused statement by one raising the refusal, keeping the Parse name and parameter types', () => {
+    const refused = refusedMessage('P', parse('s', 'COPY t FROM STDIN'), 'no "copy" here');
+    expect(refused.subarray(5, 7).toString()).toBe('s\0');
+    expect(sqlText('P', refused)).toBe(`DO $refused$ BEGIN RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = 'no "copy" here'; END $refused$`);
+    expect(refused.subarray(-2)).toEqual(Buffer.alloc(2)); // no parameter types, as sent
+    expect(refused.readInt32BE(1)).toBe(refused.length - 1);
+    expect(sqlText('Q', refusedMessage('Q', simpleQuery('LISTEN x'), "it's refused"))).toContain("MESSAGE = 'it''s refused'");
   });
 });
 
@@ -104,8 +129,19 @@ describe('vectorParam', () => {
 describe('serverSettings', () => {
   it('takes flags over environment variables over defaults', () => {
     const env = { LOCAL_PG_PORT: '6000', LOCAL_PG_HOST: '0.0.0.0', LOCAL_PG_DATA_DIR: '/srv/pg' };
-    expect(serverSettings(['--port', '7000', '--no-template'], env)).toEqual({ host: '0.0.0.0', port: 7000, dataDir: '/srv/pg', templateFile: null, exitWithStdin: false });
+    expect(serverSettings(['--port', '7000', '--no-template'], env)).toEqual({
+      host: '0.0.0.0',
+      port: 7000,
+      dataDir: '/srv/pg',
+      templateFile: null,
+      exitWithStdin: false,
+      idleInTransactionTimeoutMs: 30_000,
+      sessionWaitTimeoutMs: 120_000,
+    });
+    expect(serverSettings(['--idle-in-transaction-timeout-ms', '1500'], { LOCAL_PG_SESSION_WAIT_TIMEOUT_MS: '9000' })).toMatchObject({ idleInTransactionTimeoutMs: 1500, sessionWaitTimeoutMs: 9000 });
     expect(serverSettings([], {})).toMatchObject({ host: '127.0.0.1', port: 0, dataDir: undefined, templateFile: expect.stringMatching(/pglite-0\.5\.14-pgvector-0\.0\.15\.tar$/) });
     expect(() => serverSettings(['--port', '70000'], {})).toThrow(/Port must be 0-65535/);
+    expect(() => serverSettings([], { LOCAL_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: '10s' })).toThrow(/LOCAL_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS .*must be a whole number of milliseconds.*got "10s"/);
+    expect(() => serverSettings(['--session-wait-timeout-ms', '0'], {})).toThrow(/LOCAL_PG_SESSION_WAIT_TIMEOUT_MS/);
   });
 });

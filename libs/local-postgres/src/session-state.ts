@@ -1,0 +1,53 @@
+import { firstErrorMessage, firstValue, simpleQuery } from './wire-messages';
+
+/**
+ * Session state one client leaves in the one PGlite session, and what happens to it when
+ * another client takes the session (see README, "The embedded PostgreSQL's limits"):
+ *   settings (SET, RESET, set_config)        carried: saved and reset at the hand-over, put back
+ *                                             when their client next runs
+ *   temporary tables, session advisory locks, kept: their client keeps the session while any
+ *   holdable cursors                          exists (cut after the idle limit when others wait)
+ *   SQL PREPARE, LISTEN                       refused (statement-rules.ts)
+ * Everything left is dropped when the client goes, as DISCARD ALL would (less DEALLOCATE ALL:
+ * the other clients' protocol-level statements live in the same session).
+ */
+
+type Exec = (messages: Uint8Array) => Promise<Uint8Array>;
+
+/** Settings a client changed, as {name: value}, in JSON; null when none. */
+export type CarriedSettings = string | null;
+
+const SAVE_AND_RESET = simpleQuery(
+  "SELECT json_object_agg(name, current_setting(name))::text FROM pg_settings WHERE source = 'session'; RESET ALL",
+);
+
+const EXCLUSIVE_STATE = simpleQuery(
+  `SELECT ((SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema())
+         + (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory')
+         + (SELECT count(*) FROM pg_cursors WHERE is_holdable))::text`,
+);
+
+/** What a departing client may have left, reset at once. Its protocol-level statements are closed by name. */
+export const DISCARD_CLIENT_STATE = simpleQuery('CLOSE ALL; RESET ALL; SELECT pg_advisory_unlock_all(); DISCARD TEMP');
+
+/** Saves the settings the last client changed and resets them, so the next client finds the defaults. */
+export async function saveAndResetSettings(exec: Exec): Promise<CarriedSettings> {
+  const answer = await exec(SAVE_AND_RESET);
+  const error = firstErrorMessage(answer);
+  if (error) throw new Error(`saving a client's settings failed: ${error}`);
+  return firstValue(answer);
+}
+
+/** Puts a client's saved settings back; answers the error text when one could not be set. */
+export async function restoreSettings(exec: Exec, settings: string): Promise<string | null> {
+  const literal = settings.replace(/'/g, "''");
+  return firstErrorMessage(await exec(simpleQuery(`SELECT count(set_config(key, value, false)) FROM json_each_text('${literal}')`)));
+}
+
+/** Whether the session holds state its client cannot hand over: temporary tables, advisory locks, holdable cursors. */
+export async function holdsExclusiveState(exec: Exec): Promise<boolean> {
+  const answer = await exec(EXCLUSIVE_STATE);
+  const error = firstErrorMessage(answer);
+  if (error) throw new Error(`checking a client's session state failed: ${error}`);
+  return Number(firstValue(answer)) > 0;
+}
