@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startLocalPostgres, type LocalPostgres } from './index';
+import { bind, execute, flush, parse, RawClient } from './testing/raw-client';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -79,78 +80,21 @@ describe('transactions on the shared session', () => {
   it('aborts the implicit transaction of a client that vanishes mid extended-protocol sequence (after Execute and Flush, before Sync)', async () => {
     const raw = await RawClient.connect(server.port);
     raw.send(parse('INSERT INTO orphan VALUES (4)'), bind(), execute(), flush());
-    await raw.waitFor('C'); // CommandComplete: the insert ran, its transaction is open
+    await raw.until('C'); // CommandComplete: the insert ran, its transaction is open
     raw.destroy();
     expect(await count('orphan')).toBe(0);
   });
 
-  it('refuses COPY ... FROM STDIN with an error and keeps serving', async () => {
+  it('refuses COPY ... FROM STDIN with an error, the connection staying usable', async () => {
     const c = await client();
-    await expect(c.query('COPY orphan FROM STDIN')).rejects.toThrow(/COPY \.\.\. FROM STDIN is not supported/);
+    await expect(c.query('COPY orphan FROM STDIN')).rejects.toMatchObject({ code: '0A000', message: expect.stringMatching(/COPY \.\.\. FROM STDIN is not supported/) });
+    expect((await c.query('SELECT 3 AS three')).rows).toEqual([{ three: 3 }]);
+    // Inside a transaction it fails the transaction, as any failing statement would.
+    await c.query('BEGIN');
+    await c.query('INSERT INTO orphan VALUES (5)');
+    await expect(c.query('COPY orphan FROM STDIN')).rejects.toThrow(/not supported/);
+    await expect(c.query('SELECT 1')).rejects.toThrow(/current transaction is aborted/);
+    await c.query('ROLLBACK');
     expect(await count('orphan')).toBe(0);
   });
 });
-
-// Frontend messages for a client that stops where `pg` never would.
-function typed(type: string, body: Buffer): Buffer {
-  const header = Buffer.alloc(5);
-  header.write(type, 0, 'latin1');
-  header.writeInt32BE(4 + body.length, 1);
-  return Buffer.concat([header, body]);
-}
-const parse = (sql: string) => typed('P', Buffer.concat([Buffer.from(`\0${sql}\0`), Buffer.alloc(2)]));
-const bind = () => typed('B', Buffer.from([0, 0, 0, 0, 0, 0, 0, 0])); // unnamed portal and statement, no formats, values or result formats
-const execute = () => typed('E', Buffer.from([0, 0, 0, 0, 0]));
-const flush = () => typed('H', Buffer.alloc(0));
-
-class RawClient {
-  private received = Buffer.alloc(0);
-  private waiters: Array<() => void> = [];
-
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk) => {
-      this.received = Buffer.concat([this.received, chunk]);
-      this.waiters.splice(0).forEach((wake) => wake());
-    });
-  }
-
-  static async connect(port: number): Promise<RawClient> {
-    const socket = connect(port, '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
-    const raw = new RawClient(socket);
-    const params = Buffer.from('user\0postgres\0database\0postgres\0\0');
-    const startup = Buffer.alloc(8);
-    startup.writeInt32BE(8 + params.length, 0);
-    startup.writeInt32BE(196608, 4);
-    socket.write(Buffer.concat([startup, params]));
-    await raw.waitFor('Z');
-    return raw;
-  }
-
-  send(...messages: Buffer[]): void {
-    this.socket.write(Buffer.concat(messages));
-  }
-
-  /** Resolves once a backend message of this type has arrived (consuming everything up to it). */
-  async waitFor(type: string): Promise<void> {
-    for (;;) {
-      let offset = 0;
-      while (offset + 5 <= this.received.length) {
-        const length = this.received.readInt32BE(offset + 1);
-        if (offset + 1 + length > this.received.length) break;
-        const found = String.fromCharCode(this.received[offset]);
-        if (found === 'E' && type !== 'E') throw new Error(`server error: ${this.received.toString('utf8', offset + 5, offset + 1 + length)}`);
-        offset += 1 + length;
-        if (found === type) {
-          this.received = this.received.subarray(offset);
-          return;
-        }
-      }
-      await new Promise<void>((wake) => this.waiters.push(wake));
-    }
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
-}
