@@ -1,6 +1,9 @@
 // The admin UI: plain DOM, no framework, no build step. Every value that comes from the server
 // or from a user (file names, error messages, chunk text, knowledge base names) is written with
 // textContent or setAttribute, never parsed as HTML, so a file named like a script tag stays a name.
+// Files' status reaches the page in one place (the "status" section: refreshStatus → applyFiles); a
+// pushed feed would hand its files to applyFiles the same way. Changes it sees are announced to
+// screen readers (politely; failures assertively).
 (() => {
   'use strict';
   const $ = (id) => document.getElementById(id);
@@ -13,6 +16,7 @@
     files: [],
     selected: new Set(),
     rows: new Map(), // file uuid → its row elements, kept between polls so nothing flickers
+    seen: null, // file uuid → the status last shown, to announce what changed; null until the first list
     timer: null,
     refreshSeq: 0,
     appliedSeq: 0,
@@ -80,7 +84,7 @@
   // ---- session -------------------------------------------------------------------------------
 
   function showSignin(message = '') {
-    clearTimeout(state.timer);
+    stopStatus();
     state.kb = null;
     $('app').hidden = true;
     $('signin').hidden = false;
@@ -172,6 +176,7 @@
     if (changed) {
       state.selected.clear();
       state.rows.clear();
+      state.seen = null;
       state.files = [];
       $('file-rows').replaceChildren();
       $('search-results').replaceChildren();
@@ -187,7 +192,7 @@
     for (const button of $('kb-list').querySelectorAll('button[data-kb]')) {
       button.setAttribute('aria-current', button.dataset.kb === kb.knowledgebase_id ? 'page' : 'false');
     }
-    await refreshFiles();
+    await refreshStatus();
   }
 
   function toggleKbForm(open) {
@@ -196,7 +201,16 @@
     if (open) $('kb-form').querySelector('input').focus();
   }
   $('kb-new').addEventListener('click', () => toggleKbForm($('kb-form').hidden));
-  $('kb-cancel').addEventListener('click', () => toggleKbForm(false));
+  $('kb-cancel').addEventListener('click', () => {
+    toggleKbForm(false);
+    $('kb-new').focus();
+  });
+  $('kb-form').addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      toggleKbForm(false);
+      $('kb-new').focus();
+    }
+  });
   $('kb-provider').addEventListener('change', (event) => {
     $('kb-model').value = MODELS[event.target.value] || '';
   });
@@ -214,34 +228,79 @@
       form.reset();
       toggleKbForm(false);
       await loadKnowledgeBases(kb.knowledgebase_id);
+      $('content').focus(); // the form it was in is gone: on to the new base's page
     } catch (error) {
       $('kb-error').textContent = error.message;
     }
   });
 
-  // ---- files ---------------------------------------------------------------------------------
+  // ---- status: the one place files' status comes in ------------------------------------------
 
-  function schedule() {
+  function stopStatus() {
     clearTimeout(state.timer);
-    const busy = state.files.some((f) => ACTIVE.includes(f.ingestion_status));
-    state.timer = setTimeout(() => refreshFiles().catch(() => undefined), busy && !document.hidden ? 1000 : 5000);
+    state.timer = null;
   }
 
-  async function refreshFiles() {
+  /** Polls again soon while something is pending or processing, slowly otherwise. */
+  function scheduleStatus() {
+    stopStatus();
+    const busy = state.files.some((f) => ACTIVE.includes(f.ingestion_status));
+    state.timer = setTimeout(() => refreshStatus().catch(() => undefined), busy && !document.hidden ? 1000 : 5000);
+  }
+
+  /** Fetches the shown knowledge base's files and applies them; the next poll is scheduled after. */
+  async function refreshStatus() {
     if (!state.kb) return;
     const kbId = state.kb.knowledgebase_id;
     const seq = ++state.refreshSeq;
     try {
       const files = items(await api(`/knowledge-bases/${encodeURIComponent(kbId)}/files`));
-      // An answer that comes back after a newer one, or for a base no longer shown, is stale.
-      if (seq < state.appliedSeq || !state.kb || state.kb.knowledgebase_id !== kbId) return;
+      // An answer that comes back after a newer one is stale.
+      if (seq < state.appliedSeq) return;
       state.appliedSeq = seq;
-      state.files = files;
-      renderFiles();
+      applyFiles(kbId, files);
     } finally {
-      if (seq === state.refreshSeq && state.kb) schedule();
+      if (seq === state.refreshSeq && state.kb) scheduleStatus();
     }
   }
+
+  /** The files of knowledge base `kbId` as they are now: rows updated, changes announced. */
+  function applyFiles(kbId, files) {
+    if (!state.kb || state.kb.knowledgebase_id !== kbId) return; // for a base no longer shown
+    announceChanges(files);
+    state.files = files;
+    renderFiles();
+  }
+
+  /** What changed since the last list; the first list of a base is what is there, not news. */
+  function announceChanges(files) {
+    const first = !state.seen;
+    const seen = new Map();
+    const said = [];
+    const failed = [];
+    for (const file of files) {
+      const status = file.ingestion_status || 'not_started';
+      seen.set(file.uuid, status);
+      // A file new since the last list (just uploaded) counts as having been not started.
+      const before = first ? status : state.seen.get(file.uuid) || 'not_started';
+      if (before === status) continue;
+      const title = file.title || file.uuid;
+      if (status === 'failed') failed.push(`${title}: ingestion failed. ${file.ingestion_error || ''}`.trim());
+      else if (status === 'completed') said.push(`${title}: completed, ${Number(file.chunk_count) || 0} chunks.`);
+      else said.push(`${title}: ${statusLabel(status)}.`);
+    }
+    state.seen = seen;
+    if (said.length) announce($('status-announcer'), said.join(' '));
+    if (failed.length) announce($('error-announcer'), failed.join(' '));
+  }
+
+  /** Replaces a live region's text; emptied first so the same words twice are said twice. */
+  function announce(region, text) {
+    region.textContent = '';
+    setTimeout(() => (region.textContent = text), 50);
+  }
+
+  // ---- files ---------------------------------------------------------------------------------
 
   const statusLabel = (status) => (status === 'not_started' ? 'not ingested' : status);
 
@@ -280,8 +339,8 @@
     const bar = el('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100' }, fill);
     const percent = el('div', { class: 'sub' });
     const chunks = el('td', { class: 'num chunks' });
-    const reingest = el('button', { type: 'button', class: 'btn small', text: 'Re-ingest' });
-    const remove = el('button', { type: 'button', class: 'btn small ghost danger', text: 'Remove' });
+    const reingest = el('button', { type: 'button', class: 'btn small reingest', text: 'Re-ingest' });
+    const remove = el('button', { type: 'button', class: 'btn small danger remove', text: 'Remove' });
     const tr = el(
       'tr',
       { class: 'file-row', 'data-file': uuid },
@@ -295,16 +354,17 @@
     const errorText = el('div', { class: 'row-error' });
     const errorRow = el('tr', { class: 'error-row', 'data-error-for': uuid, hidden: true }, el('td', {}), el('td', { colSpan: 5 }, errorText));
     reingest.addEventListener('click', () => {
+      if (reingest.getAttribute('aria-disabled') === 'true') return;
       const file = state.files.find((f) => f.uuid === uuid);
       act(async () => {
         await api(`/files/${uuid}/reingest`, { method: 'POST', json: { knowledgebase_id: state.kb.knowledgebase_id } });
         setNotice(`Queued ${file ? file.title : 'the file'} for ingestion.`);
       });
     });
-    remove.addEventListener('click', () => {
+    remove.addEventListener('click', async () => {
       const file = state.files.find((f) => f.uuid === uuid);
       const title = file ? file.title : 'this file';
-      if (!confirm(`Remove “${title}” and its chunks from this knowledge base?`)) return;
+      if (!(await confirmRemoval(title))) return;
       act(async () => {
         const result = await api(`/knowledge-bases/${encodeURIComponent(state.kb.knowledgebase_id)}/files/${uuid}`, { method: 'DELETE' });
         state.selected.delete(uuid);
@@ -312,6 +372,18 @@
       });
     });
     return { tr, errorRow, checkbox, name, info, badge, when, bar, fill, percent, chunks, reingest, remove, errorText };
+  }
+
+  /** Asks in the page's own modal dialog (focus starts on Cancel, Escape cancels); true to remove. */
+  function confirmRemoval(title) {
+    const dialog = $('confirm-remove');
+    $('confirm-remove-title').textContent = `Remove “${title}”?`;
+    $('confirm-remove-text').textContent = 'The file and its chunks leave this knowledge base, and search stops finding them.';
+    dialog.returnValue = '';
+    return new Promise((resolve) => {
+      dialog.addEventListener('close', () => resolve(dialog.returnValue === 'remove'), { once: true });
+      dialog.showModal();
+    });
   }
 
   function updateRow(row, file) {
@@ -330,15 +402,20 @@
     row.when.textContent = status === 'not_started' ? '' : status === 'pending' ? 'waiting in the queue' : took === null ? '' : ACTIVE.includes(status) ? `running ${formatDuration(took)}` : `took ${formatDuration(took)}`;
     row.bar.className = `bar ${status}`;
     row.bar.setAttribute('aria-valuenow', String(progress));
-    row.bar.setAttribute('aria-label', `${title}: ${progress} %`);
+    row.bar.setAttribute('aria-label', `Progress of ${title}`);
     row.fill.style.width = `${progress}%`;
     const counted = Number(file.total_docs) > 0 ? ` ${Number(file.processed_docs) || 0}/${Number(file.total_docs)}` : '';
     const stage = file.current_stage ? ` · ${file.current_stage}${counted}` : '';
     row.percent.textContent = status === 'processing' ? `${progress} %${stage}` : status === 'failed' ? `${progress} %${file.current_stage ? ` · stopped at ${file.current_stage}` : ''}` : `${progress} %`;
+    row.bar.setAttribute('aria-valuetext', `${row.percent.textContent}, ${statusLabel(status)}`);
     row.chunks.textContent = file.chunk_count == null ? '–' : String(file.chunk_count);
-    row.reingest.disabled = ACTIVE.includes(status);
+    // Narrow screens show the count without its column header, so with its unit (admin.css).
+    row.chunks.dataset.unit = file.chunk_count == null ? '' : Number(file.chunk_count) === 1 ? 'chunk' : 'chunks';
+    // Not `disabled`: a disabled button drops the keyboard focus the moment the ingestion starts.
+    row.reingest.setAttribute('aria-disabled', String(ACTIVE.includes(status)));
     row.reingest.textContent = status === 'not_started' ? 'Ingest' : 'Re-ingest';
     row.reingest.setAttribute('aria-label', `${status === 'not_started' ? 'Ingest' : 'Re-ingest'} ${title}`);
+    row.reingest.title = ACTIVE.includes(status) ? 'Already queued or running' : '';
     row.remove.setAttribute('aria-label', `Remove ${title}`);
     const error = status === 'failed' && file.ingestion_error ? String(file.ingestion_error) : '';
     row.errorText.textContent = error;
@@ -348,6 +425,9 @@
 
   function renderFiles() {
     const present = new Set(state.files.map((f) => f.uuid));
+    // A row about to go that holds the focus: the focus moves to the row taking its place.
+    const focusedRow = document.activeElement && document.activeElement.closest ? document.activeElement.closest('#file-rows tr.file-row') : null;
+    const lostAt = focusedRow && !present.has(focusedRow.dataset.file) ? [...$('file-rows').querySelectorAll('tr.file-row')].indexOf(focusedRow) : -1;
     for (const uuid of [...state.selected]) if (!present.has(uuid)) state.selected.delete(uuid);
     for (const uuid of [...state.rows.keys()]) if (!present.has(uuid)) state.rows.delete(uuid);
     const nodes = [];
@@ -372,6 +452,11 @@
         cursor.remove();
         cursor = next;
       }
+    }
+    if (lostAt >= 0) {
+      const rows = tbody.querySelectorAll('tr.file-row');
+      const next = rows[Math.min(lostAt, rows.length - 1)];
+      (next ? next.querySelector('input.select') : $('files-title')).focus();
     }
     renderStats();
     renderSelection();
@@ -411,6 +496,11 @@
     $('action-error').textContent = error ? error.message : '';
   }
 
+  /** When the focused control went away or was disabled, the focus goes to `fallback`, not to the page. */
+  function keepFocus(fallback) {
+    if (!document.activeElement || document.activeElement === document.body || document.activeElement.disabled) fallback.focus();
+  }
+
   async function act(work) {
     showActionError(null);
     try {
@@ -418,7 +508,7 @@
     } catch (error) {
       showActionError(error);
     }
-    await refreshFiles().catch(() => undefined);
+    await refreshStatus().catch(() => undefined);
   }
 
   $('ingest-selected').addEventListener('click', () =>
@@ -429,7 +519,7 @@
       await api('/files/ingest-selected', { method: 'POST', json: { file_uuids: uuids, knowledgebase_id: state.kb.knowledgebase_id } });
       state.selected.clear();
       setNotice(`Queued ${uuids.length} file${uuids.length === 1 ? '' : 's'} for ingestion.`);
-    }),
+    }).then(() => keepFocus($('files-title'))),
   );
 
   $('upload-input').addEventListener('change', () => {
@@ -464,7 +554,7 @@
       const done = files.length - failures.length;
       setNotice(done ? `Uploaded ${done} file${done === 1 ? '' : 's'}${autoIngest ? ' and queued for ingestion' : ''}.` : '');
       if (failures.length) throw new Error(`Upload failed: ${failures.join('; ')}`);
-    });
+    }).then(() => keepFocus($('upload-input')));
   });
 
   // ---- search --------------------------------------------------------------------------------
@@ -502,7 +592,7 @@
   });
 
   document.addEventListener('visibilitychange', () => {
-    if (!document.hidden && state.kb) refreshFiles().catch(() => undefined);
+    if (!document.hidden && state.kb) refreshStatus().catch(() => undefined);
   });
 
   // A valid session cookie skips the sign-in form.

@@ -1,5 +1,6 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { buildEncryptedPdf } from '@docingest/document-parsing/fixtures';
+import { rowNamed as rowOf, statusOf as statusIn, uploadInPage, waitForStatus as waitIn, type FileToUpload } from '../testing/admin-page';
 import { openBrowser, type Browser } from '../testing/browser';
 import type { Context } from '../testing/context';
 import { BROWSER_PDF_SENTENCE, longPdf } from '../testing/documents';
@@ -12,33 +13,20 @@ const MARKUP_ERROR = '<img src=x onerror=alert(4)><b>not bold</b> the parser sai
 export function adminUiSuite(get: Context): void {
   let browser: Browser;
   let page: Page;
-  const dialogs: string[] = [];
-  let acceptConfirm = false;
+  const dialogs: string[] = []; // the browser's own alert/confirm/prompt: the page must never open one
   const pageErrors: string[] = [];
 
-  const rowNamed = (name: string): Locator => page.locator('#file-rows tr.file-row').filter({ has: page.getByText(name, { exact: true }) });
-  const statusOf = (uuid: string) => page.locator(`#file-rows tr[data-file="${uuid}"]`).getAttribute('data-status');
-  const waitForStatus = (uuid: string, status: string) =>
-    page.waitForFunction(([id, wanted]) => (document.querySelector(`#file-rows tr[data-file="${id}"]`) as HTMLElement | null)?.dataset.status === wanted, [uuid, status] as const, {
-      timeout: 120_000,
-      polling: 100,
-    });
-
-  async function upload(file: { name: string; mimeType: string; buffer: Buffer }, autoIngest: boolean): Promise<string> {
-    await page.setChecked('#upload-auto', autoIngest);
-    await page.setInputFiles('#upload-input', file);
-    await page.click('#upload-button');
-    const row = rowNamed(file.name);
-    await row.waitFor({ timeout: 30_000 });
-    return (await row.getAttribute('data-file'))!;
-  }
+  const rowNamed = (name: string) => rowOf(page, name);
+  const statusOf = (uuid: string) => statusIn(page, uuid);
+  const waitForStatus = (uuid: string, status: string) => waitIn(page, uuid, status);
+  const upload = (file: FileToUpload, autoIngest: boolean) => uploadInPage(page, file, autoIngest);
 
   beforeAll(async () => {
     browser = await openBrowser();
     page = browser.page;
     page.on('dialog', (dialog) => {
       dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-      void (dialog.type() === 'confirm' && acceptConfirm ? dialog.accept() : dialog.dismiss());
+      void dialog.dismiss();
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.setDefaultTimeout(30_000);
@@ -199,20 +187,21 @@ export function adminUiSuite(get: Context): void {
     await browser.screenshot('admin-overview-1280');
   });
 
-  it('removes a file once the removal is confirmed, and its chunks leave the search results', async () => {
+  it("removes a file once the removal is confirmed in the page's dialog, and its chunks leave the search results", async () => {
     const row = rowNamed('bees.pdf');
     const uuid = (await row.getAttribute('data-file'))!;
-    await row.locator('button', { hasText: 'Remove' }).click(); // dismissed: nothing happens
+    const dialog = page.locator('#confirm-remove');
+    await row.locator('button.remove').click();
+    await dialog.waitFor();
+    expect(await page.textContent('#confirm-remove-title')).toBe('Remove “bees.pdf”?');
+    await dialog.locator('button[value=cancel]').click(); // cancelled: nothing happens
+    await dialog.waitFor({ state: 'hidden' });
     expect(await page.locator(`#file-rows tr[data-file="${uuid}"]`).count()).toBe(1);
 
-    acceptConfirm = true;
-    try {
-      await row.locator('button', { hasText: 'Remove' }).click();
-      await page.locator(`#file-rows tr[data-file="${uuid}"]`).waitFor({ state: 'detached' });
-    } finally {
-      acceptConfirm = false;
-    }
-    expect(dialogs.filter((d) => d.startsWith('confirm:'))).toEqual(['confirm: Remove “bees.pdf” and its chunks from this knowledge base?', 'confirm: Remove “bees.pdf” and its chunks from this knowledge base?']);
+    await row.locator('button.remove').click();
+    await dialog.locator('button[value=remove]').click();
+    await page.locator(`#file-rows tr[data-file="${uuid}"]`).waitFor({ state: 'detached' });
+    expect(dialogs).toEqual([]);
     expect(await page.textContent('#notice')).toMatch(/^Removed bees\.pdf \(\d+ chunks deleted\)\.$/);
     await page.fill('#search-input', 'Who harvests heather honey late in August?');
     await page.click('#search-form button[type=submit]');
@@ -228,7 +217,7 @@ export function adminUiSuite(get: Context): void {
     await page.locator('#kb-title', { hasText: 'Made in the browser' }).waitFor();
     expect(await page.getAttribute('#kb-list button[data-kb="made-in-browser"]', 'aria-current')).toBe('page');
     expect(await page.isVisible('#kb-form')).toBe(false);
-    expect(await page.textContent('#file-rows')).toContain('No files yet');
+    await page.locator('#file-rows', { hasText: 'No files yet' }).waitFor(); // its files are fetched after the title is shown
     expect(await get().admin.knowledgeBaseIds()).toContain('made-in-browser');
 
     // The same id again is refused with the api's reason, in the form.

@@ -17,13 +17,22 @@ export class AdminClient {
     return (text ? JSON.parse(text) : null) as T;
   }
 
+  createKnowledgeBase(body: { knowledgebase_id: string; name: string; embedding_provider: string; embedding_model: string }) {
+    return this.call<{ knowledgebase_id: string }>('POST', '/knowledge-bases', body);
+  }
+
   createLocalKnowledgeBase(id: string, name = id) {
-    return this.call<{ knowledgebase_id: string }>('POST', '/knowledge-bases', {
-      knowledgebase_id: id,
-      name,
-      embedding_provider: 'local',
-      embedding_model: 'universal-sentence-encoder-lite',
+    return this.createKnowledgeBase({ knowledgebase_id: id, name, embedding_provider: 'local', embedding_model: 'universal-sentence-encoder-lite' });
+  }
+
+  /** Pauses or resumes the ingestion queue through the queue dashboard, as an operator would. */
+  async setQueuePaused(paused: boolean): Promise<void> {
+    const response = await fetch(`${this.apiUrl}/admin/queues/api/queues/ingestion/${paused ? 'pause' : 'resume'}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${this.adminKey}` },
+      signal: AbortSignal.timeout(30_000),
     });
+    if (!response.ok) throw new Error(`queue ${paused ? 'pause' : 'resume'}: HTTP ${response.status} ${await response.text()}`);
   }
 
   async knowledgeBaseIds(): Promise<string[]> {

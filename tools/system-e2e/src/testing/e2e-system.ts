@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startRedisServer, type RedisServerHandle } from '@docingest/local-redis';
-import { startSystem, type RunningSystem } from '../../../local-stack/src/system-stack';
+import { startSystem, type RunningSystem, type SystemOptions } from '../../../local-stack/src/system-stack';
 import { stackSettings } from '../../../local-stack/src/stack-settings';
 
 export const workspaceRoot = resolve(__dirname, '../../../..');
@@ -47,7 +47,7 @@ export function e2eSettings(dataDir: string, redisUrl: string, extra: NodeJS.Pro
  * The whole system as `npm start` runs it, on a private Redis (Bull queues never meet another
  * test's) and a temporary data dir. A service that dies mid-test is written to the log.
  */
-export async function startE2eSystem(name: string): Promise<E2eSystem> {
+export async function startE2eSystem(name: string, options: Pick<SystemOptions, 'ingestionEnv' | 'apiEnv'> = {}): Promise<E2eSystem> {
   const logDir = join(reportsDir, 'system-e2e');
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${name}.log`);
@@ -58,6 +58,7 @@ export async function startE2eSystem(name: string): Promise<E2eSystem> {
   const redis = await startRedisServer();
   const boot = () =>
     startSystem(e2eSettings(dataDir, redis.url), {
+      ...options,
       write,
       onServiceExit: (service, code) => write(`!!! ${service.name} exited with code ${code} while the system was running`),
     });
