@@ -5,7 +5,7 @@ import { ProtocolError } from './errors';
 import { FrontendReader, type FrontendPacket } from './frontend-reader';
 import type { Log } from './json-log';
 import type { SessionLock, WaitOutcome } from './session-lock';
-import { DISCARD_CLIENT_STATE, holdsExclusiveState, restoreSettings, saveAndResetSettings, type CarriedSettings } from './session-state';
+import { DISCARD_CLIENT_STATE, holdsExclusiveState, swapSettings, type CarriedSettings } from './session-state';
 import { refusedMessage, sqlText, statementRules } from './statement-rules';
 import { StatementNames } from './statement-names';
 import {
@@ -338,18 +338,16 @@ export class ClientConnection {
 
   /** Takes the settings of the client before it out of the session, and puts this client's back. */
   private async handOver(): Promise<void> {
-    const { exec } = this.shared;
-    const previous = this.shared.settingsOwner;
-    if (previous && previous !== this) {
-      previous.savedSettings = await saveAndResetSettings(exec);
-      if (previous.savedSettings === null) previous.carriesSettings = false;
-      this.shared.settingsOwner = null;
-    }
-    if (this.savedSettings !== null) {
-      const problem = await restoreSettings(exec, this.savedSettings);
-      if (problem) this.shared.log('settings.not_restored', { connection: this.id, error: problem });
+    const previous = this.shared.settingsOwner !== this ? this.shared.settingsOwner : null;
+    if (previous || this.savedSettings !== null) {
+      const { saved, restoreError } = await swapSettings(this.shared.exec, previous !== null, this.savedSettings);
+      if (previous) {
+        previous.savedSettings = saved;
+        if (saved === null) previous.carriesSettings = false;
+      }
+      if (restoreError) this.shared.log('settings.not_restored', { connection: this.id, error: restoreError });
+      this.shared.settingsOwner = this.savedSettings !== null ? this : null;
       this.savedSettings = null;
-      this.shared.settingsOwner = this;
     }
     if (this.carriesSettings) this.shared.settingsOwner = this;
   }

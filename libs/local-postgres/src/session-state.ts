@@ -1,4 +1,4 @@
-import { firstErrorMessage, firstValue, simpleQuery } from './wire-messages';
+import { answersPerReady, firstErrorMessage, firstValue, simpleQuery } from './wire-messages';
 
 /**
  * Session state one client leaves in the one PGlite session, and what happens to it when
@@ -30,18 +30,22 @@ const EXCLUSIVE_STATE = simpleQuery(
 /** What a departing client may have left, reset at once. Its protocol-level statements are closed by name. */
 export const DISCARD_CLIENT_STATE = simpleQuery('CLOSE ALL; RESET ALL; SELECT pg_advisory_unlock_all(); DISCARD TEMP');
 
-/** Saves the settings the last client changed and resets them, so the next client finds the defaults. */
-export async function saveAndResetSettings(exec: Exec): Promise<CarriedSettings> {
-  const answer = await exec(SAVE_AND_RESET);
-  const error = firstErrorMessage(answer);
-  if (error) throw new Error(`saving a client's settings failed: ${error}`);
-  return firstValue(answer);
-}
-
-/** Puts a client's saved settings back; answers the error text when one could not be set. */
-export async function restoreSettings(exec: Exec, settings: string): Promise<string | null> {
-  const literal = settings.replace(/'/g, "''");
-  return firstErrorMessage(await exec(simpleQuery(`SELECT count(set_config(key, value, false)) FROM json_each_text('${literal}')`)));
+/**
+ * Hands the settings over in one round trip: saves and resets those of the client that had the
+ * session (when `save`), then puts back the incoming client's saved ones (when given). Two
+ * queries, each its own transaction, so a setting that cannot be put back never undoes the reset.
+ */
+export async function swapSettings(exec: Exec, save: boolean, restore: CarriedSettings): Promise<{ saved: CarriedSettings; restoreError: string | null }> {
+  const restoring = restore === null ? [] : [simpleQuery(`SELECT count(set_config(key, value, false)) FROM json_each_text('${restore.replace(/'/g, "''")}')`)];
+  const answers = answersPerReady(await exec(Buffer.concat([...(save ? [SAVE_AND_RESET] : []), ...restoring])));
+  const saveAnswer = save ? answers[0] : null;
+  const saveError = saveAnswer ? firstErrorMessage(saveAnswer) : null;
+  if (saveError) throw new Error(`saving a client's settings failed: ${saveError}`);
+  const restoreAnswer = restore === null ? null : answers[save ? 1 : 0];
+  return {
+    saved: saveAnswer ? firstValue(saveAnswer) : null,
+    restoreError: restoreAnswer ? firstErrorMessage(restoreAnswer) : restore === null ? null : 'no answer',
+  };
 }
 
 /** Whether the session holds state its client cannot hand over: temporary tables, advisory locks, holdable cursors. */
