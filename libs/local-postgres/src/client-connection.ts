@@ -66,8 +66,8 @@ export class ClientConnection {
   readonly finished: Promise<void>;
   /** Settings this client changed, saved while another client had the session. */
   savedSettings: CarriedSettings = null;
-  /** Its statements may have changed settings since they were last saved. */
-  carriesSettings = false;
+  /** Settings its statements may have changed (statement-rules.ts): saved and reset when another client takes the session. */
+  readonly settingNames = new Set<string>();
   private readonly reader = new FrontendReader();
   private readonly names: StatementNames;
   private readonly secretKey = randomInt(2 ** 31 - 1);
@@ -213,7 +213,7 @@ export class ClientConnection {
         this.shared.log('statement.refused', { connection: this.id, refusal: rules.refusal });
         bytes = refusedMessage(type, message, rules.refusal);
       }
-      if (rules.carried) this.carriesSettings = true;
+      for (const name of rules.settings) this.settingNames.add(name);
       if (rules.exclusive) this.mayHoldExclusiveState = true;
     }
     this.pending.push(this.names.rewrite(type, bytes));
@@ -340,16 +340,16 @@ export class ClientConnection {
   private async handOver(): Promise<void> {
     const previous = this.shared.settingsOwner !== this ? this.shared.settingsOwner : null;
     if (previous || this.savedSettings !== null) {
-      const { saved, restoreError } = await swapSettings(this.shared.exec, previous !== null, this.savedSettings);
+      const { saved, restoreError } = await swapSettings(this.shared.exec, previous ? [...previous.settingNames] : null, this.savedSettings);
       if (previous) {
         previous.savedSettings = saved;
-        if (saved === null) previous.carriesSettings = false;
+        if (saved === null) previous.settingNames.clear();
       }
       if (restoreError) this.shared.log('settings.not_restored', { connection: this.id, error: restoreError });
       this.shared.settingsOwner = this.savedSettings !== null ? this : null;
       this.savedSettings = null;
     }
-    if (this.carriesSettings) this.shared.settingsOwner = this;
+    if (this.settingNames.size) this.shared.settingsOwner = this;
   }
 
   /** Idle again: the session goes to the next client, unless this one keeps state that cannot be handed over. */

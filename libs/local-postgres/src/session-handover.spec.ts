@@ -29,7 +29,11 @@ describe('handing the shared session from one client to the next', () => {
     const defaultPath = await value(a, 'SHOW search_path');
     await a.query("SET work_mem = '9MB'; SELECT set_config('application_name', 'client a', false)");
     await b.query('SET search_path = pg_catalog, public');
+    // A name only known at run time: every setting is looked at.
+    await b.query('SELECT set_config($1, $2, false)', ['statement_timeout', '12345']);
     for (let round = 0; round < 3; round++) {
+      expect(await value(a, 'SHOW statement_timeout')).toBe('0');
+      expect(await value(b, 'SHOW statement_timeout')).toBe('12345ms');
       expect(await value(a, 'SHOW work_mem')).toBe('9MB');
       expect(await value(b, 'SHOW work_mem')).toBe('4MB');
       expect(await value(a, 'SHOW search_path')).toBe(defaultPath);

@@ -1,3 +1,4 @@
+import { ANY_SETTING, PLAIN_SETTING_NAME } from './statement-rules';
 import { answersPerReady, firstErrorMessage, firstValue, simpleQuery } from './wire-messages';
 
 /**
@@ -30,14 +31,28 @@ const EXCLUSIVE_STATE = simpleQuery(
 /** What a departing client may have left, reset at once. Its protocol-level statements are closed by name. */
 export const DISCARD_CLIENT_STATE = simpleQuery('CLOSE ALL; RESET ALL; SELECT pg_advisory_unlock_all(); DISCARD TEMP');
 
+/** Longest list of names saved one by one; past it (or for ANY_SETTING) every setting is looked at. */
+const MOST_NAMED_SETTINGS = 40;
+
 /**
- * Hands the settings over in one round trip: saves and resets those of the client that had the
- * session (when `save`), then puts back the incoming client's saved ones (when given). Two
+ * Saves and resets the named settings. Reading pg_settings costs about ten times a plain
+ * statement inside PGlite, so it is read only when a name is not known.
+ */
+function saveAndReset(names: string[]): Buffer {
+  if (names.includes(ANY_SETTING) || names.length > MOST_NAMED_SETTINGS || names.some((n) => !PLAIN_SETTING_NAME.test(n))) return SAVE_AND_RESET;
+  const values = names.map((name) => `'${name}', current_setting('${name}', true)`).join(', ');
+  return simpleQuery(`SELECT json_build_object(${values})::text; ${names.map((name) => `RESET ${name}`).join('; ')}`);
+}
+
+/**
+ * Hands the settings over in one round trip: saves and resets those the client that had the
+ * session named (when `save` is given), then puts back the incoming client's saved ones. Two
  * queries, each its own transaction, so a setting that cannot be put back never undoes the reset.
  */
-export async function swapSettings(exec: Exec, save: boolean, restore: CarriedSettings): Promise<{ saved: CarriedSettings; restoreError: string | null }> {
-  const restoring = restore === null ? [] : [simpleQuery(`SELECT count(set_config(key, value, false)) FROM json_each_text('${restore.replace(/'/g, "''")}')`)];
-  const answers = answersPerReady(await exec(Buffer.concat([...(save ? [SAVE_AND_RESET] : []), ...restoring])));
+export async function swapSettings(exec: Exec, save: string[] | null, restore: CarriedSettings): Promise<{ saved: CarriedSettings; restoreError: string | null }> {
+  const restoring =
+    restore === null ? [] : [simpleQuery(`SELECT count(set_config(key, value, false)) FROM json_each_text('${restore.replace(/'/g, "''")}') WHERE value IS NOT NULL`)];
+  const answers = answersPerReady(await exec(Buffer.concat([...(save ? [saveAndReset(save)] : []), ...restoring])));
   const saveAnswer = save ? answers[0] : null;
   const saveError = saveAnswer ? firstErrorMessage(saveAnswer) : null;
   if (saveError) throw new Error(`saving a client's settings failed: ${saveError}`);

@@ -2,7 +2,7 @@ import { ProtocolError, VectorParamError } from './errors';
 import { FrontendReader, type FrontendPacket } from './frontend-reader';
 import { serverSettings } from './server-settings';
 import { StatementNames } from './statement-names';
-import { REFUSALS, refusedMessage, sqlText, statementRules } from './statement-rules';
+import { ANY_SETTING, REFUSALS, refusedMessage, sqlText, statementRules } from './statement-rules';
 import { vectorParam } from './vector-param';
 import { errorResponse, lastReadyStatus, readyForQuery, simpleQuery, sync } from './wire-messages';
 
@@ -93,11 +93,14 @@ describe('statementRules', () => {
   });
 
   it('flags settings a statement may change, and state that ties the session to its client', () => {
-    expect(rules("SET search_path = app").carried).toBe(true);
-    expect(rules('begin; -- note\nset statement_timeout = 5; commit').carried).toBe(true);
-    expect(rules("SELECT set_config('work_mem', '8MB', false)").carried).toBe(true);
-    expect(rules('RESET ALL').carried).toBe(true);
-    for (const local of ['SET LOCAL work_mem = 1', 'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'UPDATE t SET a = 1', 'SELECT 1']) expect(rules(local).carried).toBe(false);
+    expect(rules('SET search_path = app').settings).toEqual(['search_path']);
+    expect(rules('begin; -- note\nset statement_timeout = 5; SET SESSION "Work_Mem" TO 1; commit').settings).toEqual(['statement_timeout', 'work_mem']);
+    expect(rules("SELECT set_config('myapp.tenant', '8', false), set_config($1, $2, false)").settings).toEqual(['myapp.tenant', ANY_SETTING]);
+    expect(rules("SET TIME ZONE 'UTC'; SET NAMES 'UTF8'; SET ROLE nobody").settings).toEqual(['timezone', 'client_encoding', 'role']);
+    expect(rules('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY').settings).toEqual(['default_transaction_isolation', 'default_transaction_read_only', 'default_transaction_deferrable']);
+    expect(rules('RESET ALL').settings).toEqual([]);
+    expect(rules("SET 'odd' = 1").settings).toEqual([ANY_SETTING]);
+    for (const local of ['SET LOCAL work_mem = 1', 'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'UPDATE t SET a = 1', 'SELECT 1']) expect(rules(local).settings).toEqual([]);
     for (const kept of ['CREATE TEMP TABLE x (a int)', 'create temporary view v as select 1', 'SELECT 1 INTO TEMP t', 'SELECT pg_try_advisory_lock(1)', 'DECLARE c CURSOR WITH HOLD FOR SELECT 1']) expect(rules(kept).exclusive).toBe(true);
     for (const free of ['SELECT pg_advisory_xact_lock(1)', 'CREATE TABLE t (a int)', 'SELECT 1']) expect(rules(free).exclusive).toBe(false);
   });
