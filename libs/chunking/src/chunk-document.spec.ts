@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { SentenceSplitter } from '@llamaindex/core/node-parser';
 import { chunkDocument, ChunkSettingsError, countTokens, DocumentChunker, type Chunk } from './index';
 import { uuidV5 } from './chunk-identity';
 import { prose, proseParagraphs } from './testing/prose';
-import { boundedCountingTokenizer, cl100kTokenizer } from './token-counter';
 
 const options = { chunkSize: 64, chunkOverlap: 16, fileUuid: 'f-1', knowledgebaseId: 'kb' };
 
@@ -153,16 +151,5 @@ describe('chunkDocument', () => {
     const attempt = () => chunkDocument(pages, { ...options, ...changed });
     expect(attempt).toThrow(ChunkSettingsError);
     expect(attempt).toThrow(message);
-  });
-});
-
-describe('boundedCountingTokenizer', () => {
-  it('makes SentenceSplitter split exactly as the full tokenizer does', () => {
-    const texts = [proseParagraphs(200, 11), prose(150, 12).join(' '), `${'word '.repeat(900)}end.`];
-    for (const [chunkSize, chunkOverlap] of [[64, 16], [200, 50], [1000, 200]]) {
-      const full = new SentenceSplitter({ chunkSize, chunkOverlap, tokenizer: cl100kTokenizer });
-      const bounded = new SentenceSplitter({ chunkSize, chunkOverlap, tokenizer: boundedCountingTokenizer(chunkSize) });
-      for (const text of texts) expect(bounded.splitText(text)).toEqual(full.splitText(text));
-    }
   });
 });

@@ -1,9 +1,7 @@
-import { SentenceSplitter } from '@llamaindex/core/node-parser';
 import { chunkId, contentHash } from './chunk-identity';
 import { validateChunkSettings } from './chunk-settings';
-import { enforceTokenBudget } from './token-budget';
-import { boundedCountingTokenizer } from './token-counter';
-import { splitInWindows } from './windowed-split';
+import { LinearSentenceSplitter } from './linear-sentence-splitter';
+import { withinTokenBudget } from './token-budget';
 
 export interface PageText {
   text: string;
@@ -31,29 +29,17 @@ export interface Chunk {
 }
 
 /**
- * Splitter windows of about two chunks: the sentence tokenizer's cost grows with the square of a
- * window, while each window redoes its last chunk; two was the fastest measured (2 to 6 tried).
- * The first guess is ordinary prose, about four characters per token.
- */
-const CHUNKS_PER_WINDOW = 2;
-const CHARS_PER_TOKEN_GUESS = 4;
-
-/**
  * Chunks pages one after another, numbering chunks across the whole file. Pages are split
  * apart, so every chunk has one page number; a file's pages can be fed as they are read.
  */
 export class DocumentChunker {
-  private readonly splitter: SentenceSplitter;
+  private readonly splitter: LinearSentenceSplitter;
   private nextIndex = 0;
 
   constructor(private readonly options: ChunkOptions) {
     validateChunkSettings(options.chunkSize, options.chunkOverlap);
     // splitText on the text alone: metadata never takes from the token budget.
-    this.splitter = new SentenceSplitter({
-      chunkSize: options.chunkSize,
-      chunkOverlap: options.chunkOverlap,
-      tokenizer: boundedCountingTokenizer(options.chunkSize),
-    });
+    this.splitter = new LinearSentenceSplitter({ chunkSize: options.chunkSize, chunkOverlap: options.chunkOverlap });
   }
 
   /** Chunks processed so far. */
@@ -63,13 +49,8 @@ export class DocumentChunker {
 
   *chunkPage(page: PageText): Generator<Chunk> {
     const { chunkSize, chunkOverlap } = this.options;
-    for (const piece of splitInWindows(page.text, this.splitter, {
-      firstWindowChars: chunkSize * CHARS_PER_TOKEN_GUESS * CHUNKS_PER_WINDOW,
-      chunksPerWindow: CHUNKS_PER_WINDOW,
-    })) {
-      for (const part of enforceTokenBudget(piece, chunkSize, chunkOverlap)) {
-        const text = part.trim();
-        if (!text) continue;
+    for (const chunk of this.splitter.chunks(page.text)) {
+      for (const text of withinTokenBudget(chunk, chunkSize, chunkOverlap)) {
         const hash = contentHash(text);
         const index = this.nextIndex++;
         const id = chunkId({ ...this.options, index, contentHash: hash });
@@ -80,8 +61,8 @@ export class DocumentChunker {
 }
 
 /**
- * Splits each page with LlamaIndex's sentence-aware splitter, sizes in cl100k tokens of the
- * text alone. Empty pages give no chunks.
+ * Splits each page as LlamaIndex's SentenceSplitter does (LinearSentenceSplitter), sizes in
+ * cl100k tokens of the text alone. Empty pages give no chunks.
  */
 export function chunkDocument(pages: Iterable<PageText>, options: ChunkOptions): Chunk[] {
   const chunker = new DocumentChunker(options);
@@ -101,8 +82,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 /**
  * chunkDocument for a server: the same chunks, but the event loop gets a turn every `sliceMs`
- * (chunking runs at well under 1 MB/s, so a large file would otherwise stall health checks and
- * progress callbacks for tens of seconds), and it can be stopped. Pages may arrive as they are read.
+ * (a large file would otherwise stall health checks and progress callbacks for seconds), and it can be stopped. Pages may arrive as they are read.
  */
 export async function chunkDocumentAsync(
   pages: Iterable<PageText> | AsyncIterable<PageText>,

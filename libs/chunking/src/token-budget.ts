@@ -1,5 +1,6 @@
-import { SentenceSplitter } from '@llamaindex/core/node-parser';
-import { boundedCountingTokenizer, cl100kTokenizer, countTokens } from './token-counter';
+import { joinedTokenCount, type CountedPiece } from './chunk-tokens';
+import { LinearSentenceSplitter } from './linear-sentence-splitter';
+import { cl100kTokenizer, countTokens } from './token-counter';
 
 function sliceByTokens(text: string, size: number): string[] {
   const tokens = cl100kTokenizer.encode(text);
@@ -12,18 +13,27 @@ function sliceByTokens(text: string, size: number): string[] {
 }
 
 /**
- * The splitter adds up the token counts of the pieces it joins; tokenizing the joined text can
- * come out a token or two higher. A chunk over the budget is split again, a little tighter,
- * so `chunkSize` holds exactly as the embedder will count it.
+ * A chunk's text within `chunkSize` tokens as the embedder counts them. The splitter adds up its
+ * pieces' counts, and a chunk's overlap plus its next piece can pass the budget; such a chunk
+ * (rare) is split again, a little tighter each time, so `chunkSize` holds exactly.
  */
-export function enforceTokenBudget(piece: string, chunkSize: number, chunkOverlap: number, depth = 0): string[] {
-  if (countTokens(piece) <= chunkSize) return [piece];
-  if (depth >= 3) return sliceByTokens(piece, chunkSize); // a hard cut as the last resort: never loops
+export function* withinTokenBudget(chunk: { text: string; pieces: readonly CountedPiece[] }, chunkSize: number, chunkOverlap: number): Generator<string> {
+  if (joinedTokenCount(chunk.pieces) <= chunkSize) {
+    yield chunk.text;
+    return;
+  }
+  yield* resplit(chunk.text, chunkSize, chunkOverlap, 0);
+}
+
+function* resplit(text: string, chunkSize: number, chunkOverlap: number, depth: number): Generator<string> {
+  if (depth >= 3) {
+    yield* sliceByTokens(text, chunkSize); // a hard cut as the last resort: never loops
+    return;
+  }
   const tighter = Math.max(1, Math.floor(chunkSize * (0.9 - 0.1 * depth)));
-  const resplit = new SentenceSplitter({
-    chunkSize: tighter,
-    chunkOverlap: Math.min(chunkOverlap, tighter - 1),
-    tokenizer: boundedCountingTokenizer(tighter),
-  });
-  return resplit.splitText(piece).flatMap((part) => enforceTokenBudget(part, chunkSize, chunkOverlap, depth + 1));
+  const splitter = new LinearSentenceSplitter({ chunkSize: tighter, chunkOverlap: Math.min(chunkOverlap, tighter - 1) });
+  for (const part of splitter.chunks(text)) {
+    if (countTokens(part.text) <= chunkSize) yield part.text;
+    else yield* resplit(part.text, chunkSize, chunkOverlap, depth + 1);
+  }
 }

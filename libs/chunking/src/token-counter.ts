@@ -17,29 +17,22 @@ export function countTokens(text: string): number {
   return countCl100k(text, AS_PLAIN_TEXT);
 }
 
+/**
+ * cl100k tokens of `text`, counted only up to one past `limit`: enough to tell whether a piece
+ * fits a chunk without tokenizing a long text in full.
+ */
+export function countTokensUpTo(text: string, limit: number): number {
+  // A text of at most `limit` characters costs no more counted whole (the count may then pass limit + 1).
+  if (text.length <= limit) return countTokens(text);
+  let count = 0;
+  for (const tokens of encodeGenerator(text, AS_PLAIN_TEXT)) {
+    count += tokens.length;
+    if (count > limit) return limit + 1;
+  }
+  return count;
+}
+
 export const cl100kTokenizer: Tokenizer = {
   encode: (text) => Uint32Array.from(encode(text, AS_PLAIN_TEXT)),
   decode: (tokens) => decode(tokens),
 };
-
-/**
- * A tokenizer for SentenceSplitter that counts at most `limit + 1` tokens. The splitter only
- * compares token counts of pieces with the chunk size, and counts the whole text first, so
- * stopping one past the limit gives it the same answers without tokenizing long texts in full
- * (a test checks the output is identical). The returned array carries only a length.
- */
-export function boundedCountingTokenizer(limit: number): Tokenizer {
-  return {
-    encode(text) {
-      let count = 0;
-      for (const tokens of encodeGenerator(text, AS_PLAIN_TEXT)) {
-        count += tokens.length;
-        if (count > limit) break;
-      }
-      return new Uint32Array(Math.min(count, limit + 1));
-    },
-    decode() {
-      throw new Error('boundedCountingTokenizer only counts; decode with cl100kTokenizer');
-    },
-  };
-}

@@ -22,8 +22,8 @@ type AheadPage = { pageNumber: number | null; pieces: Promise<ChunkPiece[]> } | 
  * The file's chunks as pages arrive: the same chunks chunkDocument gives (same text, index and
  * id), one at a time, so only the pages being cut are in memory. A page goes to worker threads
  * when `workers` offers them, and then up to one page per thread is cut ahead while the chunks
- * before it are embedded; otherwise it is cut here, where chunking (well under 1 MB/s) gives the
- * event loop a turn every `sliceMs`. Time spent reading pages counts as `parse`, cutting them
+ * before it are embedded; otherwise it is cut here, where chunking gives the event loop a turn
+ * every `sliceMs`. Time spent reading pages counts as `parse`, cutting them
  * (or waiting for a thread to) as `chunk`.
  */
 export async function* streamChunks(pages: AsyncIterable<PageText>, options: ChunkOptions, hooks: ChunkStreamHooks): AsyncGenerator<Chunk> {

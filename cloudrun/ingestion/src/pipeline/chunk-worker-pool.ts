@@ -53,7 +53,7 @@ function workerEntry(): { file: string; execArgv?: string[] } | null {
 
 /**
  * Worker threads that cut pages into chunks. Chunking is the heaviest work the service does
- * outside the embedder (LlamaIndex's sentence splitter, well under 1 MB/s), and on the request
+ * outside the embedder, and on the request
  * thread it holds up every other file's downloads, callbacks and database answers; here it runs
  * beside them. Pages wait in one FIFO queue. Threads start on demand and stop after `idleMs`
  * without work; idle ones never keep the process alive. A thread that dies fails its page and
