@@ -27,7 +27,9 @@ export interface BenchOptions {
   bigFileMb: number;
   /** batch_size of the large-file request. */
   bigFileBatchSize: number;
-  phases: { remote: boolean; local: boolean; singleWorker: boolean; storage: boolean; bigFile: boolean };
+  /** Sizes (MB) of the bench's prose the chunker alone is timed on. */
+  chunkingSizesMb: number[];
+  phases: { chunking: boolean; remote: boolean; local: boolean; singleWorker: boolean; storage: boolean; bigFile: boolean };
   /** Where the JSON result goes; null: not written. */
   resultsDir: string | null;
   log: (line: string) => void;
@@ -53,7 +55,8 @@ export function defaultOptions(size: CorpusSize): BenchOptions {
     storageHnswRows: full ? 2_000 : 100,
     bigFileMb: full ? 100 : 0,
     bigFileBatchSize: 100,
-    phases: { remote: true, local: true, singleWorker: true, storage: true, bigFile: full },
+    chunkingSizesMb: full ? [1, 4, 16] : [0.25, 1],
+    phases: { chunking: true, remote: true, local: true, singleWorker: true, storage: true, bigFile: full },
     resultsDir: null,
     log: (line) => process.stdout.write(`${line}\n`),
   };

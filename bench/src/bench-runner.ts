@@ -9,6 +9,7 @@ import { SeededRandom } from './corpus/seeded-random';
 import { checkTargets, type TargetCheck } from './report/targets';
 import { summarizeRun, type EmbedderName, type RunSummary } from './report/summarize';
 import { ingestBigFile, type BigFileMeasure } from './runs/big-file';
+import { measureChunking, type ChunkingMeasure } from './runs/chunking-alone';
 import { fileUuidFor } from './runs/file-uuid';
 import { runOurs } from './runs/ours-runner';
 import type { IngestJob, RunOutcome } from './runs/run-types';
@@ -21,6 +22,7 @@ export interface BenchResult {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadBefore: number; loadAfter: number };
   options: Omit<BenchOptions, 'log' | 'resultsDir'>;
   corpus: { files: number; bytes: number; byGroup: Record<string, { files: number; bytes: number }>; localFiles: number; localBytes: number };
+  chunking: ChunkingMeasure | null;
   runs: RunSummary[];
   storage: StorageMeasure[];
   bigFile: BigFileMeasure | null;
@@ -48,6 +50,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const runs: RunSummary[] = [];
   let storage: StorageMeasure[] = [];
   let bigFile: BigFileMeasure | null = null;
+  let chunking: ChunkingMeasure | null = null;
   try {
     const corpus = await generateCorpus(options.size);
     const jobs = await uploadCorpus(stack, corpus);
@@ -55,6 +58,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     const warmup = await uploadWarmup(stack);
     log(`corpus: ${corpus.length} files, ${mb(sumBytes(jobs))} MB (${localJobs.length} files, ${mb(sumBytes(localJobs))} MB through the local model)`);
 
+    if (options.phases.chunking) chunking = measureChunking(corpus, options.chunkingSizesMb, log);
     const phase = new PhaseRunner(stack, options, runs, warmup);
     if (options.phases.remote) await phase.remote(jobs);
     if (options.phases.local) await phase.local(localJobs);
@@ -66,10 +70,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadBefore, loadAfter: Math.round(loadavg()[0] * 100) / 100 },
       options: withoutFunctions(options),
       corpus: describeCorpus(corpus),
+      chunking,
       runs,
       storage,
       bigFile,
-      targets: checkTargets(runs, storage, bigFile, options.poolWorkers),
+      targets: checkTargets({ runs, storage, bigFile, chunking, poolWorkers: options.poolWorkers }),
       resultFile: null,
     };
     if (options.resultsDir) {

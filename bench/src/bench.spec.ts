@@ -82,7 +82,13 @@ describe('npm run bench (quick mode)', () => {
     expect(result.storage.map((s) => `${s.index}/${s.rowShape}`)).toEqual(['none/chunk', 'hnsw-after-load/chunk', 'hnsw/chunk', 'none/small']);
     for (const measure of result.storage) expect(measure.rowsPerS).toBeGreaterThan(0);
     expect(result.bigFile).toBeNull();
-    expect(result.targets.map((t) => t.target).join('\n')).toMatch(/5x baseline[\s\S]*80% of the endpoint limit[\s\S]*1\.6x one worker[\s\S]*15% of wall[\s\S]*10,000 rows\/s/);
+    // The chunker alone: timed at each size, and compared with SentenceSplitter on every text file.
+    expect(result.chunking!.speeds.map((s) => s.chunks)).toEqual([expect.any(Number), expect.any(Number)]);
+    for (const speed of result.chunking!.speeds) expect(speed.chunks).toBeGreaterThan(0);
+    expect(result.chunking!.equivalence.files).toBe(5);
+    expect(result.chunking!.equivalence.referenceChunks).toBeGreaterThan(5);
+    expect(result.chunking!.equivalence.equal).toBe(result.chunking!.equivalence.referenceChunks - result.chunking!.equivalence.differences.filter((d) => d.index >= 0).length);
+    expect(result.targets.map((t) => t.target).join('\n')).toMatch(/10 MB\/s per core[\s\S]*99% of SentenceSplitter[\s\S]*5x baseline[\s\S]*within 10% of the floor[\s\S]*80% of the endpoint limit[\s\S]*1\.6x one worker[\s\S]*15% of wall[\s\S]*10,000 rows\/s[\s\S]*2,000 rows\/s/);
   });
 
   it('writes the result as JSON and prints a table with every run', () => {

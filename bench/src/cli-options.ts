@@ -22,7 +22,7 @@ export const USAGE = `npm run bench -- [options]
   --hnsw-rows N              rows inserted into an HNSW-indexed table (default 2000 full, 100 quick)
   --big-mb N                 size of the large text file, 0 to skip (default 100 full, 0 quick)
   --big-batch-size N         batch_size of the large-file request (default 100)
-  --skip remote,local,single-worker,storage,big
+  --skip chunking,remote,local,single-worker,storage,big
   --out DIR                  where the JSON result goes (default bench/results)`;
 
 function positive(name: string, value: string | undefined, allowZero = false): number | undefined {
@@ -80,7 +80,7 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
     options.vectorIndex = values['vector-index'];
   }
   if (values['big-mb'] !== undefined) options.phases.bigFile = options.bigFileMb > 0;
-  const known = { remote: 'remote', local: 'local', 'single-worker': 'singleWorker', storage: 'storage', big: 'bigFile' } as const;
+  const known = { chunking: 'chunking', remote: 'remote', local: 'local', 'single-worker': 'singleWorker', storage: 'storage', big: 'bigFile' } as const;
   for (const name of values.skip!.split(',').map((s) => s.trim()).filter(Boolean)) {
     if (!(name in known)) throw new UsageError(`--skip takes ${Object.keys(known).join(', ')}; got '${name}'`);
     options.phases[known[name as keyof typeof known]] = false;

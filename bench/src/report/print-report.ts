@@ -18,6 +18,27 @@ function ratioToBaseline(run: RunSummary, runs: RunSummary[]): string {
   return base && base.chunksPerS > 0 ? `${(run.chunksPerS / base.chunksPerS).toFixed(2)}x` : '';
 }
 
+function chunkingSection(result: BenchResult): string[] {
+  const c = result.chunking;
+  if (!c) return [''];
+  const eq = c.equivalence;
+  const listed = eq.differences.slice(0, 20).map((d) => `  ${d.file}${d.index >= 0 ? ` #${d.index}` : ''}: ${d.reason}`);
+  return [
+    '',
+    "Chunking alone (this process, the bench's prose, chunk_size 1000, overlap 200; per core = per CPU second)",
+    table(
+      ['MB', 'chunks', 'wall s', 'CPU s', 'MB/s per core', 'MB/s wall'],
+      c.speeds.map((s) => [String(s.megabytes), String(s.chunks), s.wallS.toFixed(2), s.cpuS.toFixed(2), s.mbPerCpuS.toFixed(2), s.mbPerWallS.toFixed(2)]),
+    ),
+    `linearity (CPU s per MB, largest over smallest): ${c.linearity}`,
+    `against LlamaIndex SentenceSplitter on ${eq.files} text files: ${eq.equal} of ${eq.referenceChunks} chunks equal (${(eq.share * 100).toFixed(2)}%); ` +
+      `${eq.referenceOverBudget} of SentenceSplitter's chunks are over chunk_size in cl100k tokens; ${eq.differences.length} differences${eq.differences.length ? ':' : ''}`,
+    ...listed,
+    ...(eq.differences.length > listed.length ? [`  … and ${eq.differences.length - listed.length} more (in the JSON)`] : []),
+    '',
+  ];
+}
+
 /** The benchmark as text: throughput, where time goes, memory, rows, storage alone, large file, targets. */
 export function formatReport(result: BenchResult): string {
   const { runs } = result;
@@ -31,7 +52,7 @@ export function formatReport(result: BenchResult): string {
     `chunk_size ${result.options.chunkSize}, overlap ${result.options.chunkOverlap}; remote-style endpoint: ${result.options.embedDelayMs} ms/request, ` +
       `≤${result.options.maxInputsPerRequest} inputs; service batch_size ${result.options.batchSize}, OPENAI_MAX_IN_FLIGHT ${result.options.openaiMaxInFlight}; ` +
       `service VECTOR_INDEX ${result.options.vectorIndex}`,
-    '',
+    ...chunkingSection(result),
     'Throughput (end to end, wall clock of the whole run)',
     table(
       ['run', 'files', 'chunks', 'wall s', 'chunks/s', 'MB/s', 'ours/base', 'peak RSS MB', 'rows after', 'failed'],
@@ -53,12 +74,13 @@ export function formatReport(result: BenchResult): string {
       '',
       'Remote-style embedding endpoint',
       table(
-        ['run', 'requests', 'inputs/request', 'max in flight', 'refused', 'limit (full batches)', 'share', 'limit (batches as sent)', 'share'],
+        ['run', 'requests', 'inputs/request', 'max in flight', 'refused', 'limit (full batches)', 'share', 'limit (batches as sent)', 'share', 'floor s (1 at once)'],
         remote.map((r) => {
           const c = r.embedderCalls!;
           return [
             r.label, String(c.requests), c.avgInputsPerRequest.toFixed(1), String(c.maxInFlight), String(c.refused),
             c.limitChunksPerS.toFixed(0), pct(c.shareOfLimit), c.limitAtSentBatchesChunksPerS.toFixed(0), pct(c.shareOfLimitAtSentBatches),
+            c.floorS === undefined ? '' : `${c.floorS.toFixed(2)} (run ${r.wallS.toFixed(2)})`,
           ];
         }),
       ),

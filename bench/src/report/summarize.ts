@@ -42,6 +42,11 @@ export interface EmbedderCalls extends EmbeddingFixtureStats {
   /** The same limit with the inputs per request actually sent (a small file fills no full batch). */
   limitAtSentBatchesChunksPerS: number;
   shareOfLimitAtSentBatches: number;
+  /**
+   * One file at a time only: the least wall time the endpoint allows, one round trip (the
+   * fixture's delay) per batch of each file, files one after another.
+   */
+  floorS?: number;
 }
 
 export interface SummaryContext {
@@ -90,6 +95,7 @@ export function summarizeRun(outcome: RunOutcome, context: SummaryContext): RunS
       shareOfLimit: round(chunksPerS / limitChunksPerS, 3),
       limitAtSentBatchesChunksPerS: round(limitAtSent, 1),
       shareOfLimitAtSentBatches: limitAtSent ? round(chunksPerS / limitAtSent, 3) : 0,
+      floorS: context.concurrency === 1 ? round(ok.reduce((sum, f) => sum + Math.ceil(f.chunks / inputsPerRequest), 0) * (delayMs / 1000), 2) : undefined,
     };
   }
   return {

@@ -3,6 +3,7 @@ import type { StageTimes } from './run-types';
 
 export interface BigFileMeasure {
   bytes: number;
+  batchSize: number;
   ok: boolean;
   error?: string;
   chunks: number;
@@ -46,6 +47,7 @@ export async function ingestBigFile(
   const chunks = ok ? Number(body.chunks) : 0;
   return {
     bytes: request.bytes,
+    batchSize: request.batchSize,
     ok,
     error: ok ? undefined : `HTTP ${status}: ${String(body.message ?? body.error ?? '')}`,
     chunks,

@@ -1,5 +1,5 @@
 import { bool, num, port, str, url } from 'envalid';
-import { list, loadServiceConfig, nonNegativeInt, positiveInt, serviceAuthProblem } from '@docingest/service-config';
+import { list, loadServiceConfig, positiveInt, serviceAuthProblem } from '@docingest/service-config';
 
 export { ConfigError } from '@docingest/service-config';
 
@@ -32,10 +32,6 @@ export const ingestionEnvSpec = {
   OPENAI_MAX_IN_FLIGHT: positiveInt({
     default: 4,
     desc: 'embedding requests in flight at once per model, shared by every file being ingested; while all are busy, waiting chunks of several files share the next request',
-  }),
-  CHUNK_WORKERS: nonNegativeInt({
-    default: 2,
-    desc: 'worker threads that cut text into chunks while several files are being ingested (a file alone is chunked on the request thread); started on demand, stopped after 30 s idle, about 100 MB each; 0 = never',
   }),
   IN_MEMORY_CHUNKS: positiveInt({
     default: 1000,

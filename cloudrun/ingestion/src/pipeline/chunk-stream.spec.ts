@@ -1,11 +1,9 @@
-import { join } from 'node:path';
 import { chunkDocument, type Chunk, type PageText } from '@docingest/chunking';
-import { ChunkWorkerPool } from './chunk-worker-pool';
 import { streamChunks } from './chunk-stream';
 import { StageTimer } from './stage-timer';
 
 // The streamed chunks must be exactly chunkDocument's (text, page, index, id): ids decide whether
-// a re-ingestion rewrites rows, so cutting pages in threads must not change one.
+// a re-ingestion rewrites rows, so streaming must not change one.
 const OPTIONS = { chunkSize: 48, chunkOverlap: 6, fileUuid: '0b8f2a4e-1d5c-4e7a-9f3b-6c2d1e0a9b87', knowledgebaseId: 'kb' };
 
 function pages(): PageText[] {
@@ -30,23 +28,15 @@ async function* arriving(list: PageText[]): AsyncGenerator<PageText> {
 }
 
 describe('streamChunks', () => {
-  // Jest has no TypeScript loader in its execArgv: the threads get @swc-node/register, as `node -r` gives them elsewhere.
-  const pool = new ChunkWorkerPool(2, 200, { file: join(__dirname, 'chunk-worker.thread.ts'), execArgv: ['-r', require.resolve('@swc-node/register')] });
-  afterAll(() => pool.close());
   const hooks = () => ({ timer: new StageTimer(), checkAborted: () => undefined });
 
-  it('gives chunkDocument’s chunks, on this thread and in worker threads', async () => {
+  it('gives chunkDocument’s chunks, numbered across pages as they arrive', async () => {
     const expected = chunkDocument(pages(), OPTIONS);
     expect(expected.length).toBeGreaterThan(10);
     const seen: Chunk[] = [];
-    expect(await collect(streamChunks(arriving(pages()), OPTIONS, { ...hooks(), onChunk: (c) => seen.push(c) }))).toEqual(expected);
-    expect(seen).toEqual(expected);
     const timer = new StageTimer();
-    expect(await collect(streamChunks(arriving(pages()), OPTIONS, { timer, checkAborted: () => undefined, workers: () => pool }))).toEqual(expected);
-    // Pages cut here and in threads, mixed, still number the chunks across the file.
-    let page = 0;
-    const mixed = () => (page++ % 2 === 0 ? pool : undefined);
-    expect(await collect(streamChunks(arriving(pages()), OPTIONS, { ...hooks(), workers: mixed }))).toEqual(expected);
+    expect(await collect(streamChunks(arriving(pages()), OPTIONS, { timer, checkAborted: () => undefined, onChunk: (c) => seen.push(c), sliceMs: 0 }))).toEqual(expected);
+    expect(seen).toEqual(expected);
     expect(timer.snapshot().chunk).toBeGreaterThan(0);
   });
 
@@ -56,12 +46,12 @@ describe('streamChunks', () => {
       read++;
       yield { text: 'never cut', pageNumber: 1 };
     })();
-    await expect(collect(streamChunks(counted, { ...OPTIONS, chunkOverlap: 48 }, { ...hooks(), workers: () => pool }))).rejects.toThrow(/overlap/i);
+    await expect(collect(streamChunks(counted, { ...OPTIONS, chunkOverlap: 48 }, hooks()))).rejects.toThrow(/overlap/i);
     expect(read).toBe(0);
 
     const stop = new Error('stopped');
     let aborted = false;
-    const stream = streamChunks(arriving(pages()), OPTIONS, { timer: new StageTimer(), checkAborted: () => { if (aborted) throw stop; }, workers: () => pool, sliceMs: 0 });
+    const stream = streamChunks(arriving(pages()), OPTIONS, { timer: new StageTimer(), checkAborted: () => { if (aborted) throw stop; }, sliceMs: 0 });
     const first = await stream.next();
     expect(first.done).toBe(false);
     aborted = true;

@@ -8,7 +8,6 @@ import { IngestionError, toIngestionError } from '../errors';
 import type { ProgressReporter } from '../progress/progress-reporter';
 import { chunkMetadata } from './chunk-metadata';
 import { streamChunks } from './chunk-stream';
-import { sharedChunkWorkerPool, type ChunkWorkerPool } from './chunk-worker-pool';
 import { ChunkTotal } from './chunk-total';
 import { openDocumentPages } from './document-pages';
 import { embedAndStore } from './embed-and-store';
@@ -21,24 +20,11 @@ export interface PipelineDeps {
   embedders: EmbedderRegistry;
   vectors: VectorStore;
   /** The service's settings (the route passes its whole config); absent: the defaults. */
-  config?: Partial<Pick<IngestionConfig, 'IN_MEMORY_CHUNKS' | 'CHUNK_WORKERS'>>;
+  config?: Partial<Pick<IngestionConfig, 'IN_MEMORY_CHUNKS'>>;
 }
 
-/** The defaults of IN_MEMORY_CHUNKS and CHUNK_WORKERS, for callers without a config. */
+/** The default of IN_MEMORY_CHUNKS, for callers without a config. */
 const DEFAULT_IN_MEMORY_CHUNKS = 1000;
-const DEFAULT_CHUNK_WORKERS = 2;
-
-/** Ingestions running in this process now. */
-let ingestionsInProgress = 0;
-
-/**
- * Chunk threads only while other files compete for this thread: a file alone is cut here, where
- * it delays nobody, and a thread (about 100 MB each) is never started for it.
- */
-function chunkWorkersFor(count: number): () => ChunkWorkerPool | undefined {
-  const pool = count > 0 ? sharedChunkWorkerPool(count) : undefined; // undefined too where threads cannot start
-  return () => (ingestionsInProgress > 1 ? pool : undefined);
-}
 
 /** A failed ingestion: the error, and what the response reports alongside it. */
 export class IngestionFailure extends Error {
@@ -65,12 +51,7 @@ export async function ingestFile(
   reporter: ProgressReporter,
   signal: AbortSignal,
 ): Promise<IngestFileResponse> {
-  ingestionsInProgress++;
-  try {
-    return await runIngestion(request, deps, reporter, signal);
-  } finally {
-    ingestionsInProgress--;
-  }
+  return runIngestion(request, deps, reporter, signal);
 }
 
 async function runIngestion(request: IngestFileRequest, deps: PipelineDeps, reporter: ProgressReporter, signal: AbortSignal): Promise<IngestFileResponse> {
@@ -112,7 +93,7 @@ async function runIngestion(request: IngestFileRequest, deps: PipelineDeps, repo
       const chunks = streamChunks(
         document.pages,
         { chunkSize: request.chunk_size, chunkOverlap: request.chunk_overlap, fileUuid: request.file_uuid, knowledgebaseId: request.knowledgebase_id },
-        { timer, checkAborted, onChunk: (chunk) => total.add(chunk), workers: chunkWorkersFor(deps.config?.CHUNK_WORKERS ?? DEFAULT_CHUNK_WORKERS) },
+        { timer, checkAborted, onChunk: (chunk) => total.add(chunk) },
       );
       const counted = total;
       await embedAndStore(chunks, {
