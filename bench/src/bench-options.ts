@@ -23,6 +23,8 @@ export interface BenchOptions {
   poolWorkers: number;
   storageRows: number;
   storageHnswRows: number;
+  /** Table sizes search latency and recall are measured at (besides storageRows' table). */
+  searchRows: number[];
   /** 0 skips the large-file measurement. */
   bigFileMb: number;
   /** batch_size of the large-file request. */
@@ -53,6 +55,7 @@ export function defaultOptions(size: CorpusSize): BenchOptions {
     poolWorkers: availableParallelism(),
     storageRows: full ? 20_000 : 500,
     storageHnswRows: full ? 2_000 : 100,
+    searchRows: full ? [20_000, 100_000] : [500],
     bigFileMb: full ? 100 : 0,
     bigFileBatchSize: 100,
     chunkingSizesMb: full ? [1, 4, 16] : [0.25, 1],

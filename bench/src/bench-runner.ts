@@ -13,7 +13,7 @@ import { measureChunking, type ChunkingMeasure } from './runs/chunking-alone';
 import { fileUuidFor } from './runs/file-uuid';
 import { runOurs } from './runs/ours-runner';
 import type { IngestJob, RunOutcome } from './runs/run-types';
-import { measureStorage, type StorageMeasure } from './runs/storage-alone';
+import { measureStorage, type SearchMeasure, type StorageMeasure } from './runs/storage-alone';
 import { BenchStack, FIXTURE_API_KEY } from './stack/bench-stack';
 import type { IngestionServiceProcess } from './stack/ingestion-service.process';
 
@@ -25,6 +25,7 @@ export interface BenchResult {
   chunking: ChunkingMeasure | null;
   runs: RunSummary[];
   storage: StorageMeasure[];
+  search: SearchMeasure[];
   bigFile: BigFileMeasure | null;
   targets: TargetCheck[];
   resultFile: string | null;
@@ -49,6 +50,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const stack = await BenchStack.start({ delayMs: options.embedDelayMs, maxInputsPerRequest: options.maxInputsPerRequest });
   const runs: RunSummary[] = [];
   let storage: StorageMeasure[] = [];
+  let search: SearchMeasure[] = [];
   let bigFile: BigFileMeasure | null = null;
   let chunking: ChunkingMeasure | null = null;
   try {
@@ -62,7 +64,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     const phase = new PhaseRunner(stack, options, runs, warmup);
     if (options.phases.remote) await phase.remote(jobs);
     if (options.phases.local) await phase.local(localJobs);
-    if (options.phases.storage) storage = await measureStorage(stack.postgres.url, { rows: options.storageRows, hnswRows: options.storageHnswRows, dimensions: 512 }, log);
+    if (options.phases.storage) {
+      ({ storage, search } = await measureStorage(stack.postgres.url, { rows: options.storageRows, hnswRows: options.storageHnswRows, dimensions: 512, searchRows: options.searchRows }, log));
+    }
     if (options.phases.bigFile && options.bigFileMb > 0) bigFile = await phase.bigFile(options.bigFileMb);
 
     const result: BenchResult = {
@@ -73,8 +77,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       chunking,
       runs,
       storage,
+      search,
       bigFile,
-      targets: checkTargets({ runs, storage, bigFile, chunking, poolWorkers: options.poolWorkers }),
+      targets: checkTargets({ runs, storage, search, bigFile, chunking, poolWorkers: options.poolWorkers }),
       resultFile: null,
     };
     if (options.resultsDir) {

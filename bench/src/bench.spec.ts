@@ -79,7 +79,10 @@ describe('npm run bench (quick mode)', () => {
   });
 
   it('measures storage alone and reports every target it can', () => {
-    expect(result.storage.map((s) => `${s.index}/${s.rowShape}`)).toEqual(['none/chunk', 'hnsw-after-load/chunk', 'hnsw/chunk', 'none/small']);
+    expect(result.storage.map((s) => `${s.index}/${s.rowShape}`)).toEqual(['none/chunk', 'hnsw-after-load/chunk', 'hnsw/chunk', 'hnsw-built/chunk', 'none/small']);
+    // Search at the storage table's size: every query finds 10 hits both ways.
+    expect(result.search.map((m) => m.rows)).toEqual([500]);
+    expect(result.search[0].recallAt10).toBeGreaterThan(0.5);
     for (const measure of result.storage) expect(measure.rowsPerS).toBeGreaterThan(0);
     expect(result.bigFile).toBeNull();
     // The chunker alone: timed at each size, and compared with SentenceSplitter on every text file.

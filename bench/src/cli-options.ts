@@ -19,7 +19,8 @@ export const USAGE = `npm run bench -- [options]
   --workers N                local model workers of the pool runs (default: one per core)
   --vector-index none|hnsw   the service's VECTOR_INDEX for the comparison (default none, as the baseline's table)
   --storage-rows N           rows of the storage-alone measure (default 20000 full, 500 quick)
-  --hnsw-rows N              rows inserted into an HNSW-indexed table (default 2000 full, 100 quick)
+  --hnsw-rows N              rows inserted into a table with the default index, and one past it (default 2000 full, 100 quick)
+  --search-rows N[,M...]     table sizes of the search latency and recall measure (default 20000,100000 full, 500 quick)
   --big-mb N                 size of the large text file, 0 to skip (default 100 full, 0 quick)
   --big-batch-size N         batch_size of the large-file request (default 100)
   --skip chunking,remote,local,single-worker,storage,big
@@ -47,6 +48,7 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
       'vector-index': { type: 'string' },
       'storage-rows': { type: 'string' },
       'hnsw-rows': { type: 'string' },
+      'search-rows': { type: 'string' },
       'big-mb': { type: 'string' },
       'big-batch-size': { type: 'string' },
       skip: { type: 'string', default: '' },
@@ -73,6 +75,7 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
   set('poolWorkers', positive('workers', values.workers));
   set('storageRows', positive('storage-rows', values['storage-rows']));
   set('storageHnswRows', positive('hnsw-rows', values['hnsw-rows']));
+  if (values['search-rows'] !== undefined) options.searchRows = values['search-rows'].split(',').map((n) => positive('search-rows', n.trim())!);
   set('bigFileMb', positive('big-mb', values['big-mb'], true));
   set('bigFileBatchSize', positive('big-batch-size', values['big-batch-size']));
   if (values['vector-index'] !== undefined) {

@@ -96,6 +96,16 @@ export function formatReport(result: BenchResult): string {
       ),
     );
   }
+  if (result.search.length) {
+    out.push(
+      '',
+      'Search (VectorStore.search, top 10 within a knowledge base, median of the queries): exact scan, then through HNSW built over the same rows',
+      table(
+        ['rows', 'exact ms', 'HNSW ms', 'recall@10 of HNSW vs exact', 'queries', 'HNSW build s'],
+        result.search.map((m) => [String(m.rows), m.exactMs.toFixed(1), m.indexedMs.toFixed(1), m.recallAt10.toFixed(3), String(m.queries), m.indexBuildSeconds.toFixed(1)]),
+      ),
+    );
+  }
   if (result.bigFile) {
     const b = result.bigFile;
     out.push(

@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { VectorStore, type ChunkRow } from '@docingest/vector-store';
+import { DEFAULT_INDEX_MIN_ROWS, VectorStore, type ChunkRow } from '@docingest/vector-store';
 import { chunkMetadata } from '../../../cloudrun/ingestion/src/pipeline/chunk-metadata';
 import { deterministicVector } from '../fixtures/openai-compatible-embedding.fixture';
 import { SeededRandom } from '../corpus/seeded-random';
 import { SentenceGenerator } from '../corpus/sentence-generator';
 
 export interface StorageMeasure {
-  /** 'none': no vector index; 'hnsw': inserted into a table that has one; 'hnsw-after-load': none, then CREATE INDEX. */
-  index: 'none' | 'hnsw' | 'hnsw-after-load';
+  /**
+   * 'none': no vector index; 'hnsw': the service's default (VECTOR_INDEX=hnsw, the index built once
+   * the table reaches VECTOR_INDEX_MIN_ROWS), into a new table; 'hnsw-built': into a table that has
+   * its index already (past the threshold); 'hnsw-after-load': none, then CREATE INDEX.
+   */
+  index: 'none' | 'hnsw' | 'hnsw-built' | 'hnsw-after-load';
   /** 'chunk': about 4 KB of text and the service's metadata per row; 'small': 200 bytes of text, two metadata keys. */
   rowShape: 'chunk' | 'small';
   rows: number;
@@ -17,6 +21,18 @@ export interface StorageMeasure {
   rowsPerS: number;
   /** Seconds to build the HNSW index after the load ('hnsw-after-load' only). */
   indexBuildSeconds?: number;
+}
+
+export interface SearchMeasure {
+  rows: number;
+  /** Median milliseconds of one VectorStore.search (top 10, knowledge-base filter), exact (no index). */
+  exactMs: number;
+  /** The same through the HNSW index. */
+  indexedMs: number;
+  /** Share of the exact top 10 the indexed search also returns, averaged over the queries. */
+  recallAt10: number;
+  queries: number;
+  indexBuildSeconds: number;
 }
 
 /**
@@ -52,16 +68,16 @@ function makeRows(count: number, dimensions: number, fileUuid: string, shape: 'c
 /** VectorStore.replaceFileChunks alone, against the same PGlite, without the rest of the pipeline. */
 export async function measureStorage(
   databaseUrl: string,
-  plan: { rows: number; hnswRows: number; dimensions: number },
+  plan: { rows: number; hnswRows: number; dimensions: number; searchRows: number[] },
   log: (line: string) => void,
-): Promise<StorageMeasure[]> {
+): Promise<{ storage: StorageMeasure[]; search: SearchMeasure[] }> {
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
   pool.on('error', () => undefined);
   const results: StorageMeasure[] = [];
   const scope = (fileUuid: string) => ({ fileUuid, knowledgebaseId: 'bench' });
   try {
-    const load = async (index: 'none' | 'hnsw', table: string, rows: number, shape: 'chunk' | 'small' = 'chunk') => {
-      const store = new VectorStore(pool, { schema: 'ai', index });
+    const load = async (index: 'none' | 'hnsw' | 'hnsw-built', table: string, rows: number, shape: 'chunk' | 'small' = 'chunk') => {
+      const store = new VectorStore(pool, { schema: 'ai', index: index === 'none' ? 'none' : 'hnsw', indexMinRows: index === 'hnsw-built' ? 0 : undefined });
       await store.ensureTable(table, plan.dimensions);
       const fileUuid = randomUUID();
       const data = makeRows(rows, plan.dimensions, fileUuid, shape);
@@ -76,28 +92,81 @@ export async function measureStorage(
     const none = await load('none', 'bench_storage_none', plan.rows);
     results.push({ index: 'none', rowShape: 'chunk', rows: plan.rows, dimensions: plan.dimensions, seconds: round(none.seconds), rowsPerS: Math.round(plan.rows / none.seconds) });
 
-    log(`storage alone: building HNSW over those ${plan.rows} rows`);
-    const buildStarted = performance.now();
-    await pool.query(`CREATE INDEX bench_storage_none_hnsw ON ${none.store.table('bench_storage_none').qualified} USING hnsw (embedding vector_cosine_ops)`);
-    const build = (performance.now() - buildStarted) / 1000;
+    log(`storage alone: search latency over those ${plan.rows} rows, exact, then building HNSW over them`);
+    const search: SearchMeasure[] = [];
+    const measured = await measureSearch(pool, none.store, 'bench_storage_none', plan.rows, plan.dimensions);
+    search.push(measured);
+    const build = measured.indexBuildSeconds;
     results.push({
       index: 'hnsw-after-load', rowShape: 'chunk', rows: plan.rows, dimensions: plan.dimensions, seconds: round(none.seconds + build),
       rowsPerS: Math.round(plan.rows / (none.seconds + build)), indexBuildSeconds: round(build),
     });
 
-    log(`storage alone: ${plan.hnswRows} rows into a table with an HNSW index (the service's VECTOR_INDEX default)`);
+    log(`storage alone: ${plan.hnswRows} rows into a new knowledge base table with the service's default VECTOR_INDEX=hnsw (index once it holds ${DEFAULT_INDEX_MIN_ROWS} rows)`);
     const hnsw = await load('hnsw', 'bench_storage_hnsw', plan.hnswRows);
     results.push({ index: 'hnsw', rowShape: 'chunk', rows: plan.hnswRows, dimensions: plan.dimensions, seconds: round(hnsw.seconds), rowsPerS: Math.round(plan.hnswRows / hnsw.seconds) });
+
+    log(`storage alone: ${plan.hnswRows} rows into a table that has its HNSW index already (past the threshold)`);
+    const built = await load('hnsw-built', 'bench_storage_hnsw_built', plan.hnswRows);
+    results.push({ index: 'hnsw-built', rowShape: 'chunk', rows: plan.hnswRows, dimensions: plan.dimensions, seconds: round(built.seconds), rowsPerS: Math.round(plan.hnswRows / built.seconds) });
 
     log(`storage alone: ${plan.rows} small rows (200 bytes of text, two metadata keys), no vector index`);
     const small = await load('none', 'bench_storage_small', plan.rows, 'small');
     results.push({ index: 'none', rowShape: 'small', rows: plan.rows, dimensions: plan.dimensions, seconds: round(small.seconds), rowsPerS: Math.round(plan.rows / small.seconds) });
-    return results;
+
+    for (const rows of plan.searchRows.filter((n) => n !== plan.rows)) {
+      log(`storage alone: search latency over ${rows} rows, exact, then building HNSW over them`);
+      const store = new VectorStore(pool, { schema: 'ai', index: 'none' });
+      const table = `bench_search_${rows}`;
+      await store.ensureTable(table, plan.dimensions);
+      // Loaded in files of 5,000 rows: the rows of one call are all in memory.
+      for (let loaded = 0; loaded < rows; loaded += 5_000) {
+        const fileUuid = randomUUID();
+        await store.replaceFileChunks(table, scope(fileUuid), makeRows(Math.min(5_000, rows - loaded), plan.dimensions, fileUuid, 'chunk'));
+      }
+      search.push(await measureSearch(pool, store, table, rows, plan.dimensions));
+    }
+    return { storage: results, search };
   } finally {
     await pool.end();
   }
 }
 
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
+const SEARCH_QUERIES = 20;
+
+/**
+ * Search latency over a table without a vector index (exact), then the HNSW index is built and the
+ * same queries run through it: the latency, and how many of the exact top 10 it finds.
+ */
+async function measureSearch(pool: Pool, store: VectorStore, table: string, rows: number, dimensions: number): Promise<SearchMeasure> {
+  const queries = Array.from({ length: SEARCH_QUERIES }, (_, i) => deterministicVector(`query ${i}`, dimensions));
+  const run = async () => {
+    const hits: string[][] = [];
+    const ms: number[] = [];
+    for (const query of queries) {
+      const started = performance.now();
+      const found = await store.search(table, query, { knowledgebaseId: 'bench' }, 10);
+      ms.push(performance.now() - started);
+      hits.push(found.map((h) => h.nodeId));
+    }
+    return { hits, medianMs: median(ms) };
+  };
+  await store.search(table, queries[0], { knowledgebaseId: 'bench' }, 10); // warm the cache
+  const exact = await run();
+  const started = performance.now();
+  await pool.query(`CREATE INDEX ${table}_hnsw ON ${store.table(table).qualified} USING hnsw (embedding vector_cosine_ops)`);
+  const indexBuildSeconds = (performance.now() - started) / 1000;
+  await store.search(table, queries[0], { knowledgebaseId: 'bench' }, 10);
+  const indexed = await run();
+  const recall = exact.hits.reduce((sum, truth, i) => sum + truth.filter((id) => indexed.hits[i].includes(id)).length / Math.max(1, truth.length), 0) / queries.length;
+  return { rows, exactMs: round(exact.medianMs), indexedMs: round(indexed.medianMs), recallAt10: round(recall, 3), queries: queries.length, indexBuildSeconds: round(indexBuildSeconds) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function round(value: number, digits = 2): number {
+  return Math.round(value * 10 ** digits) / 10 ** digits;
 }

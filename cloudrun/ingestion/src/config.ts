@@ -1,5 +1,5 @@
 import { bool, num, port, str, url } from 'envalid';
-import { list, loadServiceConfig, positiveInt, serviceAuthProblem } from '@docingest/service-config';
+import { list, loadServiceConfig, nonNegativeInt, positiveInt, serviceAuthProblem } from '@docingest/service-config';
 
 export { ConfigError } from '@docingest/service-config';
 
@@ -13,7 +13,11 @@ export const ingestionEnvSpec = {
   DATABASE_URL: url({ desc: 'PostgreSQL with pgvector, e.g. postgres://user@host:5432/db' }),
   DB_POOL_SIZE: positiveInt({ default: 4, desc: 'connections to PostgreSQL' }),
   VECTOR_SCHEMA: str({ default: 'ai', desc: 'schema of the data_<name> vector tables' }),
-  VECTOR_INDEX: str({ choices: ['hnsw', 'none'], default: 'hnsw', desc: 'index created with a new vector table' }),
+  VECTOR_INDEX: str({ choices: ['hnsw', 'none'], default: 'hnsw', desc: 'vector index of a knowledge base table (none: exact search only)' }),
+  VECTOR_INDEX_MIN_ROWS: nonNegativeInt({
+    default: 20_000,
+    desc: 'rows a vector table holds before its HNSW index is built (in the background, once); below it search is exact and inserts skip index upkeep; 0 = with the table',
+  }),
   API_URL: url({ desc: 'base URL of the api, for progress callbacks' }),
   AUTH_MODE: str({ choices: ['api-key', 'oidc'], default: 'api-key', desc: 'api-key: shared SYSTEM_API_KEY; oidc: Google ID tokens' }),
   SYSTEM_API_KEY: str({ default: '', desc: 'shared service-to-service key (required with AUTH_MODE=api-key)' }),

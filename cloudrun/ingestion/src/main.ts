@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     localWorkers: config.EMBEDDING_WORKERS,
     openai: { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, maxInFlight: config.OPENAI_MAX_IN_FLIGHT },
   });
-  const vectors = new VectorStore(pool, { schema: config.VECTOR_SCHEMA, index: config.VECTOR_INDEX as 'hnsw' | 'none' });
+  const vectors = new VectorStore(pool, { schema: config.VECTOR_SCHEMA, index: config.VECTOR_INDEX as 'hnsw' | 'none', indexMinRows: config.VECTOR_INDEX_MIN_ROWS });
   const oidc = config.AUTH_MODE === 'oidc';
   const verifier = oidc
     ? new CompositeVerifier([new GoogleIdTokenVerifier({ audience: config.OIDC_AUDIENCE, allowedServiceAccounts: config.OIDC_ALLOWED_CALLERS })])

@@ -1,4 +1,4 @@
-export { VectorStore, type VectorStoreOptions, type ReplaceResult } from './vector-store';
+export { VectorStore, DEFAULT_INDEX_MIN_ROWS, type VectorStoreOptions, type ReplaceResult } from './vector-store';
 export { FileChunkWriter, type FileChunkWriterOptions } from './file-chunk-writer';
 export { vectorTable, InvalidTableNameError, type VectorTable } from './vector-table';
 export { encodeVector, parseVectorText } from './vector-binary';

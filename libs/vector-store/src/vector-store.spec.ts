@@ -36,8 +36,8 @@ describe('VectorStore', () => {
     await server?.stop();
   });
 
-  it('creates the table in the layout LlamaIndex PGVectorStore reads, with a cosine HNSW index', async () => {
-    await store.ensureTable('layout', DIMS);
+  it('creates the table in the layout LlamaIndex PGVectorStore reads, with a cosine HNSW index when asked for one from the start', async () => {
+    await new VectorStore(pool, { indexMinRows: 0 }).ensureTable('layout', DIMS);
     const { rows: columns } = await pool.query(
       `SELECT column_name, data_type, udt_name FROM information_schema.columns
         WHERE table_schema = 'ai' AND table_name = 'data_layout' ORDER BY ordinal_position`,
@@ -52,6 +52,31 @@ describe('VectorStore', () => {
     const { rows: indexes } = await pool.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'ai' AND tablename = 'data_layout'`);
     expect(indexes.map((i) => i.indexdef).join('\n')).toMatch(/USING hnsw \(embedding vector_cosine_ops\)/);
     expect(await store.tableDimensions('layout')).toBe(DIMS);
+  });
+
+  it('builds the HNSW index once the table reaches indexMinRows, searching exactly until then, with the same hits after', async () => {
+    const deferred = new VectorStore(pool, { indexMinRows: 30 });
+    const hnswIndexes = async () =>
+      (await pool.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'ai' AND tablename = 'data_deferred' AND indexdef LIKE '%USING hnsw%'`)).rows.length;
+    await deferred.ensureTable('deferred', DIMS);
+    const first = randomUUID();
+    await deferred.replaceFileChunks('deferred', { fileUuid: first, knowledgebaseId: 'kb' }, rows(first, 'kb', 20));
+    await deferred.indexBuilt('deferred');
+    expect(await hnswIndexes()).toBe(0);
+    const query = axisVector(3);
+    const exact = await deferred.search('deferred', query, { knowledgebaseId: 'kb' }, 3);
+    expect(exact.map((h) => h.text)).toEqual(['chunk 3', 'chunk 11', 'chunk 19']);
+
+    const second = randomUUID();
+    await deferred.replaceFileChunks('deferred', { fileUuid: second, knowledgebaseId: 'other-kb' }, rows(second, 'other-kb', 12));
+    await deferred.indexBuilt('deferred');
+    expect(await hnswIndexes()).toBe(1);
+    expect((await deferred.search('deferred', query, { knowledgebaseId: 'kb' }, 3)).map((h) => h.text)).toEqual(exact.map((h) => h.text));
+    // Another store (another process) finds the index there and builds nothing.
+    const later = new VectorStore(pool, { indexMinRows: 30 });
+    await later.replaceFileChunks('deferred', { fileUuid: first, knowledgebaseId: 'kb' }, rows(first, 'kb', 20));
+    await later.indexBuilt('deferred');
+    expect(await hnswIndexes()).toBe(1);
   });
 
   it('refuses a model whose dimension differs from the table, before writing anything', async () => {

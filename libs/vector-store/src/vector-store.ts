@@ -14,12 +14,20 @@ export interface VectorStoreOptions {
   /** Rows per INSERT statement. */
   insertBatchRows?: number;
   /**
-   * `hnsw`: the cosine HNSW index is created with the table (what readers at scale need).
-   * `none`: exact search; inserts stay fast on PGlite, where each insert into an HNSW index
-   * costs about 6 ms.
+   * `hnsw`: the table gets a cosine HNSW index once it holds `indexMinRows` rows (what readers
+   * at scale need). `none`: never; search stays exact.
    */
   index?: 'hnsw' | 'none';
+  /**
+   * Rows a table holds before its HNSW index is built (default 20,000; 0: with the table).
+   * Below it, search is exact (a scan: the same or better results than the index gives) and
+   * inserts skip index maintenance, which on PGlite costs about 6 ms a row, 30 times the insert.
+   * The index is built once, in the background, after the commit that reaches the threshold.
+   */
+  indexMinRows?: number;
 }
+
+export const DEFAULT_INDEX_MIN_ROWS = 20_000;
 
 const FILE_SCOPE = `metadata_->>'file_uuid' = $1 AND metadata_->>'knowledgebase_id' = $2`;
 
@@ -27,7 +35,11 @@ export class VectorStore {
   private readonly schema: string;
   private readonly batchRows: number;
   private readonly index: 'hnsw' | 'none';
+  private readonly indexMinRows: number;
   private readonly ensured = new Map<string, number>();
+  /** Tables known to have their vector index, and index builds under way. */
+  private readonly indexed = new Set<string>();
+  private readonly indexBuilds = new Map<string, Promise<void>>();
   private readonly staging: StagingTable;
 
   constructor(
@@ -37,6 +49,7 @@ export class VectorStore {
     this.schema = options.schema ?? 'ai';
     this.batchRows = options.insertBatchRows ?? 250;
     this.index = options.index ?? 'hnsw';
+    this.indexMinRows = options.indexMinRows ?? DEFAULT_INDEX_MIN_ROWS;
     this.staging = new StagingTable(pool, this.schema);
   }
 
@@ -78,9 +91,7 @@ export class VectorStore {
        )`,
       `CREATE INDEX IF NOT EXISTS "${table.unqualified}_file_idx" ON ${table.qualified}
          ((metadata_->>'file_uuid'), (metadata_->>'knowledgebase_id'))`,
-      ...(this.index === 'hnsw'
-        ? [`CREATE INDEX IF NOT EXISTS "${table.unqualified}_embedding_idx" ON ${table.qualified} USING hnsw (embedding vector_cosine_ops)`]
-        : []),
+      ...(this.index === 'hnsw' && this.indexMinRows === 0 ? [vectorIndexDdl(table)] : []),
     ]);
     const actual = await this.tableDimensions(name);
     if (actual !== dimensions) throw new DimensionMismatchError(table.qualified, actual ?? 0, dimensions);
@@ -139,12 +150,44 @@ export class VectorStore {
     insert: (client: PoolClient, table: VectorTable) => Promise<number>,
   ): Promise<ReplaceResult> {
     const table = this.table(name);
-    return inTransaction(this.pool, async (client) => {
+    const result = await inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${table.qualified}:${scope.knowledgebaseId}:${scope.fileUuid}`]);
       const deleted = await client.query(`DELETE FROM ${table.qualified} WHERE ${FILE_SCOPE}`, [scope.fileUuid, scope.knowledgebaseId]);
       const inserted = await insert(client, table);
       return { deleted: deleted.rowCount ?? 0, inserted };
     });
+    if (result.inserted > 0) this.indexWhenLarge(table);
+    return result;
+  }
+
+  /**
+   * Starts the vector index's build when the table has reached `indexMinRows` rows and has no
+   * index yet. It runs in the background: the rows are committed and searchable (exactly) already.
+   * A failed build (another process built it at the same moment, the database went away) is
+   * tried again after the next commit.
+   */
+  private indexWhenLarge(table: VectorTable): void {
+    if (this.index !== 'hnsw' || this.indexed.has(table.qualified) || this.indexBuilds.has(table.qualified)) return;
+    const build = (async () => {
+      const { rows } = await this.pool.query<{ indexed: boolean; large: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexdef LIKE '%USING hnsw%') AS indexed,
+                EXISTS (SELECT 1 FROM ${table.qualified} OFFSET $3) AS large`,
+        [table.schema, table.unqualified, Math.max(0, this.indexMinRows - 1)],
+      );
+      if (rows[0].indexed) this.indexed.add(table.qualified);
+      else if (rows[0].large) {
+        await this.pool.query(vectorIndexDdl(table));
+        this.indexed.add(table.qualified);
+      }
+    })()
+      .catch(() => undefined)
+      .finally(() => this.indexBuilds.delete(table.qualified));
+    this.indexBuilds.set(table.qualified, build);
+  }
+
+  /** Resolves when no vector index build of the table is under way (for tests and the benchmark). */
+  async indexBuilt(name: string): Promise<void> {
+    await this.indexBuilds.get(this.table(name).qualified);
   }
 
   /** Deletes a file's chunks in one knowledge base; answers how many rows went. */
@@ -165,7 +208,10 @@ export class VectorStore {
     return Number(rows[0].n);
   }
 
-  /** The `topK` chunks nearest to `embedding` by cosine distance, within the filters. */
+  /**
+   * The `topK` chunks nearest to `embedding` by cosine distance, within the filters: through the
+   * HNSW index when the table has one, else exact.
+   */
   async search(name: string, embedding: ArrayLike<number>, filters: SearchFilters, topK: number): Promise<StoredHit[]> {
     const table = this.table(name);
     if ((await this.tableDimensions(name)) === null) return [];
@@ -188,4 +234,8 @@ export class VectorStore {
     );
     return rows.map((r) => ({ nodeId: r.node_id, text: r.text, metadata: r.metadata_, score: Number(r.score) }));
   }
+}
+
+function vectorIndexDdl(table: VectorTable): string {
+  return `CREATE INDEX IF NOT EXISTS "${table.unqualified}_embedding_idx" ON ${table.qualified} USING hnsw (embedding vector_cosine_ops)`;
 }

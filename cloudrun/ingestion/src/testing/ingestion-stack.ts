@@ -42,7 +42,7 @@ export async function startIngestionStack(env: Record<string, string> = {}) {
     localWorkers: config.EMBEDDING_WORKERS,
     openai: { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, maxInFlight: config.OPENAI_MAX_IN_FLIGHT },
   });
-  const vectors = new VectorStore(pool, { schema: config.VECTOR_SCHEMA, index: config.VECTOR_INDEX as 'hnsw' | 'none' });
+  const vectors = new VectorStore(pool, { schema: config.VECTOR_SCHEMA, index: config.VECTOR_INDEX as 'hnsw' | 'none', indexMinRows: config.VECTOR_INDEX_MIN_ROWS });
   const { app, inflight } = await buildApp({
     config,
     pool,
