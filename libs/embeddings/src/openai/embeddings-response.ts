@@ -1,10 +1,16 @@
+import { endianness } from 'node:os';
 import { EmbeddingResponseError } from '../errors';
+
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * The vectors of an OpenAI `/embeddings` answer, in input order (placed by each item's `index`,
- * which the API defines as the position of its input).
+ * which the API defines as the position of its input). An embedding is either a JSON array of
+ * numbers or, as asked with `encoding_format: "base64"`, the base64 of its float32 values (little
+ * endian): a quarter of the bytes, and no number to parse. Endpoints that ignore the request and
+ * send arrays are read as well.
  */
-export function vectorsFromResponse(body: string, inputCount: number): number[][] {
+export function vectorsFromResponse(body: string, inputCount: number): Float32Array[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -15,19 +21,38 @@ export function vectorsFromResponse(body: string, inputCount: number): number[][
   if (!Array.isArray(data)) throw malformed('it has no `data` array');
   if (data.length !== inputCount) throw malformed(`it has ${data.length} vectors for ${inputCount} inputs`);
 
-  const vectors: number[][] = new Array(inputCount);
+  const vectors: Float32Array[] = new Array(inputCount);
   data.forEach((item: { index?: unknown; embedding?: unknown }, position) => {
     const index = item?.index ?? position;
     if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= inputCount || vectors[index as number]) {
       throw malformed(`item ${position} has a missing, repeated or out-of-range index (${String(index)})`);
     }
-    const embedding = item?.embedding;
-    if (!Array.isArray(embedding) || embedding.length === 0 || !embedding.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-      throw malformed(`item ${position} has no numeric \`embedding\` array (a base64 encoding_format is not supported)`);
-    }
-    vectors[index as number] = embedding;
+    const vector = embeddingOf(item?.embedding);
+    if (!vector) throw malformed(`item ${position} has no \`embedding\` of finite numbers (a JSON array, or base64 of float32 values)`);
+    vectors[index as number] = vector;
   });
   return vectors;
+}
+
+function embeddingOf(embedding: unknown): Float32Array | null {
+  let vector: Float32Array;
+  if (typeof embedding === 'string') {
+    const bytes = Buffer.from(embedding, 'base64');
+    if (bytes.length === 0 || bytes.length % 4 !== 0) return null;
+    vector = new Float32Array(bytes.length / 4);
+    if (LITTLE_ENDIAN) {
+      new Uint8Array(vector.buffer).set(bytes); // copied out: a Float32Array needs its own aligned buffer
+    } else {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+      for (let i = 0; i < vector.length; i++) vector[i] = view.getFloat32(i * 4, true);
+    }
+  } else if (Array.isArray(embedding) && embedding.length > 0 && embedding.every((x) => typeof x === 'number')) {
+    vector = Float32Array.from(embedding as number[]);
+  } else {
+    return null;
+  }
+  for (let i = 0; i < vector.length; i++) if (!Number.isFinite(vector[i])) return null;
+  return vector;
 }
 
 /** The human-readable reason in an error body: OpenAI's `{error:{message}}`, else the text itself. */

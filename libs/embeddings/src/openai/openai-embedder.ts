@@ -91,7 +91,7 @@ export class OpenAIEmbedder implements Embedder {
     return embedInBatches(
       texts,
       { provider: 'openai', batchSize: this.batchSize, lanes: this.maxInFlight },
-      (batch, signal, batchSize) => this.requests.submit(batch, batchSize, signal),
+      async (batch, signal, batchSize) => (await this.requests.submit(batch, batchSize, signal)).map((vector) => Array.from(vector)),
       options,
     );
   }
@@ -101,7 +101,7 @@ export class OpenAIEmbedder implements Embedder {
     return embedInBatches(
       texts,
       { provider: 'openai', batchSize: this.batchSize, lanes: this.maxInFlight },
-      async (batch, signal, batchSize) => (await this.requests.submit(batch, batchSize, signal)).map((vector) => Float32Array.from(vector)),
+      (batch, signal, batchSize) => this.requests.submit(batch, batchSize, signal),
       options,
     );
   }
@@ -118,7 +118,7 @@ export class OpenAIEmbedder implements Embedder {
   }
 
   /** Every vector must have the model's size: a mixed table cannot be searched. */
-  private checkDimensions(vectors: number[][]): number[][] {
+  private checkDimensions(vectors: Float32Array[]): Float32Array[] {
     const expected = this.learntDimensions ?? vectors[0]?.length;
     const wrong = vectors.find((vector) => vector.length !== expected);
     if (wrong) {

@@ -21,7 +21,7 @@ export interface EmbeddingsClientSettings {
 }
 
 type Attempt =
-  | { ok: true; vectors: number[][] }
+  | { ok: true; vectors: Float32Array[] }
   | { ok: false; retryable: boolean; status?: number; reason: string; retryAfterMs?: number; cause?: unknown };
 
 /**
@@ -39,7 +39,7 @@ export class OpenAIEmbeddingsClient {
     this.inFlight = new ConcurrencyLimit(settings.maxInFlight);
   }
 
-  async embedBatch(texts: string[], signal: AbortSignal): Promise<number[][]> {
+  async embedBatch(texts: string[], signal: AbortSignal): Promise<Float32Array[]> {
     const { maxAttempts, retry, maxRetryAfterMs } = this.settings;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(texts, signal);
@@ -79,7 +79,9 @@ export class OpenAIEmbeddingsClient {
     let response;
     try {
       await waitUntil(this.notBefore, signal);
-      response = await this.http.post<string>(url, dimensions ? { model, input: texts, dimensions } : { model, input: texts }, {
+      // base64: a quarter of the bytes of a JSON array, nothing to parse (OpenAI's own clients ask for it).
+      const request = { model, input: texts, encoding_format: 'base64', ...(dimensions ? { dimensions } : {}) };
+      response = await this.http.post<string>(url, request, {
         headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
         // A total deadline (axios' own timeout only bounds socket idleness).
         signal: AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]),

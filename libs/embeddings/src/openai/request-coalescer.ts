@@ -1,7 +1,7 @@
 import { EmbeddingRequestError } from '../errors';
 
 /** Sends one request for `texts` and answers one vector per text, in order. */
-export type SendRequest = (texts: string[], signal: AbortSignal) => Promise<number[][]>;
+export type SendRequest = (texts: string[], signal: AbortSignal) => Promise<Float32Array[]>;
 
 interface Piece {
   texts: string[];
@@ -11,7 +11,7 @@ interface Piece {
   alone: boolean;
   settled: boolean;
   request?: PendingRequest;
-  resolve(vectors: number[][]): void;
+  resolve(vectors: Float32Array[]): void;
   reject(error: unknown): void;
   detach(): void;
 }
@@ -41,7 +41,7 @@ export class RequestCoalescer {
     private readonly maxRequests: number,
   ) {}
 
-  submit(texts: string[], cap: number, signal?: AbortSignal): Promise<number[][]> {
+  submit(texts: string[], cap: number, signal?: AbortSignal): Promise<Float32Array[]> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason);

@@ -80,7 +80,7 @@ export async function startOpenAICompatibleServer(options: OpenAICompatibleServe
       send(status, { error: { message, type: status === 429 ? 'rate_limit_exceeded' : 'invalid_request_error', code: null } }, headers);
 
     if (req.method !== 'POST' || !req.url?.endsWith('/embeddings')) return fail(404, `no route ${req.method} ${req.url}`);
-    let parsed: { model?: unknown; input?: unknown; dimensions?: unknown };
+    let parsed: { model?: unknown; input?: unknown; dimensions?: unknown; encoding_format?: unknown };
     try {
       parsed = JSON.parse(body);
     } catch {
@@ -107,8 +107,11 @@ export async function startOpenAICompatibleServer(options: OpenAICompatibleServe
     if (inputs.length > maxInputs) return fail(400, `'input' has ${inputs.length} items, at most ${maxInputs} are allowed`);
     const dimensions = parsed.dimensions === undefined ? defaultDimensions : Number(parsed.dimensions);
     if (!Number.isInteger(dimensions) || dimensions < 1) return fail(400, "'dimensions' must be a positive integer");
+    if (parsed.encoding_format !== undefined && parsed.encoding_format !== 'float' && parsed.encoding_format !== 'base64') {
+      return fail(400, "'encoding_format' must be 'float' or 'base64'");
+    }
 
-    const data = inputs.map((text: string, index: number) => ({ object: 'embedding', index, embedding: fakeEmbedding(text, dimensions) }));
+    const data = inputs.map((text: string, index: number) => ({ object: 'embedding', index, embedding: encodeEmbedding(fakeEmbedding(text, dimensions), parsed.encoding_format) }));
     if (options.reverseData) data.reverse();
     const tokens = inputs.reduce((sum: number, text: string) => sum + text.split(/\s+/).length, 0);
     send(200, { object: 'list', data, model: parsed.model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
@@ -149,7 +152,8 @@ export function fakeEmbedding(text: string, dimensions: number): number[] {
   };
   const vector = Array.from({ length: dimensions }, next);
   const norm = Math.hypot(...vector);
-  return vector.map((x) => x / norm);
+  // float32 values, as real embeddings are: the same numbers whether sent as JSON or as base64.
+  return vector.map((x) => Math.fround(x / norm));
 }
 
 function delayUnlessClosed(res: ServerResponse, ms: number): Promise<void> {
@@ -169,4 +173,9 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** As OpenAI answers: a JSON array of numbers, or with `encoding_format: "base64"` the base64 of the float32 values. */
+function encodeEmbedding(vector: number[], format: unknown): number[] | string {
+  return format === 'base64' ? Buffer.from(Float32Array.from(vector).buffer).toString('base64') : vector;
 }
