@@ -56,8 +56,16 @@ export class BenchStack {
   }
 
   async upload(key: string, bytes: Buffer, contentType: string): Promise<string> {
-    await this.storage.bucket(BUCKET).file(key).save(bytes, { resumable: false, contentType });
-    return `gs://${BUCKET}/${key}`;
+    // A kept-alive socket the server closed while idle (the machine slow, the wait long) resets the
+    // next upload; a simple upload is not retried by the client, so it is tried again here.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.storage.bucket(BUCKET).file(key).save(bytes, { resumable: false, contentType });
+        return `gs://${BUCKET}/${key}`;
+      } catch (error) {
+        if (attempt >= 3 || !/ECONNRESET|socket hang up/.test(String((error as Error).message))) throw error;
+      }
+    }
   }
 
   /** The service's environment: everything it needs to reach this stack. */
