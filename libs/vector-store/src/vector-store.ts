@@ -37,9 +37,10 @@ export class VectorStore {
   private readonly index: 'hnsw' | 'none';
   private readonly indexMinRows: number;
   private readonly ensured = new Map<string, number>();
-  /** Tables known to have their vector index, and index builds under way. */
+  /** Tables known to have their vector index, index builds (or checks) under way, rows this store inserted since a table's last check. */
   private readonly indexed = new Set<string>();
   private readonly indexBuilds = new Map<string, Promise<void>>();
+  private readonly insertedSinceCheck = new Map<string, number>();
   private readonly staging: StagingTable;
 
   constructor(
@@ -156,18 +157,25 @@ export class VectorStore {
       const inserted = await insert(client, table);
       return { deleted: deleted.rowCount ?? 0, inserted };
     });
-    if (result.inserted > 0) this.indexWhenLarge(table);
+    if (result.inserted > 0) this.indexWhenLarge(table, result.inserted);
     return result;
   }
 
   /**
    * Starts the vector index's build when the table has reached `indexMinRows` rows and has no
    * index yet. It runs in the background: the rows are committed and searchable (exactly) already.
-   * A failed build (another process built it at the same moment, the database went away) is
-   * tried again after the next commit.
+   * The table is looked at after its first commit here, then again only once this store has
+   * inserted another 5% of the threshold (the look reads up to `indexMinRows` rows). A failed build
+   * (another process built it at the same moment, the database went away) is tried again later.
    */
-  private indexWhenLarge(table: VectorTable): void {
+  private indexWhenLarge(table: VectorTable, inserted: number): void {
     if (this.index !== 'hnsw' || this.indexed.has(table.qualified) || this.indexBuilds.has(table.qualified)) return;
+    const since = this.insertedSinceCheck.get(table.qualified);
+    if (since !== undefined && since + inserted < this.indexMinRows / 20) {
+      this.insertedSinceCheck.set(table.qualified, since + inserted);
+      return;
+    }
+    this.insertedSinceCheck.set(table.qualified, 0);
     const build = (async () => {
       const { rows } = await this.pool.query<{ indexed: boolean; large: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexdef LIKE '%USING hnsw%') AS indexed,
