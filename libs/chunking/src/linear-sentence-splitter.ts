@@ -1,3 +1,4 @@
+import { Settings } from '@llamaindex/core/global';
 import { SentenceSplitter } from '@llamaindex/core/node-parser';
 import { SentenceBoundaries } from './sentence-boundaries';
 import { countTokens, countTokensUpTo } from './token-counter';
@@ -35,7 +36,11 @@ export class LinearSentenceSplitter extends SentenceSplitter {
 
   override _splitText(text: string, chunkSize: number): string[] {
     if (text === '') return [text];
-    return [...this.chunks(text, chunkSize)].map((chunk) => chunk.text);
+    // The same events SentenceSplitter sends, for LlamaIndex's callbacks.
+    Settings.callbackManager.dispatchEvent('chunking-start', { text: [text] });
+    const chunks = [...this.chunks(text, chunkSize)].map((chunk) => chunk.text);
+    Settings.callbackManager.dispatchEvent('chunking-end', { chunks });
+    return chunks;
   }
 
   /** The chunks of `text`, trimmed, each with the pieces it was joined from (for `chunkTokens`). */
