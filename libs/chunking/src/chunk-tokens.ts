@@ -49,21 +49,46 @@ function lastCut(text: string): number {
   return -1;
 }
 
+/** Whether `previous` + `next` meet at a safe cut (see firstCut): their tokens then just add up. */
+function meetAtCut(previous: string, next: string): boolean {
+  return previous.length > 0 && next.length > 1 && next.charCodeAt(0) === 32 && !isSpace(previous, previous.length - 1) && !isSpace(next, 1);
+}
+
 /**
  * The cl100k tokens of the pieces joined and trimmed (a chunk's text), from the pieces' own
- * counts: only the text around each seam is tokenized again, from the last safe cut of one piece
- * to the first of the next (where joining changes tokens: `.` + `\n\n` is one token, not two).
- * Exactly what counting the joined text gives, at a cost of a few words per piece.
+ * counts. Where two pieces meet at a safe cut (a sentence, then " The next") the counts add up;
+ * elsewhere (a paragraph break: `.` + `\n\n` is one token, not two) only the text around the seam
+ * is tokenized again, from the last safe cut of one piece to the first of the next. Exactly what
+ * counting the joined text gives, at a cost of a few words per paragraph.
  */
 export function joinedTokenCount(pieces: readonly CountedPiece[]): number {
   let total = 0;
+  let start = 0;
+  for (let i = 1; i <= pieces.length; i++) {
+    if (i < pieces.length && !meetAtCut(pieces[i - 1].text, pieces[i].text)) continue;
+    total += segmentTokens(pieces, start, i, start === 0, i === pieces.length);
+    start = i;
+  }
+  return total;
+}
+
+/** Tokens of pieces[from..to) joined, trimmed at the start and end when asked. */
+function segmentTokens(pieces: readonly CountedPiece[], from: number, to: number, trimStart: boolean, trimEnd: boolean): number {
+  const lastIndex = to - 1;
+  if (from === lastIndex) {
+    const { text, tokens } = pieces[from];
+    const trimmed = trimStart ? (trimEnd ? text.trim() : text.trimStart()) : trimEnd ? text.trimEnd() : text;
+    if (trimmed.length === text.length) return tokens;
+  }
+  let total = 0;
   let seam = '';
-  const lastIndex = pieces.length - 1;
-  for (let i = 0; i <= lastIndex; i++) {
+  for (let i = from; i <= lastIndex; i++) {
     const { text, tokens } = pieces[i];
+    const atStart = trimStart && i === from;
+    const atEnd = trimEnd && i === lastIndex;
     const first = firstCut(text);
     if (first < 0) {
-      seam += i === 0 ? (i === lastIndex ? text.trim() : text.trimStart()) : i === lastIndex ? text.trimEnd() : text;
+      seam += atStart ? (atEnd ? text.trim() : text.trimStart()) : atEnd ? text.trimEnd() : text;
       continue;
     }
     // Trimming never reaches past a cut (the characters beside one are not spaces), so the
@@ -72,8 +97,8 @@ export function joinedTokenCount(pieces: readonly CountedPiece[]): number {
     const head = text.slice(0, first);
     const tail = text.slice(last);
     const middle = tokens - countSeam(head) - countSeam(tail);
-    total += countSeam(seam + (i === 0 ? head.trimStart() : head)) + middle;
-    seam = i === lastIndex ? tail.trimEnd() : tail;
+    total += countSeam(seam + (atStart ? head.trimStart() : head)) + middle;
+    seam = atEnd ? tail.trimEnd() : tail;
   }
   return total + countSeam(seam);
 }

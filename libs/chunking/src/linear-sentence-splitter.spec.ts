@@ -5,6 +5,7 @@ import { LinearSentenceSplitter } from './linear-sentence-splitter';
 import { SentenceBoundaries } from './sentence-boundaries';
 import { mixedText } from './testing/mixed-text';
 import { proseParagraphs } from './testing/prose';
+import { countTokens as gptTokenizerCount } from 'gpt-tokenizer';
 import { cl100kTokenizer, countTokens } from './token-counter';
 
 /** The original leaves `{{ABBREV_n}}` in a sentence where a URI runs into an abbreviation (see SentenceBoundaries). */
@@ -33,6 +34,18 @@ describe('SentenceBoundaries', () => {
     const text = 'Read www.example.com/Dr. today. Then stop.';
     expect(reference(text).join('')).toContain('{{ABBREV_0}}');
     expect(ours.split(text)).toEqual(['Read www.example.com/Dr. today.', ' Then stop.']);
+  });
+});
+
+describe('countTokens', () => {
+  it('counts as gpt-tokenizer counts cl100k, special-token text as plain text', () => {
+    const texts = [
+      ...Array.from({ length: 500 }, (_, seed) => mixedText(seed + 1, 1 + (seed % 60))),
+      'Ünïcödé façade — 東京都の水道局は２４時間 😀👩‍👩‍👧 مرحبا  \t\r\n  end',
+      "it's they're I'LL we'd  \n\n\n   x<|endoftext|>y <|im_start|> 12345678 3.14159",
+      ' '.repeat(50) + 'word' + '\n'.repeat(5) + ' ',
+    ];
+    for (const text of texts) expect(countTokens(text)).toBe(gptTokenizerCount(text, { disallowedSpecial: new Set() }));
   });
 });
 
