@@ -8,7 +8,8 @@ import { answersPerReady, firstErrorMessage, simpleQuery, withReadyStatus } from
  * session inside its transaction, waiting for that client's Parse would wait for ever. Such a
  * group runs beside the open transaction instead, inside a savepoint that is rolled back, so
  * nothing of it — not even a failed Parse — touches the other client's transaction. (Named
- * statements are not transactional: they stay.)
+ * statements are not transactional: they stay.) A group that ends with a Flush instead runs
+ * the same way, with a Sync in the Flush's place (client-connection.ts).
  */
 
 const SAVEPOINT = 'docingest_beside_transaction';
@@ -17,9 +18,10 @@ const CLOSE = simpleQuery(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}; RELEASE SAVEPOINT
 
 type Exec = (messages: Uint8Array) => Promise<Uint8Array>;
 
-/** Whether a group (its messages, Sync last) only parses, describes or closes named statements. */
+/** Whether a group (its messages, Sync or Flush last) only parses, describes or closes named statements. */
 export function touchesNamedStatementsOnly(messages: Buffer[]): boolean {
-  if (messages.length < 2 || messages[messages.length - 1][0] !== 0x53 /* Sync */) return false;
+  const last = messages[messages.length - 1];
+  if (messages.length < 2 || (last[0] !== 0x53 /* Sync */ && last[0] !== 0x48) /* Flush */) return false;
   return messages.slice(0, -1).every((m) => {
     const type = String.fromCharCode(m[0]);
     if (type === 'P') return m[5] !== 0;

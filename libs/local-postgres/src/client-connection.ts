@@ -11,6 +11,7 @@ import { StatementNames } from './statement-names';
 import {
   authenticationOk,
   backendKeyData,
+  backendMessages,
   closeStatement,
   errorResponse,
   lastReadyStatus,
@@ -251,10 +252,13 @@ export class ClientConnection {
       this.write(readyForQuery(this.status));
       return;
     }
-    const group = Buffer.concat(messages);
+    // Named statements only, outside any sequence of this client's: run as if the group ended with
+    // a Sync, so that neither a Sync-less Flush nor another client's open transaction holds it up.
+    const namedOnly = end !== 'Q' && !this.midGroup && this.status === 'I' && touchesNamedStatementsOnly(messages);
+    const group = namedOnly && end === 'H' ? Buffer.concat([...messages.slice(0, -1), sync()]) : Buffer.concat(messages);
     if (this.shared.lock.owner !== this.id) {
       const since = Date.now();
-      const outcome = end === 'S' && touchesNamedStatementsOnly(messages) ? await this.runBesideOrWait(group) : await this.waitForSession();
+      const outcome = namedOnly ? await this.runBesideOrWait(group, end) : await this.waitForSession();
       if (outcome === 'answered') return;
       if (outcome !== 'granted') return this.answerUnrun(outcome, end, Date.now() - since);
       if (this.closed || this.ending) return; // the cleanup queued behind this step releases the session
@@ -268,11 +272,33 @@ export class ClientConnection {
     } finally {
       this.running = false;
     }
+    if (namedOnly) {
+      this.midGroup = false;
+      this.writeNamedOnlyAnswer(Buffer.from(answer), end);
+      await this.releaseUnlessKept();
+      return;
+    }
     this.write(answer);
     this.midGroup = end === 'H';
     if (end === 'H') return;
     this.status = lastReadyStatus(answer) ?? (this.shared.inTransaction() ? 'T' : 'I');
     if (this.status === 'I') await this.releaseUnlessKept();
+  }
+
+  /**
+   * The answer to a named-statements-only group, run with a Sync: for a Flush-ended one, without
+   * the ReadyForQuery the client did not ask for yet, and after an error everything up to its
+   * Sync is skipped, as Postgres would have.
+   */
+  private writeNamedOnlyAnswer(answer: Buffer, end: GroupEnd): void {
+    if (end !== 'H') {
+      this.write(answer);
+      return;
+    }
+    const messages = backendMessages(answer);
+    const last = messages[messages.length - 1];
+    this.write(last?.type === 'Z' ? answer.subarray(0, last.start) : answer);
+    if (messages.some((m) => m.type === 'E')) this.discardUntilSync = true;
   }
 
   private async waitForSession(): Promise<WaitOutcome> {
@@ -288,7 +314,7 @@ export class ClientConnection {
   }
 
   /** For a group that only touches named statements: runs it beside an idle open transaction, or takes the session when it is free. */
-  private async runBesideOrWait(group: Buffer): Promise<WaitOutcome | 'answered'> {
+  private async runBesideOrWait(group: Buffer, end: GroupEnd): Promise<WaitOutcome | 'answered'> {
     const { lock, limits, besideWaiters } = this.shared;
     const deadline = Date.now() + limits.sessionWaitMs;
     besideWaiters.add(this.id);
@@ -300,7 +326,7 @@ export class ClientConnection {
         // The statement is analysed under the session's settings: only when they are the defaults, or this client's own.
         const settingsFit = this.savedSettings === null && (this.shared.settingsOwner === null || this.shared.settingsOwner === this);
         if (holder?.idleInOpenTransaction && settingsFit && this.shared.inTransaction()) {
-          this.write(await runBesideTransaction(this.shared.exec, group));
+          this.writeNamedOnlyAnswer(await runBesideTransaction(this.shared.exec, group), end);
           return 'answered';
         }
         const remaining = deadline - Date.now();

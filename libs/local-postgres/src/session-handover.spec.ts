@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { startLocalPostgres, type LocalPostgres } from './index';
-import { bindValues, describeStatement, errorFields, execute, parse, RawClient, syncMessage } from './testing/raw-client';
+import { bindValues, describeStatement, errorFields, execute, flush, parse, RawClient, syncMessage } from './testing/raw-client';
 
 describe('handing the shared session from one client to the next', () => {
   let server: LocalPostgres;
@@ -16,7 +16,7 @@ describe('handing the shared session from one client to the next', () => {
   const value = async (client: Client, sql: string) => Object.values((await client.query(sql)).rows[0])[0];
 
   beforeAll(async () => {
-    server = await startLocalPostgres({ idleInTransactionTimeoutMs: 1_500, onLog: (line) => line.startsWith('{') && events.push(JSON.parse(line)) });
+    server = await startLocalPostgres({ idleInTransactionTimeoutMs: 4_000, onLog: (line) => line.startsWith('{') && events.push(JSON.parse(line)) });
     await (await open()).query('CREATE TABLE handed (id int)');
   });
   afterEach(async () => {
@@ -122,6 +122,29 @@ describe('handing the shared session from one client to the next', () => {
     await holder.query('COMMIT');
     // Running the statement needs the session, which is free again.
     raw.send(bindValues('twice', ['21']), execute(), syncMessage());
+    const ran = await raw.until('Z');
+    expect(ran.map((m) => m.type)).toEqual(['2', 'D', 'C', 'Z']);
+    expect(ran[1].body.subarray(6).toString()).toBe('42');
+    raw.destroy();
+  });
+
+  it('answers the same ended by a Flush instead of a Sync, without holding the session, skipping to the Sync after an error', async () => {
+    const holder = await open();
+    await holder.query('BEGIN');
+    await holder.query('INSERT INTO handed VALUES (600)');
+    const raw = await RawClient.connect(server.port);
+    raw.send(parse('SELECT $1::int + 1 AS next', 'flushed'), describeStatement('flushed'), flush());
+    expect((await raw.until('T')).map((m) => m.type)).toEqual(['1', 't', 'T']); // no ReadyForQuery: none was asked for
+
+    raw.send(parse('SELEKT broken', 'bad'), flush());
+    expect((await raw.until('E')).map((m) => m.type)).toEqual(['E']);
+    raw.send(bindValues('flushed', ['1']), execute(), syncMessage()); // skipped up to the Sync, as after any error
+    expect((await raw.until('Z')).map((m) => [m.type, m.body.toString()])).toEqual([['Z', 'I']]);
+
+    // Meanwhile the holder's transaction went on untouched; the statement runs once it ends.
+    expect(await value(holder, 'SELECT count(*)::int FROM handed WHERE id = 600')).toBe(1);
+    await holder.query('COMMIT');
+    raw.send(bindValues('flushed', ['41']), execute(), syncMessage());
     const ran = await raw.until('Z');
     expect(ran.map((m) => m.type)).toEqual(['2', 'D', 'C', 'Z']);
     expect(ran[1].body.subarray(6).toString()).toBe('42');

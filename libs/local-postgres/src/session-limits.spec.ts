@@ -170,10 +170,15 @@ describe('a client waiting for the shared session, cancelled', () => {
     psql.stdout.on('data', (d: Buffer) => (output += d));
     psql.stderr.on('data', (d: Buffer) => (output += d));
     const exited = new Promise<number | null>((resolve) => psql.once('exit', resolve));
-    // psql sends its query right after the echo; once that waits for the session, Ctrl-C makes libpq send a CancelRequest.
+    // psql sends its query right after the echo; once that waits for the session, Ctrl-C makes libpq
+    // send a CancelRequest. A Ctrl-C that comes before the query is ignored by psql: repeat until it ends.
     for (let i = 0; i < 1_200 && !output.includes('sending'); i++) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 500));
-    psql.kill('SIGINT');
+    let done = false;
+    void exited.then(() => (done = true));
+    for (let i = 0; i < 120 && !done; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      if (!done) psql.kill('SIGINT');
+    }
     expect(await exited).toBe(1);
     expect(output).toMatch(/canceling statement due to user request/);
 
