@@ -138,3 +138,5 @@ export function buildNonDocxZip(): Uint8Array {
 export function buildRandomBinary(size = 4096): Uint8Array {
   return new Uint8Array(randomBytes(size));
 }
+
+export * as hostile from './testing/hostile';

@@ -14,7 +14,7 @@ export interface ParsedDocument {
   pagesSkipped: number;
 }
 
-export type ParseErrorCode = 'encrypted' | 'corrupt' | 'unsupported' | 'empty' | 'no_text';
+export type ParseErrorCode = 'encrypted' | 'corrupt' | 'unsupported' | 'empty' | 'no_text' | 'limit_exceeded';
 
 /** A file that cannot be turned into text, with a message that tells a person what to do. */
 export class DocumentParseError extends Error {

@@ -2,12 +2,15 @@ import { createReadStream } from 'node:fs';
 import { readFileSample } from './file-sample';
 import { detectFormat } from './detect-format';
 import { parseDocument, type ParseInput } from './parse-document';
+import { DEFAULT_PARSE_LIMITS, LineLengthGuard, type ParseLimits } from './parse-limits';
 import { DocumentParseError, withoutNul, type ParsedPage } from './parsed-document';
 import { textEncodingOf } from './text-encoding';
 
 export interface SectionOptions {
   /** About how many characters a section holds (default 1,000,000). */
   sectionChars?: number;
+  /** Bounds of the parse (maxLineChars for text; all of them for other formats). */
+  limits?: Partial<ParseLimits>;
 }
 
 /** Where to end a section of about `limit` characters: a paragraph break, a line break, a space. */
@@ -33,16 +36,19 @@ export async function* readDocumentSections(input: ParseInput, options: SectionO
   if (sample.size === 0) throw new DocumentParseError('empty', 'the file is empty');
   const format = detectFormat(sample, input.fileName, input.contentType);
   if (format !== 'text' && format !== 'markdown') {
-    yield* (await parseDocument(input)).pages;
+    yield* (await parseDocument(input, options.limits)).pages;
     return;
   }
 
   // TextDecoder drops the byte-order mark and keeps a character split across reads whole.
   const decoder = new TextDecoder(textEncodingOf(sample.head));
+  const lines = new LineLengthGuard(options.limits?.maxLineChars ?? DEFAULT_PARSE_LIMITS.maxLineChars);
   let pending = '';
   let yielded = false;
   for await (const bytes of createReadStream(input.path, { highWaterMark: 256 * 1024 })) {
-    pending += decoder.decode(bytes as Buffer, { stream: true });
+    const piece = decoder.decode(bytes as Buffer, { stream: true });
+    lines.read(piece);
+    pending += piece;
     while (pending.length >= sectionChars) {
       const end = sectionEnd(pending, sectionChars);
       const text = withoutNul(pending.slice(0, end)).trim();

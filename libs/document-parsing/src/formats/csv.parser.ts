@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import { DocumentParseError } from '../parsed-document';
+import type { TextBudget } from '../parse-limits';
 
 const DELIMITERS = [',', ';', '\t', '|'];
 
@@ -26,9 +27,10 @@ const oneLine = (value: string) => value.replace(/\s+/g, ' ').trim();
 /**
  * CSV rows as lines of `header: value; header: value`, so each chunk keeps what its numbers
  * mean. Empty cells are left out; a file with only a header row gives that row. The rows are
- * read as a stream, so a large CSV is never held twice.
+ * read as a stream and every line is counted against the budget as it is made, so a header that
+ * multiplies with the rows stops the file at the budget instead of filling memory.
  */
-export async function csvToText(source: { path: string } | { text: string }, firstLine: string): Promise<string> {
+export async function csvToText(source: { path: string } | { text: string }, firstLine: string, budget: TextBudget): Promise<string> {
   const input = 'path' in source ? createReadStream(source.path) : Readable.from([source.text]);
   const parser = input.pipe(
     parse({ delimiter: guessDelimiter(firstLine), bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true }),
@@ -46,9 +48,14 @@ export async function csvToText(source: { path: string } | { text: string }, fir
         const text = oneLine(value);
         if (text) cells.push(`${header![i] ?? `column ${i + 1}`}: ${text}`);
       });
-      if (cells.length) lines.push(cells.join('; '));
+      if (cells.length) {
+        const line = cells.join('; ');
+        budget.add(line.length + 1);
+        lines.push(line);
+      }
     }
   } catch (error) {
+    if (error instanceof DocumentParseError) throw error;
     throw new DocumentParseError('corrupt', `the CSV file cannot be read: ${(error as CsvError).message}`, { cause: error });
   } finally {
     input.destroy();

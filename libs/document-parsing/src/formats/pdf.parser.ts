@@ -1,4 +1,5 @@
 import { DocumentParseError, withoutNul, type ParsedDocument, type ParsedPage } from '../parsed-document';
+import { DocumentLimitError, formatCount, type ParseLimits, type TextBudget } from '../parse-limits';
 
 /** pdf.js names its exceptions; they tell a locked file from a broken one. */
 function openError(error: unknown): DocumentParseError {
@@ -36,7 +37,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * Pages are read one at a time and released, so a long PDF does not hold every page at once,
  * and the event loop gets a turn between pages.
  */
-export async function parsePdf(bytes: Uint8Array): Promise<ParsedDocument> {
+export async function parsePdf(bytes: Uint8Array, limits: Pick<ParseLimits, 'maxPages'>, budget: TextBudget): Promise<ParsedDocument> {
   // unpdf ships pdf.js built for server use (no worker, no canvas); loaded on the first PDF, as it is large.
   const { getDocumentProxy } = await import('unpdf');
   let pdf;
@@ -49,6 +50,9 @@ export async function parsePdf(bytes: Uint8Array): Promise<ParsedDocument> {
   try {
     const pageCount = pdf.numPages;
     if (pageCount === 0) throw new DocumentParseError('corrupt', 'the file is not a valid PDF (it has no pages)');
+    if (pageCount > limits.maxPages) {
+      throw new DocumentLimitError('maxPages', `the PDF has ${formatCount(pageCount)} pages; the limit is ${formatCount(limits.maxPages)} pages`);
+    }
     const pages: ParsedPage[] = [];
     let unreadable = 0;
     for (let pageNumber = 1; pageNumber <= pageCount; pageNumber++) {
@@ -57,8 +61,12 @@ export async function parsePdf(bytes: Uint8Array): Promise<ParsedDocument> {
         const content = await page.getTextContent();
         const text = pageText(content.items as TextItemLike[]);
         page.cleanup();
-        if (text) pages.push({ text, pageNumber });
-      } catch {
+        if (text) {
+          budget.add(text.length);
+          pages.push({ text, pageNumber });
+        }
+      } catch (error) {
+        if (error instanceof DocumentLimitError) throw error;
         unreadable++;
       }
       await nextTurn();

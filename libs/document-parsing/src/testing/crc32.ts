@@ -4,9 +4,12 @@ const TABLE = Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 
-/** CRC-32 as PNG and ZIP use it (zlib.crc32 only exists from Node 20.15). */
-export function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
+/**
+ * CRC-32 as PNG and ZIP use it (zlib.crc32 only exists from Node 20.15); `previous` continues
+ * the checksum of data given in pieces.
+ */
+export function crc32(bytes: Uint8Array, previous = 0): number {
+  let crc = (previous ^ 0xffffffff) >>> 0;
   for (const byte of bytes) crc = TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
