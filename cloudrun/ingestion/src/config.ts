@@ -1,5 +1,7 @@
 import { bool, num, port, str, url } from 'envalid';
+import { DEFAULT_PARSE_LIMITS, type LimitName } from '@docingest/document-parsing';
 import { list, loadServiceConfig, nonNegativeInt, positiveInt, serviceAuthProblem } from '@docingest/service-config';
+import { DEFAULT_PARSE_POOL } from './pipeline/parse-pool';
 
 export { ConfigError } from '@docingest/service-config';
 
@@ -41,6 +43,31 @@ export const ingestionEnvSpec = {
     default: 1000,
     desc: 'chunks of one file held in memory until it is stored; a file with more is written in slices to the staging table ingest_staging and swapped in at the end',
   }),
+  PARSE_WORKERS: positiveInt({
+    default: DEFAULT_PARSE_POOL.workers,
+    desc: 'worker threads that parse documents (every format but plain text and Markdown, which are read as a stream); started on demand, stopped after 30 s idle',
+  }),
+  PARSE_TIMEOUT_MS: positiveInt({
+    default: DEFAULT_PARSE_POOL.timeoutMs,
+    desc: 'longest a document may take to parse; past it the thread is terminated and replaced, and the file fails naming this limit',
+  }),
+  PARSE_MEMORY_MB: positiveInt({ default: DEFAULT_PARSE_POOL.memoryMb, desc: 'heap of one parse thread; a document that needs more fails naming this limit' }),
+  PARSE_OUTPUT_RATIO: positiveInt({
+    default: DEFAULT_PARSE_LIMITS.outputRatio,
+    desc: "extracted text may be at most this many times the file's size (any file may give 1,000,000 characters)",
+  }),
+  PARSE_MAX_TEXT_CHARS: positiveInt({ default: DEFAULT_PARSE_LIMITS.maxTextChars, desc: 'most characters of text one document may give, whatever its size' }),
+  PARSE_MAX_PAGES: positiveInt({ default: DEFAULT_PARSE_LIMITS.maxPages, desc: 'most pages of a PDF' }),
+  PARSE_MAX_DEPTH: positiveInt({ default: DEFAULT_PARSE_LIMITS.maxDepth, desc: 'deepest nesting of JSON arrays and objects and of HTML elements' }),
+  PARSE_MAX_UNZIPPED_MB: positiveInt({
+    default: DEFAULT_PARSE_LIMITS.maxUnzippedBytes / (1024 * 1024),
+    desc: 'most MB the parts of a DOCX (a ZIP archive) may inflate to, checked in its directory and again while inflating',
+  }),
+  PARSE_MAX_ZIP_RATIO: positiveInt({
+    default: DEFAULT_PARSE_LIMITS.maxZipRatio,
+    desc: 'highest compression ratio of a ZIP part larger than 1 MB; above it the DOCX is refused as a zip bomb',
+  }),
+  PARSE_MAX_LINE_CHARS: positiveInt({ default: DEFAULT_PARSE_LIMITS.maxLineChars, desc: 'longest line of plain text or Markdown, in characters' }),
   PROGRESS_MIN_INTERVAL_MS: num({ default: 1000, desc: 'least time between two progress callbacks' }),
   CALLBACK_FINAL_RETRY_MS: num({ default: 60_000, desc: 'how long the final callback is retried' }),
   SHUTDOWN_GRACE_MS: num({ default: 25_000, desc: 'time in-flight ingestions get to finish on SIGTERM' }),
@@ -49,6 +76,33 @@ export const ingestionEnvSpec = {
 };
 
 export type IngestionConfig = ReturnType<typeof loadConfig>;
+
+/** The setting that raises each parse limit, named in the message of a file that broke it. */
+export const PARSE_LIMIT_SETTINGS: Record<LimitName, keyof typeof ingestionEnvSpec> = {
+  timeoutMs: 'PARSE_TIMEOUT_MS',
+  memoryMb: 'PARSE_MEMORY_MB',
+  outputRatio: 'PARSE_OUTPUT_RATIO',
+  maxTextChars: 'PARSE_MAX_TEXT_CHARS',
+  maxPages: 'PARSE_MAX_PAGES',
+  maxDepth: 'PARSE_MAX_DEPTH',
+  maxUnzippedBytes: 'PARSE_MAX_UNZIPPED_MB',
+  maxZipRatio: 'PARSE_MAX_ZIP_RATIO',
+  maxLineChars: 'PARSE_MAX_LINE_CHARS',
+};
+
+export type ParseConfig = Pick<
+  IngestionConfig,
+  | 'PARSE_WORKERS'
+  | 'PARSE_TIMEOUT_MS'
+  | 'PARSE_MEMORY_MB'
+  | 'PARSE_OUTPUT_RATIO'
+  | 'PARSE_MAX_TEXT_CHARS'
+  | 'PARSE_MAX_PAGES'
+  | 'PARSE_MAX_DEPTH'
+  | 'PARSE_MAX_UNZIPPED_MB'
+  | 'PARSE_MAX_ZIP_RATIO'
+  | 'PARSE_MAX_LINE_CHARS'
+>;
 
 /** Reads and checks the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {

@@ -3,7 +3,9 @@ import type { ErrorBody, IngestionStage } from '@docingest/contracts';
 import { GcsAccessError } from '@docingest/gcs-access';
 import { AuthError } from '@docingest/service-auth';
 import { DimensionMismatchError, InvalidTableNameError } from '@docingest/vector-store';
-import { DocumentParseError } from '@docingest/document-parsing';
+import { DocumentLimitError, DocumentParseError } from '@docingest/document-parsing';
+import { PARSE_LIMIT_SETTINGS } from './config';
+import { ParseThreadError } from './pipeline/parse-pool';
 import { ChunkSettingsError } from '@docingest/chunking';
 import {
   EmbeddingAbortedError,
@@ -30,7 +32,7 @@ export class IngestionError extends Error {
   readonly field?: string;
 }
 
-const PARSE_STATUS: Record<string, number> = { unsupported: 415, encrypted: 422, corrupt: 422, empty: 422, no_text: 422 };
+const PARSE_STATUS: Record<string, number> = { unsupported: 415, encrypted: 422, corrupt: 422, empty: 422, no_text: 422, limit_exceeded: 422 };
 
 function embeddingStatus(error: EmbeddingError): number {
   if (error instanceof EmbeddingConfigError) return 400;
@@ -44,6 +46,11 @@ function embeddingStatus(error: EmbeddingError): number {
 export function toIngestionError(error: unknown, stage?: IngestionStage): IngestionError {
   if (error instanceof IngestionError) return error;
   if (error instanceof GcsAccessError) return new IngestionError(stage ?? 'downloading', error.statusCode, error.code, error.message, { cause: error });
+  if (error instanceof DocumentLimitError) {
+    // The message names the limit and the value that broke it; the setting tells an operator what raises it.
+    return new IngestionError('parsing', 422, error.code, `${error.message} (setting ${PARSE_LIMIT_SETTINGS[error.limit]})`, { cause: error });
+  }
+  if (error instanceof ParseThreadError) return new IngestionError('parsing', 500, 'parser_failed', `parsing failed: ${error.message}`, { cause: error });
   if (error instanceof DocumentParseError) {
     return new IngestionError('parsing', PARSE_STATUS[error.code] ?? 422, error.code, error.message, { cause: error });
   }

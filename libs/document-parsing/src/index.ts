@@ -7,3 +7,4 @@ export { DocumentParseError, type DocumentFormat, type ParsedDocument, type Pars
 export { DEFAULT_PARSE_LIMITS, DocumentLimitError, formatBytes, type LimitName, type ParseLimits } from './parse-limits';
 /** Builders of test documents (PDF, DOCX, ...); they load pdf-lib and docx only when called. */
 export * as fixtures from './fixtures';
+export { PARSE_WORKER_FILE, rebuildParseError, type ParseReply, type ParseTask } from './parse-worker';

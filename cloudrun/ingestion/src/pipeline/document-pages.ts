@@ -1,4 +1,6 @@
-import { detectFormat, parseDocument, readDocumentSections, readFileSample, type DocumentFormat, type ParsedPage } from '@docingest/document-parsing';
+import { detectFormat, readDocumentSections, readFileSample, type DocumentFormat, type ParsedPage } from '@docingest/document-parsing';
+import type { ParseConfig } from '../config';
+import { parsePoolSettings, sharedParsePool } from './parse-pool';
 
 export interface DocumentPages {
   format: DocumentFormat;
@@ -12,17 +14,24 @@ export interface DocumentPages {
 
 /**
  * A downloaded file's text, ready to be chunked as it comes. Plain text and Markdown are read
- * in sections, so a large file is never one string in memory; the other formats are parsed
- * whole first (their parsers need the whole file) and then given page by page.
+ * in sections, so a large file is never one string in memory (the line-length limit checked as
+ * they are read); every other format is parsed whole, in the parse pool's threads under its time,
+ * memory and output limits, and then given page by page. Only the format is told here, from the
+ * file's first and last bytes. The answer is a promise the pipeline may race against a timer.
  */
-export async function openDocumentPages(input: { path: string; fileName: string; contentType?: string; size: number }): Promise<DocumentPages> {
+export async function openDocumentPages(
+  input: { path: string; fileName: string; contentType?: string; size: number },
+  config: Partial<ParseConfig> = {},
+  signal?: AbortSignal,
+): Promise<DocumentPages> {
+  const settings = parsePoolSettings(config);
   const sample = await readFileSample(input.path);
   const format = sample.size > 0 ? detectFormat(sample, input.fileName, input.contentType) : 'text';
   if (format === 'text' || format === 'markdown') {
     // readDocumentSections reports an empty or whitespace-only file itself, as parseDocument does.
-    return { format, pageCount: 1, pagesSkipped: 0, expectedChars: input.size, pages: readDocumentSections(input) };
+    return { format, pageCount: 1, pagesSkipped: 0, expectedChars: input.size, pages: readDocumentSections(input, { limits: settings.limits }) };
   }
-  const document = await parseDocument(input);
+  const document = await sharedParsePool(settings).parse({ path: input.path, fileName: input.fileName, contentType: input.contentType }, signal);
   return {
     format: document.format,
     pageCount: document.pageCount,

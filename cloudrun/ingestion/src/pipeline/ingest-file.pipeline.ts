@@ -2,7 +2,7 @@ import type { Storage } from '@google-cloud/storage';
 import type { IngestFileRequest, IngestFileResponse, IngestionStage } from '@docingest/contracts';
 import { downloadObject, resolveObject, type ResolveOptions } from '@docingest/gcs-access';
 import type { FileChunkWriter, VectorStore } from '@docingest/vector-store';
-import type { IngestionConfig } from '../config';
+import type { IngestionConfig, ParseConfig } from '../config';
 import type { EmbedderRegistry } from '../embedder-registry';
 import { IngestionError, toIngestionError } from '../errors';
 import type { ProgressReporter } from '../progress/progress-reporter';
@@ -20,7 +20,7 @@ export interface PipelineDeps {
   embedders: EmbedderRegistry;
   vectors: VectorStore;
   /** The service's settings (the route passes its whole config); absent: the defaults. */
-  config?: Partial<Pick<IngestionConfig, 'IN_MEMORY_CHUNKS'>>;
+  config?: Partial<Pick<IngestionConfig, 'IN_MEMORY_CHUNKS'> & ParseConfig>;
 }
 
 /** The default of IN_MEMORY_CHUNKS, for callers without a config. */
@@ -78,7 +78,7 @@ async function runIngestion(request: IngestFileRequest, deps: PipelineDeps, repo
       stage = 'parsing';
       reporter.stage('parsing');
       const document = await timer.time('parse', () =>
-        openDocumentPages({ path: object.path, fileName: object.fileName, contentType: object.contentType, size: object.size }),
+        openDocumentPages({ path: object.path, fileName: object.fileName, contentType: object.contentType, size: object.size }, deps.config, signal),
       );
       pages = document.pageCount;
       pagesSkipped = document.pagesSkipped;

@@ -179,9 +179,9 @@ export function buildManyPagesPdf(pages: number): Buffer {
 /** A one-page PDF whose compressed content stream inflates to `inflatedMiB` MiB of text operators. */
 export async function buildHugeContentStreamPdf(inflatedMiB: number): Promise<Buffer> {
   // Each line its own text object at the same place on the page: pdf.js drops text moved off it.
-  const line = Buffer.from('BT /F1 12 Tf 72 700 Td (flood text flood text) Tj ET\n');
-  const times = Math.ceil((inflatedMiB * 1024 * 1024) / line.length);
-  const { compressed } = await deflateRepeated(Buffer.alloc(0), line, times, Buffer.alloc(0), 'zlib');
+  const line = 'BT /F1 12 Tf 72 700 Td (flood text flood text) Tj ET\n';
+  const piece = Buffer.from(line.repeat(Math.floor((1024 * 1024) / line.length)));
+  const { compressed } = await deflateRepeated(Buffer.alloc(0), piece, inflatedMiB, Buffer.alloc(0), 'zlib');
   return pdfOf([
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [5 0 R] /Count 1 >>',

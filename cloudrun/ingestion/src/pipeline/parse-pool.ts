@@ -1,0 +1,172 @@
+import Piscina from 'piscina';
+import {
+  DEFAULT_PARSE_LIMITS,
+  DocumentLimitError,
+  DocumentParseError,
+  PARSE_WORKER_FILE,
+  rebuildParseError,
+  type ParseInput,
+  type ParseLimits,
+  type ParseReply,
+  type ParseTask,
+  type ParsedDocument,
+} from '@docingest/document-parsing';
+
+import type { ParseConfig } from '../config';
+
+export interface ParsePoolSettings {
+  /** Threads parsing at once; a document beyond them waits for one (its time starts when it runs). */
+  workers: number;
+  /** Wall time of one document, after which its thread is terminated and replaced. */
+  timeoutMs: number;
+  /** Heap of one thread; a document that needs more ends its thread, which is replaced. */
+  memoryMb: number;
+  limits: ParseLimits;
+}
+
+/** The defaults of PARSE_WORKERS, PARSE_TIMEOUT_MS and PARSE_MEMORY_MB. */
+export const DEFAULT_PARSE_POOL = { workers: 2, timeoutMs: 120_000, memoryMb: 1024 };
+
+/** The pool's settings from the service's configuration; what it lacks, the defaults. */
+export function parsePoolSettings(config: Partial<ParseConfig> = {}): ParsePoolSettings {
+  const limits = DEFAULT_PARSE_LIMITS;
+  return {
+    workers: config.PARSE_WORKERS ?? DEFAULT_PARSE_POOL.workers,
+    timeoutMs: config.PARSE_TIMEOUT_MS ?? DEFAULT_PARSE_POOL.timeoutMs,
+    memoryMb: config.PARSE_MEMORY_MB ?? DEFAULT_PARSE_POOL.memoryMb,
+    limits: {
+      outputRatio: config.PARSE_OUTPUT_RATIO ?? limits.outputRatio,
+      maxTextChars: config.PARSE_MAX_TEXT_CHARS ?? limits.maxTextChars,
+      maxPages: config.PARSE_MAX_PAGES ?? limits.maxPages,
+      maxDepth: config.PARSE_MAX_DEPTH ?? limits.maxDepth,
+      maxUnzippedBytes: config.PARSE_MAX_UNZIPPED_MB !== undefined ? config.PARSE_MAX_UNZIPPED_MB * 1024 * 1024 : limits.maxUnzippedBytes,
+      maxZipRatio: config.PARSE_MAX_ZIP_RATIO ?? limits.maxZipRatio,
+      maxLineChars: config.PARSE_MAX_LINE_CHARS ?? limits.maxLineChars,
+    },
+  };
+}
+
+/** Why a parse thread stopped, when it was not a parse error. */
+export class ParseThreadError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ParseThreadError';
+  }
+}
+
+/**
+ * A thread loads the parser from its TypeScript source when the service runs from sources: with
+ * this process's loader (`node -r @swc-node/register`), or, under Jest, which compiles in memory
+ * and gives threads nothing, with the same loader added.
+ */
+function threadExecArgv(): string[] | undefined {
+  if (!PARSE_WORKER_FILE.endsWith('.ts')) return undefined;
+  if (process.execArgv.some((arg) => /swc-node|ts-node|tsx/.test(arg))) return undefined;
+  return [...process.execArgv, '-r', require.resolve('@swc-node/register')];
+}
+
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
+
+/**
+ * Documents parsed in worker threads (piscina), never on the request thread, so a document that
+ * takes minutes or gigabytes delays no health check, callback or other file. Each parse has a
+ * wall-time limit (the thread is terminated and replaced when it passes), each thread a heap
+ * limit, and the parsers inside keep to the ParseLimits. Threads start on demand and stop after
+ * 30 s idle.
+ */
+export class ParsePool {
+  private readonly piscina: Piscina<ParseTask, ParseReply>;
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly settings: ParsePoolSettings) {
+    this.piscina = new Piscina({
+      filename: PARSE_WORKER_FILE,
+      minThreads: 0,
+      maxThreads: settings.workers,
+      idleTimeout: 30_000,
+      // One document per thread at a time, and threads that wait on their event loop, not Atomics,
+      // since parsers are asynchronous (pdf.js, the CSV stream).
+      concurrentTasksPerWorker: 1,
+      atomics: 'disabled',
+      resourceLimits: { maxOldGenerationSizeMb: settings.memoryMb },
+      execArgv: threadExecArgv(),
+    });
+  }
+
+  /** The document's pages, or the error that stopped it: a DocumentParseError (a DocumentLimitError for a limit). */
+  async parse(input: ParseInput, signal?: AbortSignal): Promise<ParsedDocument> {
+    await this.turn();
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.settings.timeoutMs);
+    const onAbort = () => deadline.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const started = Date.now();
+    try {
+      const reply = await this.piscina.run({ input, limits: this.settings.limits }, { signal: deadline.signal });
+      if ('document' in reply) return reply.document;
+      if ('error' in reply) throw rebuildParseError(reply.error);
+      throw new ParseThreadError(`the ${reply.failure.name} parser failed: ${reply.failure.message}`);
+    } catch (error) {
+      if (error instanceof DocumentParseError || error instanceof ParseThreadError) throw error;
+      if (deadline.signal.aborted && !signal?.aborted) {
+        throw new DocumentLimitError(
+          'timeoutMs',
+          `parsing the document took longer than ${seconds(this.settings.timeoutMs)}, so it was stopped after ${seconds(Date.now() - started)}; the limit is ${seconds(this.settings.timeoutMs)} per document`,
+        );
+      }
+      if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        throw new DocumentLimitError('memoryMb', `parsing the document needed more than ${this.settings.memoryMb} MB of memory, so it was stopped; the limit is ${this.settings.memoryMb} MB per document`);
+      }
+      throw new ParseThreadError(`the parser thread stopped: ${(error as Error).message ?? error}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      this.release();
+    }
+  }
+
+  /** Threads running now. */
+  get threads(): number {
+    return this.piscina.threads.length;
+  }
+
+  async close(): Promise<void> {
+    await this.piscina.destroy();
+  }
+
+  /** Waits for a free thread, so a document's time limit starts when it is parsed, not queued. */
+  private async turn(): Promise<void> {
+    if (this.running < this.settings.workers) {
+      this.running++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next(); // the turn passes on: `running` stays the same
+    else this.running--;
+  }
+}
+
+const shared = new Map<string, ParsePool>();
+
+/** The process's pool for these settings, started on first use and shared by every ingestion. */
+export function sharedParsePool(settings: ParsePoolSettings): ParsePool {
+  const key = JSON.stringify(settings);
+  let pool = shared.get(key);
+  if (!pool) {
+    pool = new ParsePool(settings);
+    shared.set(key, pool);
+  }
+  return pool;
+}
+
+/** Stops every shared pool's threads (at shutdown, and after tests). */
+export async function closeParsePools(): Promise<void> {
+  const pools = [...shared.values()];
+  shared.clear();
+  await Promise.all(pools.map((pool) => pool.close()));
+}
