@@ -13,7 +13,7 @@ describe('ParsePool: documents parsed in threads under time, memory and output l
   };
   const pools: ParsePool[] = [];
   const pool = (settings: Partial<ConstructorParameters<typeof ParsePool>[0]> = {}) => {
-    const created = new ParsePool({ workers: 1, timeoutMs: 60_000, memoryMb: 512, limits: DEFAULT_PARSE_LIMITS, ...settings, limits: { ...DEFAULT_PARSE_LIMITS, ...settings.limits } });
+    const created = new ParsePool({ workers: 1, timeoutMs: 60_000, memoryMb: 512, ...settings, limits: { ...DEFAULT_PARSE_LIMITS, ...settings.limits } });
     pools.push(created);
     return created;
   };

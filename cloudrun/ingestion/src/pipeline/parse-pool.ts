@@ -62,7 +62,8 @@ export class ParseThreadError extends Error {
 function threadExecArgv(): string[] | undefined {
   if (!PARSE_WORKER_FILE.endsWith('.ts')) return undefined;
   if (process.execArgv.some((arg) => /swc-node|ts-node|tsx/.test(arg))) return undefined;
-  return [...process.execArgv, '-r', require.resolve('@swc-node/register')];
+  // By name, resolved from the working directory as `npm start` does; a build never gets here.
+  return [...process.execArgv, '-r', '@swc-node/register'];
 }
 
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;

@@ -216,10 +216,10 @@ export async function startFaultSystem(options: FaultSystemOptions) {
       },
 
       /** Uploads through the api (multipart), optionally linking to a knowledge base and queueing it. */
-      async upload(name: string, text: string, fields: Record<string, string> = {}): Promise<{ uuid: string; ingestion: { link_id: number; attempt: number } | null }> {
+      async upload(name: string, content: string | Uint8Array, fields: Record<string, string> = {}, type = 'text/plain'): Promise<{ uuid: string; ingestion: { link_id: number; attempt: number } | null }> {
         const form = new FormData();
         for (const [key, value] of Object.entries(fields)) form.append(key, value);
-        form.append('file', new Blob([text], { type: 'text/plain' }), name);
+        form.append('file', new Blob([content as BlobPart], { type }), name);
         const uploaded = await api('/api/v1/files', { body: form, timeoutMs: 60_000 });
         if (uploaded.status !== 201) throw new Error(`upload of ${name} failed: ${uploaded.status} ${JSON.stringify(uploaded.body)}`);
         return uploaded.body;
