@@ -10,13 +10,13 @@ function openError(error: unknown): DocumentParseError {
   return new DocumentParseError('corrupt', 'the file is not a valid PDF (corrupt or truncated)', { cause: error });
 }
 
-interface TextItemLike {
+export interface TextItemLike {
   str?: string;
   hasEOL?: boolean;
 }
 
 /** A page's text as pdf.js lays it out: items in reading order, line ends where it marks them. */
-function pageText(items: TextItemLike[]): string {
+export function rawPageText(items: TextItemLike[]): string {
   let text = '';
   for (const item of items) {
     if (item.str === undefined) continue; // marked-content boundaries, not text
@@ -27,6 +27,15 @@ function pageText(items: TextItemLike[]): string {
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+}
+
+/**
+ * A page's text as it reads: a word hyphenated at a line's end joined again ("conva-" + "llis"),
+ * as pdftotext does, when the next line goes on in lower case; then NFKC, so ligatures ("ﬁ"),
+ * Arabic presentation forms and full-width letters become the letters a search types.
+ */
+export function readingText(raw: string): string {
+  return raw.replace(/(\p{L})[-\u00ad\u2010]\n(?=\p{Ll})/gu, '$1').normalize('NFKC');
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -59,7 +68,7 @@ export async function parsePdf(bytes: Uint8Array, limits: Pick<ParseLimits, 'max
       try {
         const page = await pdf.getPage(pageNumber);
         const content = await page.getTextContent();
-        const text = pageText(content.items as TextItemLike[]);
+        const text = readingText(rawPageText(content.items as TextItemLike[]));
         page.cleanup();
         if (text) {
           budget.add(text.length);
