@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PDFDocument as PdfLibDocument, PDFFont } from 'pdf-lib';
+import { pdfOf } from './testing/pdf-objects';
 import { greyscalePng } from './testing/png';
 import { storedZip } from './testing/zip';
 
@@ -98,17 +99,7 @@ export function buildEncryptedPdf(): Uint8Array {
     '<< /Length 8 >>\nstream\n\x8a\x13\x77\x01\xfe\x42\x99\x10\nendstream',
     `<< /Filter /Standard /V 1 /R 2 /O <${'a1'.repeat(32)}> /U <${'b2'.repeat(32)}> /P -44 >>`,
   ];
-  let body = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((object, i) => {
-    offsets.push(Buffer.byteLength(body, 'latin1'));
-    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(body, 'latin1');
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) body += `${String(offset).padStart(10, '0')} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Encrypt 5 0 R /ID [<${'0f'.repeat(16)}> <${'0f'.repeat(16)}>] >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new Uint8Array(Buffer.from(body, 'latin1'));
+  return new Uint8Array(pdfOf(objects, ` /Encrypt 5 0 R /ID [<${'0f'.repeat(16)}> <${'0f'.repeat(16)}>]`));
 }
 
 /** A Word document with one paragraph per string. */

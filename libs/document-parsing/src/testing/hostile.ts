@@ -2,6 +2,8 @@ import { constants, createDeflate, createDeflateRaw, deflateRawSync } from 'node
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { crc32 } from './crc32';
+import { pdfOf } from './pdf-objects';
+import { zipOf, type ZipEntry } from './zip';
 
 /**
  * The hostile corpus: small files made to stall, crash or flood a parser. The parser's unit
@@ -28,56 +30,6 @@ async function deflateRepeated(head: Buffer, piece: Buffer, times: number, tail:
   deflate.end(tail);
   await done;
   return { compressed: Buffer.concat(out), crc, size: head.length + piece.length * times + tail.length };
-}
-
-interface ZipEntry {
-  name: string;
-  data: Buffer;
-  crc: number;
-  size: number;
-  /** 8 = deflate, 0 = stored. */
-  method: number;
-  /** The uncompressed size the headers declare (a lie, for a bomb that hides). */
-  declaredSize?: number;
-}
-
-function zipOf(entries: ZipEntry[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const name = Buffer.from(entry.name);
-    const size = entry.declaredSize ?? entry.size;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(entry.method, 8);
-    local.writeUInt32LE(entry.crc, 14);
-    local.writeUInt32LE(entry.data.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(entry.method, 10);
-    central.writeUInt32LE(entry.crc, 16);
-    central.writeUInt32LE(entry.data.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, entry.data);
-    centrals.push(central, name);
-    offset += local.length + name.length + entry.data.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
 }
 
 const deflated = (name: string, text: string): ZipEntry => {
@@ -142,21 +94,6 @@ export function buildLongPathJson(depth: number, values: number): string {
   let inner = `[${Array.from({ length: values }, (_, i) => i % 10).join(',')}]`;
   for (let i = depth - 1; i >= 0; i--) inner = `{"${key(i)}":${inner}}`;
   return inner;
-}
-
-/** A PDF written object by object (stream bytes as latin1 strings). */
-function pdfOf(objects: string[]): Buffer {
-  let body = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((object, i) => {
-    offsets.push(Buffer.byteLength(body, 'latin1'));
-    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(body, 'latin1');
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) body += `${String(offset).padStart(10, '0')} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, 'latin1');
 }
 
 const FONT = '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>';
