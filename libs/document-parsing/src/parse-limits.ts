@@ -23,7 +23,7 @@ export interface ParseLimits {
 
 export const DEFAULT_PARSE_LIMITS: ParseLimits = {
   outputRatio: 20,
-  maxTextChars: 100_000_000,
+  maxTextChars: 50_000_000,
   maxPages: 10_000,
   maxDepth: 500,
   maxUnzippedBytes: 500 * 1024 * 1024,

@@ -48,7 +48,7 @@ describe('ParsePool: documents parsed in threads under time, memory and output l
     const flood = file('flood.pdf', await fixtures.hostile.buildHugeContentStreamPdf(64));
     const error = await parser.parse(flood).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DocumentLimitError);
-    expect(error).toMatchObject({ limit: 'timeoutMs', message: expect.stringMatching(/^parsing the document took longer than 0\.3 s, so it was stopped after [\d.]+ s; the limit is 0\.3 s per document$/) });
+    expect(error).toMatchObject({ limit: 'timeoutMs', message: 'parsing the document took longer than 0.3 s and was stopped; the limit is 0.3 s per document' });
     const slower = pool({ timeoutMs: 60_000 });
     await expect(slower.parse(file('ok.html', '<p>still here</p>'))).resolves.toMatchObject({ pages: [{ text: 'still here' }] });
   });

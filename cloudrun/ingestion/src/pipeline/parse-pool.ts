@@ -24,8 +24,11 @@ export interface ParsePoolSettings {
   limits: ParseLimits;
 }
 
-/** The defaults of PARSE_WORKERS, PARSE_TIMEOUT_MS and PARSE_MEMORY_MB. */
-export const DEFAULT_PARSE_POOL = { workers: 2, timeoutMs: 120_000, memoryMb: 1024 };
+/**
+ * The defaults of PARSE_WORKERS, PARSE_TIMEOUT_MS and PARSE_MEMORY_MB: two threads of 512 MB
+ * heap fit the 2 GiB Cloud Run instance beside the embedder's model copies and a download.
+ */
+export const DEFAULT_PARSE_POOL = { workers: 2, timeoutMs: 120_000, memoryMb: 512 };
 
 /** The pool's settings from the service's configuration; what it lacks, the defaults. */
 export function parsePoolSettings(config: Partial<ParseConfig> = {}): ParsePoolSettings {
@@ -102,7 +105,6 @@ export class ParsePool {
     const timer = setTimeout(() => deadline.abort(), this.settings.timeoutMs);
     const onAbort = () => deadline.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const started = Date.now();
     try {
       const reply = await this.piscina.run({ input, limits: this.settings.limits }, { signal: deadline.signal });
       if ('document' in reply) return reply.document;
@@ -113,7 +115,7 @@ export class ParsePool {
       if (deadline.signal.aborted && !signal?.aborted) {
         throw new DocumentLimitError(
           'timeoutMs',
-          `parsing the document took longer than ${seconds(this.settings.timeoutMs)}, so it was stopped after ${seconds(Date.now() - started)}; the limit is ${seconds(this.settings.timeoutMs)} per document`,
+          `parsing the document took longer than ${seconds(this.settings.timeoutMs)} and was stopped; the limit is ${seconds(this.settings.timeoutMs)} per document`,
         );
       }
       if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
