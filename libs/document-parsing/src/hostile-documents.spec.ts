@@ -34,6 +34,12 @@ describe('hostile documents: every parser keeps to its limits', () => {
     expect(error).toMatchObject({ limit: 'maxUnzippedBytes', message: 'the Word document is a zip bomb: its part word/document.xml inflates to more than the 64 KB its directory declares' });
   });
 
+  it('refuses a DOCX nested 200,000 deep while inflating it, before mammoth would overflow its stack', async () => {
+    const error = await refusal(parse(hostile.buildDeeplyNestedDocx(200_000), 'nested.docx'));
+    expect(error).toMatchObject({ limit: 'maxDepth', message: 'the Word document nests the elements of its part word/document.xml more than 500 deep; the limit is 500 levels' });
+    expect((await parse(hostile.buildDeeplyNestedDocx(100), 'fine.docx')).pages[0].text).toBe('Nested.');
+  });
+
   it('still reads an ordinary DOCX through the zip checks', async () => {
     const parsed = await parse(await fixtures.buildDocx(['First paragraph.', 'Second paragraph.']), 'ok.docx');
     expect(parsed.pages[0].text).toBe('First paragraph.\n\nSecond paragraph.');

@@ -27,6 +27,10 @@ export default async function parseTask(task: ParseTask): Promise<ParseReply> {
   } catch (error) {
     if (error instanceof DocumentLimitError) return { error: { code: error.code, message: error.message, limit: error.limit } };
     if (error instanceof DocumentParseError) return { error: { code: error.code, message: error.message } };
+    // A parser that recursed on a structure deeper than any limit caught: said as what it is.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      return { error: { code: 'limit_exceeded', limit: 'maxDepth', message: 'the document nests its content deeper than the parser can follow (it ran out of stack)' } };
+    }
     const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
     return { failure: { name, message } };
   }

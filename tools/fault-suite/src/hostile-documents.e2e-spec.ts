@@ -25,6 +25,7 @@ interface HostileClass {
 const CLASSES: HostileClass[] = [
   { name: 'zip-bomb DOCX (1 GiB of XML in about 1 MB)', fileName: 'bomb.docx', type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', build: () => hostile.buildZipBombDocx(1024), setting: /PARSE_MAX_ZIP_RATIO/ },
   { name: 'zip-bomb DOCX whose directory lies about the size', fileName: 'liar.docx', type: 'application/octet-stream', build: () => hostile.buildZipBombDocx(512, { lie: true }), setting: /PARSE_MAX_UNZIPPED_MB/ },
+  { name: 'DOCX whose body nests 200,000 deep', fileName: 'nested.docx', type: 'application/octet-stream', build: async () => hostile.buildDeeplyNestedDocx(200_000), setting: /PARSE_MAX_DEPTH/ },
   { name: 'HTML with 300,000 unclosed tags', fileName: 'tags.html', type: 'text/html', build: async () => Buffer.from(hostile.buildUnclosedTagsHtml(300_000)), setting: /PARSE_MAX_DEPTH/ },
   { name: 'HTML with 300,000 unclosed comments', fileName: 'comments.html', type: 'text/html', build: async () => Buffer.from(hostile.buildUnclosedCommentsHtml(300_000)), setting: /^$/ },
   { name: 'HTML with 300,000 unclosed attribute quotes', fileName: 'quotes.html', type: 'text/html', build: async () => Buffer.from(hostile.buildUnclosedQuotesHtml(300_000)), setting: /^$/ },

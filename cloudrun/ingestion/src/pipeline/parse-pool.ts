@@ -109,7 +109,7 @@ export class ParsePool {
       const reply = await this.piscina.run({ input, limits: this.settings.limits }, { signal: deadline.signal });
       if ('document' in reply) return reply.document;
       if ('error' in reply) throw rebuildParseError(reply.error);
-      throw new ParseThreadError(`the ${reply.failure.name} parser failed: ${reply.failure.message}`);
+      throw new ParseThreadError(`the parser failed on this file (${reply.failure.name}: ${reply.failure.message})`);
     } catch (error) {
       if (error instanceof DocumentParseError || error instanceof ParseThreadError) throw error;
       if (deadline.signal.aborted && !signal?.aborted) {

@@ -1,6 +1,6 @@
 import { DocxReader } from '@llamaindex/readers/docx';
 import { DocumentParseError, singlePageDocument, withoutNul, type ParsedDocument } from '../parsed-document';
-import type { ParseLimits, TextBudget } from '../parse-limits';
+import { DocumentLimitError, type ParseLimits, type TextBudget } from '../parse-limits';
 import { checkZipArchive } from './zip-guard';
 
 /**
@@ -14,6 +14,9 @@ export async function parseDocx(bytes: Buffer, limits: ParseLimits, budget: Text
     const [document] = await new DocxReader().loadDataAsContent(bytes);
     text = document?.text ?? '';
   } catch (error) {
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw new DocumentLimitError('maxDepth', 'the Word document nests its content deeper than the parser can follow (it ran out of stack)');
+    }
     throw new DocumentParseError('corrupt', 'the file is not a valid Word document (corrupt or truncated)', { cause: error });
   }
   budget.add(text.length);

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { crc32 } from './crc32';
 import { pdfOf } from './pdf-objects';
-import { zipOf, type ZipEntry } from './zip';
+import { storedZip, zipOf, type ZipEntry } from './zip';
 
 /**
  * The hostile corpus: small files made to stall, crash or flood a parser. The parser's unit
@@ -58,6 +58,16 @@ export async function buildZipBombDocx(inflatedMiB: number, options: { lie?: boo
     deflated('[Content_Types].xml', CONTENT_TYPES),
     deflated('_rels/.rels', RELS),
     { name: 'word/document.xml', data: part.compressed, crc: part.crc, size: part.size, method: 8, declaredSize: options.lie ? 64 * 1024 : undefined },
+  ]);
+}
+
+/** A DOCX whose body nests `depth` content controls around one paragraph (stored, not compressed). */
+export function buildDeeplyNestedDocx(depth: number): Buffer {
+  const body = `${'<w:sdt><w:sdtContent>'.repeat(depth)}<w:p><w:r><w:t>Nested.</w:t></w:r></w:p>${'</w:sdtContent></w:sdt>'.repeat(depth)}`;
+  return storedZip([
+    ['[Content_Types].xml', CONTENT_TYPES],
+    ['_rels/.rels', RELS],
+    ['word/document.xml', `${DOCUMENT_HEAD.replace('<w:p><w:r><w:t>Quarterly report</w:t></w:r></w:p>', '')}${body}${DOCUMENT_TAIL}`],
   ]);
 }
 
