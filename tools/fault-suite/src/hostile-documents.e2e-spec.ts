@@ -97,15 +97,21 @@ describe('hostile documents: no file stalls, crashes or floods the ingestion ser
 
   faultTest(
     'an ordinary text file alone (the reference time)',
-    '`completed` with its chunks stored',
+    '`completed` with its chunks stored; timed after a first file has loaded the embedding model',
     async (observe) => {
-      const alone = await ingest('ordinary-alone.txt', ordinaryFile(), 'text/plain', 180_000);
-      observe(`ordinary file alone: ${alone.status} in ${alone.ms} ms`);
-      expect(alone.status).toBe('completed');
-      expect((await stack.vectorRows(KB, alone.uuid)).count).toBeGreaterThan(0);
-      figures.ordinaryAloneMs = alone.ms;
+      const warmUp = await ingest('ordinary-warm-up.txt', ordinaryFile(), 'text/plain', 180_000);
+      observe(`first file (loads the model): ${warmUp.status} in ${warmUp.ms} ms`);
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const alone = await ingest(`ordinary-alone-${i}.txt`, ordinaryFile(), 'text/plain', 180_000);
+        expect(alone.status).toBe('completed');
+        expect((await stack.vectorRows(KB, alone.uuid)).count).toBeGreaterThan(0);
+        times.push(alone.ms);
+      }
+      figures.ordinaryAloneMs = [...times].sort((a, b) => a - b)[1];
+      observe(`ordinary file alone: ${times.join(', ')} ms (median ${figures.ordinaryAloneMs} ms)`);
     },
-    240_000,
+    400_000,
   );
 
   async function hostileBesideOrdinary(cls: HostileClass, observe: Observe): Promise<void> {
@@ -166,9 +172,11 @@ describe('hostile documents: no file stalls, crashes or floods the ingestion ser
       const health = await probe.stop();
       const peak = stack.memory().ingestion?.peakMiB;
       observe(`all ${bad.length} hostile files final ${Date.now() - started} ms after their uploads began: ${JSON.stringify(bad.map((b) => b.status).reduce<Record<string, number>>((a, s) => ({ ...a, [s]: (a[s] ?? 0) + 1 }), {}))}`);
-      observe(`ordinary file beside them: ${good.status} in ${good.ms} ms (alone: ${figures.ordinaryAloneMs} ms)`);
+      const besideOne = Object.values((figures.classes ?? {}) as Record<string, { ordinaryBesideMs: number }>).map((c) => c.ordinaryBesideMs).sort((a, b) => a - b);
+      const besideOneMedian = besideOne[Math.floor(besideOne.length / 2)];
+      observe(`ordinary file beside all of them: ${good.status} in ${good.ms} ms; beside one hostile file: median ${besideOneMedian} ms; alone: median ${figures.ordinaryAloneMs} ms`);
       observe(`${describeHealth(health)}; service peak RSS ${peak} MiB${reset ? '' : ' (since start)'}`);
-      figures.allAtOnce = { ordinaryBesideMs: good.ms, ordinaryAloneMs: figures.ordinaryAloneMs, health, peakRssMiB: peak, outcomes: bad.map((b, i) => ({ file: CLASSES[i].fileName, ...b })) };
+      figures.allAtOnce = { ordinaryBesideAllMs: good.ms, ordinaryBesideOneMedianMs: besideOneMedian, ordinaryAloneMedianMs: figures.ordinaryAloneMs, health, peakRssMiB: peak, outcomes: bad.map((b, i) => ({ file: CLASSES[i].fileName, ...b })) };
       saveFigures();
       for (const [i, outcome] of bad.entries()) {
         const file = CLASSES[i].fileName;
