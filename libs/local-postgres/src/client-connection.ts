@@ -14,6 +14,7 @@ import {
   backendMessages,
   closeStatement,
   errorResponse,
+  firstErrorMessage,
   lastReadyStatus,
   negotiateProtocolVersion,
   parameterStatus,
@@ -418,7 +419,10 @@ export class ClientConnection {
       if (holding && (this.midGroup || this.status !== 'I')) await this.rollBack();
       const closing = statements.length ? [...statements.map(closeStatement), sync()] : [];
       const discarding = ownsSettings || mayHoldState ? [DISCARD_CLIENT_STATE] : [];
-      if (closing.length || discarding.length) await this.shared.exec(Buffer.concat([...closing, ...discarding]));
+      if (closing.length || discarding.length) {
+        const problem = firstErrorMessage(await this.shared.exec(Buffer.concat([...closing, ...discarding])));
+        if (problem) this.shared.log('connection.cleanup_failed', { connection: this.id, error: problem });
+      }
       if (this.shared.settingsOwner === this) this.shared.settingsOwner = null;
     } finally {
       lock.release(this.id);

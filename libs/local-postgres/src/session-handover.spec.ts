@@ -85,6 +85,7 @@ describe('handing the shared session from one client to the next', () => {
     // The second leaves without unlocking: the lock goes with it.
     await second.end();
     expect(await value(await open(), "SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory'")).toBe(0);
+    expect(events.filter((e) => e.event === 'connection.cleanup_failed')).toEqual([]);
   });
 
   it('refuses LISTEN and SQL PREPARE with 0A000, failing the transaction they are in as any failed statement would', async () => {
