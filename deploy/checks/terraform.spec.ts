@@ -106,11 +106,14 @@ describe('Terraform (deploy/terraform)', () => {
     expect(invokerProblems(publicIngestion)).toEqual(['docingest-ingestion must not be public (binding oops)']);
   });
 
-  it('gives ingestion read-only access to uploads, the api write access, both Cloud SQL', () => {
+  it('gives ingestion read-only access to uploads and Vertex AI, the api write access, both Cloud SQL', () => {
     expect(dataAccessProblems(deployment)).toEqual([]);
     const broken = copy(deployment);
     delete broken.tf.resources.google_storage_bucket_iam_member.ingestion_reads_uploads;
     expect(dataAccessProblems(broken)).toEqual(['docingest-ingestion needs roles/storage.objectViewer on the uploads bucket']);
+    const noVertex = copy(deployment);
+    delete noVertex.tf.resources.google_project_iam_member.ingestion_embeds_with_vertex;
+    expect(dataAccessProblems(noVertex)).toEqual(['docingest-ingestion needs roles/aiplatform.user (Vertex AI embeddings)']);
   });
 
   it('creates every secret a manifest mounts and lets each service read only its own', () => {

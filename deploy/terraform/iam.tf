@@ -55,6 +55,13 @@ resource "google_project_iam_member" "cloudsql_client" {
   member  = "serviceAccount:${each.value}"
 }
 
+# --- Vertex AI embeddings (embedding_provider google), called with the service's own identity ---
+resource "google_project_iam_member" "ingestion_embeds_with_vertex" {
+  project = var.project_id
+  role    = "roles/aiplatform.user"
+  member  = "serviceAccount:${google_service_account.ingestion.email}"
+}
+
 # --- secrets: each service reads only the ones its manifest mounts (local.secret_readers) ---
 resource "google_secret_manager_secret_iam_member" "readers" {
   for_each = {

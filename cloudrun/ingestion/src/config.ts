@@ -39,6 +39,10 @@ export const ingestionEnvSpec = {
     default: 4,
     desc: 'embedding requests in flight at once per model, shared by every file being ingested; while all are busy, waiting chunks of several files share the next request',
   }),
+  GOOGLE_CLOUD_PROJECT: str({ default: '', desc: 'Google Cloud project billed for embedding_provider google (Vertex AI); empty: google is not offered' }),
+  GOOGLE_CLOUD_LOCATION: str({ default: 'us-central1', desc: 'Vertex AI region for embedding_provider google, e.g. europe-west1, or global' }),
+  VERTEX_API_ENDPOINT: str({ default: '', desc: "Vertex AI base URL; empty for Google's regional endpoint" }),
+  VERTEX_MAX_IN_FLIGHT: positiveInt({ default: 4, desc: 'Vertex AI embedding requests in flight at once per model, shared by every file being ingested' }),
   IN_MEMORY_CHUNKS: positiveInt({
     default: 1000,
     desc: 'chunks of one file held in memory until it is stored; a file with more is written in slices to the staging table ingest_staging and swapped in at the end',
@@ -110,5 +114,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     serviceAuthProblem,
     (config) =>
       !config.GCS_BUCKET && config.GCS_ALLOWED_BUCKETS.length === 0 ? 'GCS_BUCKET: set it or GCS_ALLOWED_BUCKETS, or no file can be read' : undefined,
+    (config) =>
+      config.GOOGLE_CLOUD_PROJECT && !/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(config.GOOGLE_CLOUD_PROJECT)
+        ? `GOOGLE_CLOUD_PROJECT: '${config.GOOGLE_CLOUD_PROJECT}' is not a project id (6 to 30 lowercase letters, digits and hyphens, e.g. my-project-123)`
+        : undefined,
+    (config) =>
+      !/^(global|[a-z]+(-[a-z]+)+[0-9]+)$/.test(config.GOOGLE_CLOUD_LOCATION)
+        ? `GOOGLE_CLOUD_LOCATION: '${config.GOOGLE_CLOUD_LOCATION}' is not a Vertex AI region (e.g. us-central1, europe-west1, global)`
+        : undefined,
+    (config) =>
+      config.VERTEX_API_ENDPOINT && !/^https?:\/\/[^/]/.test(config.VERTEX_API_ENDPOINT) ? `VERTEX_API_ENDPOINT: '${config.VERTEX_API_ENDPOINT}' is not an http(s) URL` : undefined,
   ]);
 }

@@ -4,7 +4,7 @@ import { ApiKeyVerifier, CompositeVerifier, GoogleIdTokenVerifier, apiKeyAuth, g
 import { VectorStore } from '@docingest/vector-store';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { EmbedderRegistry } from './embedder-registry';
+import { EmbedderRegistry, embedderSettings } from './embedder-registry';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -18,10 +18,7 @@ async function main(): Promise<void> {
     projectId: config.GCS_PROJECT_ID || undefined,
     ...(config.GCS_API_ENDPOINT ? { apiEndpoint: config.GCS_API_ENDPOINT, useAuthWithCustomEndpoint: false } : {}),
   });
-  const embedders = new EmbedderRegistry({
-    localWorkers: config.EMBEDDING_WORKERS,
-    openai: { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, maxInFlight: config.OPENAI_MAX_IN_FLIGHT },
-  });
+  const embedders = new EmbedderRegistry(embedderSettings(config));
   const vectors = new VectorStore(pool, { schema: config.VECTOR_SCHEMA, index: config.VECTOR_INDEX as 'hnsw' | 'none', indexMinRows: config.VECTOR_INDEX_MIN_ROWS });
   const oidc = config.AUTH_MODE === 'oidc';
   const verifier = oidc

@@ -134,6 +134,7 @@ export function dataAccessProblems(d: Deployment): string[] {
     ['api', 'roles/storage.objectAdmin on the uploads bucket', roleHolders(d, 'google_storage_bucket_iam_member', 'roles/storage.objectAdmin', onUploads)],
     ['ingestion', 'roles/cloudsql.client', roleHolders(d, 'google_project_iam_member', 'roles/cloudsql.client')],
     ['api', 'roles/cloudsql.client', roleHolders(d, 'google_project_iam_member', 'roles/cloudsql.client')],
+    ['ingestion', 'roles/aiplatform.user (Vertex AI embeddings)', roleHolders(d, 'google_project_iam_member', 'roles/aiplatform.user')],
   ];
   for (const [service, what, holders] of expectations) {
     if (!holders.has(account(service))) problems.push(`${d.manifests[service].name} needs ${what}`);

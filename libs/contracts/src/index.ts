@@ -1,3 +1,4 @@
 export * from './status';
 export * from './schemas';
 export * from './validate';
+export * from './vertex-models';

@@ -13,6 +13,9 @@ export const VECTOR_TABLE_NAME_PATTERN = '^[a-z_][a-z0-9_]{0,57}$';
 export const CHUNK_SIZE = { default: 1000, minimum: 32, maximum: 8192 } as const;
 export const CHUNK_OVERLAP = { default: 200, minimum: 0, maximum: 4096 } as const;
 
+/** The knowledge base's vector size, asked of models that can shorten theirs (sent only when the knowledge base set one). */
+const EmbeddingDimensions = Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 16000 }), Type.Null()], { description: 'vector size the knowledge base was created with' }));
+
 const Identifier = Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Integer()]);
 
 /** DESIGN 4.1: body of `POST /ingest-file`, field names as the original service takes them. */
@@ -24,6 +27,7 @@ export const IngestFileRequestSchema = Type.Object(
     link_id: Nullable(Type.Integer({ minimum: 1 }), 'file–knowledge-base link the progress callbacks update'),
     embedding_provider: literalUnion(EMBEDDING_PROVIDERS),
     embedding_model: Type.String({ minLength: 1, maxLength: 200 }),
+    embedding_dimensions: EmbeddingDimensions,
     chunk_size: Type.Integer({ ...CHUNK_SIZE, description: 'tokens per chunk' }),
     chunk_overlap: Type.Integer({ ...CHUNK_OVERLAP, description: 'tokens shared by neighbouring chunks' }),
     batch_size: Type.Integer({ default: 20, minimum: 1, maximum: 2048, description: 'texts per embedding request' }),
@@ -114,6 +118,7 @@ export const SearchRequestSchema = Type.Object(
     vector_table_name: Type.String({ pattern: VECTOR_TABLE_NAME_PATTERN }),
     embedding_provider: literalUnion(EMBEDDING_PROVIDERS),
     embedding_model: Type.String({ minLength: 1, maxLength: 200 }),
+    embedding_dimensions: EmbeddingDimensions,
     knowledgebase_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     file_uuid: Type.Optional(Type.String({ format: 'uuid' })),
     team_id: Type.Optional(Identifier),

@@ -17,5 +17,5 @@ export function isFinalStatus(status: IngestionStatus): boolean {
 export const INGESTION_STAGES = ['downloading', 'parsing', 'chunking', 'embedding', 'storing'] as const;
 export type IngestionStage = (typeof INGESTION_STAGES)[number];
 
-export const EMBEDDING_PROVIDERS = ['local', 'openai'] as const;
+export const EMBEDDING_PROVIDERS = ['local', 'openai', 'google'] as const;
 export type EmbeddingProvider = (typeof EMBEDDING_PROVIDERS)[number];

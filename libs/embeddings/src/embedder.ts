@@ -7,6 +7,11 @@ export interface EmbedOptions {
   signal?: AbortSignal;
   /** Texts per request (openai) or per worker call (local); defaults to the embedder's batchSize. */
   batchSize?: number;
+  /**
+   * What the texts are: passages to store ('document', the default) or a search query. Providers
+   * that embed the two differently (google's task types) use it; the others ignore it.
+   */
+  purpose?: 'document' | 'query';
   /** Called after each finished batch with the number of texts embedded so far; `done` only grows. */
   onProgress?: (done: number, total: number) => void;
 }

@@ -31,33 +31,36 @@ export class EmbeddingInputError extends EmbeddingError {
 /** The server refused the request for a reason a retry cannot fix (4xx other than 408/429). */
 export class EmbeddingRequestError extends EmbeddingError {
   constructor(
+    provider: EmbeddingProvider,
     readonly status: number,
     readonly serverMessage: string,
     message: string,
   ) {
-    super('openai', message);
+    super(provider, message);
   }
 }
 
 /** The server asks to wait longer than the embedder is configured to wait. */
 export class EmbeddingRateLimitedError extends EmbeddingError {
   constructor(
+    provider: EmbeddingProvider,
     readonly retryAfterMs: number,
     message: string,
   ) {
-    super('openai', message);
+    super(provider, message);
   }
 }
 
 /** Every attempt failed with a retryable error (429, 5xx, network, timeout). */
 export class EmbeddingRetriesExhaustedError extends EmbeddingError {
   constructor(
+    provider: EmbeddingProvider,
     readonly attempts: number,
     readonly lastStatus: number | undefined,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super('openai', message, options);
+    super(provider, message, options);
   }
 }
 

@@ -6,6 +6,7 @@ export { createEmbedder, type EmbedderConfig } from './create-embedder';
 export { LocalEmbedder, LOCAL_MODEL, type LocalEmbedderConfig } from './local/local-embedder';
 export { OpenAIEmbedder, type OpenAIEmbedderConfig } from './openai/openai-embedder';
 export { KNOWN_OPENAI_DIMENSIONS } from './openai/known-models';
+export { VertexEmbedder, type VertexEmbedderConfig } from './google/vertex-embedder';
 export * from './errors';
 export type { EmbedderLlamaIndexEmbedding, LlamaIndexEmbeddingOptions } from './llamaindex/embedder-llamaindex-embedding';
 export {
@@ -16,6 +17,7 @@ export {
   type RecordedRequest,
   type ScriptedAnswer,
 } from './testing/openai-compatible.server';
+export { startVertexAIServer, type VertexAIServer, type VertexAIServerOptions, type VertexRecordedRequest, type VertexScriptedAnswer } from './testing/vertex-ai.server';
 
 /**
  * The Embedder as a LlamaIndex BaseEmbedding. Loaded on first use, so services that never

@@ -1,11 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CHUNK_OVERLAP, CHUNK_SIZE } from '@docingest/contracts';
+import { CHUNK_OVERLAP, CHUNK_SIZE, EMBEDDING_PROVIDERS } from '@docingest/contracts';
 
 export const CreateKnowledgeBaseSchema = Type.Object(
   {
     knowledgebase_id: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,40}$', description: 'readable slug, also names the vector table' }),
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    embedding_provider: Type.Union([Type.Literal('local'), Type.Literal('openai')]),
+    embedding_provider: Type.Union(EMBEDDING_PROVIDERS.map((provider) => Type.Literal(provider))),
     embedding_model: Type.String({ minLength: 1, maxLength: 200 }),
     embedding_dimensions: Type.Optional(Type.Integer({ minimum: 1, maximum: 16000 })),
     chunk_size: Type.Integer({ ...CHUNK_SIZE }),

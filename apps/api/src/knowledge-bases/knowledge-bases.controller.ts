@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { VERTEX_EMBEDDING_MODELS, VERTEX_MAX_TOKENS_PER_TEXT } from '@docingest/contracts';
 import { ApiError } from '../common/api-error';
 import { ContractBody } from '../common/contract-body.pipe';
 import { FilesRepository } from '../files/files.repository';
@@ -35,11 +36,12 @@ export class KnowledgeBasesController {
     if (body.embedding_provider === 'local' && body.embedding_dimensions !== undefined && body.embedding_dimensions !== LOCAL_DIMENSIONS) {
       throw new ApiError(400, `embedding_dimensions must be ${LOCAL_DIMENSIONS} with the local provider (its model gives ${LOCAL_DIMENSIONS}), not ${body.embedding_dimensions}`, { code: 'invalid_request', field: 'embedding_dimensions' });
     }
+    if (body.embedding_provider === 'google') checkVertexModel(body);
     const vectorTableName = `kb_${body.knowledgebase_id.replace(/-/g, '_')}`;
     const created = await this.knowledgeBases.create({
       ...body,
       vector_table_name: vectorTableName,
-      embedding_dimensions: body.embedding_dimensions ?? (body.embedding_provider === 'local' ? LOCAL_DIMENSIONS : null),
+      embedding_dimensions: body.embedding_dimensions ?? defaultDimensions(body),
     });
     if (created) return created;
     if (await this.knowledgeBases.find(body.knowledgebase_id)) {
@@ -92,7 +94,35 @@ export class KnowledgeBasesController {
       vector_table_name: kb.vector_table_name,
       embedding_provider: kb.embedding_provider,
       embedding_model: kb.embedding_model,
+      embedding_dimensions: kb.embedding_dimensions,
       knowledgebase_id: kb.knowledgebase_id,
+    });
+  }
+}
+
+/** The size a knowledge base records when none is given: the model's own, where it is known. */
+function defaultDimensions(body: CreateKnowledgeBase): number | null {
+  if (body.embedding_provider === 'local') return LOCAL_DIMENSIONS;
+  if (body.embedding_provider === 'google') return VERTEX_EMBEDDING_MODELS[body.embedding_model].dimensions;
+  return null;
+}
+
+/** A Vertex AI model this service knows, a size it can give, and chunks within its per-text limit. */
+function checkVertexModel(body: CreateKnowledgeBase): void {
+  const model = VERTEX_EMBEDDING_MODELS[body.embedding_model];
+  if (!model) {
+    throw new ApiError(400, `embedding_model '${body.embedding_model}' is not a Vertex AI embedding model of the google provider: use one of ${Object.keys(VERTEX_EMBEDDING_MODELS).join(', ')}`, {
+      code: 'invalid_request',
+      field: 'embedding_model',
+    });
+  }
+  if (body.embedding_dimensions !== undefined && body.embedding_dimensions > model.dimensions) {
+    throw new ApiError(400, `embedding_dimensions must be at most ${model.dimensions} with ${body.embedding_model}, not ${body.embedding_dimensions}`, { code: 'invalid_request', field: 'embedding_dimensions' });
+  }
+  if (body.chunk_size > VERTEX_MAX_TOKENS_PER_TEXT) {
+    throw new ApiError(400, `chunk_size must be at most ${VERTEX_MAX_TOKENS_PER_TEXT} with the google provider (Vertex AI embeds at most ${VERTEX_MAX_TOKENS_PER_TEXT} tokens per text), not ${body.chunk_size}`, {
+      code: 'invalid_request',
+      field: 'chunk_size',
     });
   }
 }

@@ -92,6 +92,32 @@ describe('knowledge bases (api on real PGlite and Redis)', () => {
     expect(body).toMatchObject({ embedding_provider: 'openai', embedding_dimensions: 1536, vector_table_name: 'kb_contracts' });
   });
 
+  it('accepts a Vertex AI knowledge base, recording the model’s size or the one asked for', async () => {
+    const native = await stack.request('POST', '/api/v1/knowledge-bases', { ...VALID, knowledgebase_id: 'vertex-native', embedding_provider: 'google', embedding_model: 'text-embedding-005' });
+    expect(native).toMatchObject({ status: 201, body: { embedding_provider: 'google', embedding_model: 'text-embedding-005', embedding_dimensions: 768 } });
+    const gemini = await stack.request('POST', '/api/v1/knowledge-bases', { ...VALID, knowledgebase_id: 'vertex-gemini', embedding_provider: 'google', embedding_model: 'gemini-embedding-001' });
+    expect(gemini.body).toMatchObject({ embedding_dimensions: 3072 });
+    const shortened = await stack.request('POST', '/api/v1/knowledge-bases', { ...VALID, knowledgebase_id: 'vertex-256', embedding_provider: 'google', embedding_model: 'gemini-embedding-001', embedding_dimensions: 256 });
+    expect(shortened.body).toMatchObject({ embedding_dimensions: 256 });
+  });
+
+  it('refuses a Vertex AI knowledge base it could not embed for, naming the field', async () => {
+    const before = await rows();
+    const google = { ...VALID, knowledgebase_id: 'vertex-bad', embedding_provider: 'google', embedding_model: 'text-embedding-005' };
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [{ embedding_model: 'textembedding-gecko' }, 'embedding_model', /not a Vertex AI embedding model of the google provider: use one of text-embedding-005/],
+      [{ embedding_dimensions: 1024 }, 'embedding_dimensions', /at most 768 with text-embedding-005, not 1024/],
+      [{ chunk_size: 4096, chunk_overlap: 64 }, 'chunk_size', /at most 2048 with the google provider/],
+      [{ embedding_provider: 'vertex' }, 'embedding_provider', /./],
+    ];
+    for (const [change, field, message] of cases) {
+      const { status, body } = await stack.request('POST', '/api/v1/knowledge-bases', { ...google, ...change });
+      expect({ change, status, field: body.field }).toEqual({ change, status: 400, field: expect.stringContaining(field) });
+      expect(body.message).toMatch(message);
+    }
+    expect(await rows()).toEqual(before);
+  });
+
   it('answers 409 for an id that exists, leaving the first one as it was', async () => {
     expect((await stack.request('POST', '/api/v1/knowledge-bases', VALID)).status).toBe(201);
     const before = await rows();
@@ -114,8 +140,8 @@ describe('knowledge bases (api on real PGlite and Redis)', () => {
   it('lists them in creation order', async () => {
     const { status, body } = await stack.request('GET', '/api/v1/knowledge-bases');
     expect(status).toBe(200);
-    expect(body.items.map((kb: { knowledgebase_id: string }) => kb.knowledgebase_id)).toEqual(['hr-policies', 'contracts', 'manuals']);
-    expect(body.items[2]).toMatchObject({ ...VALID, vector_table_name: 'kb_manuals', embedding_dimensions: 512 });
+    expect(body.items.map((kb: { knowledgebase_id: string }) => kb.knowledgebase_id)).toEqual(['hr-policies', 'contracts', 'vertex-native', 'vertex-gemini', 'vertex-256', 'manuals']);
+    expect(body.items[5]).toMatchObject({ ...VALID, vector_table_name: 'kb_manuals', embedding_dimensions: 512 });
   });
 
   it('gets one by id, and answers 404 for an unknown one', async () => {

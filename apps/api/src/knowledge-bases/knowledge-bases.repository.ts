@@ -1,3 +1,4 @@
+import type { EmbeddingProvider } from '@docingest/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../database/database.module';
@@ -6,7 +7,7 @@ export interface KnowledgeBase {
   knowledgebase_id: string;
   name: string;
   vector_table_name: string;
-  embedding_provider: 'local' | 'openai';
+  embedding_provider: EmbeddingProvider;
   embedding_model: string;
   embedding_dimensions: number | null;
   chunk_size: number;

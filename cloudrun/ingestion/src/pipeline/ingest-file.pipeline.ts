@@ -67,7 +67,7 @@ async function runIngestion(request: IngestFileRequest, deps: PipelineDeps, repo
   try {
     reporter.stage('downloading');
     const ref = resolveObject(request.file_path, deps.resolve);
-    const embedder = deps.embedders.get(request.embedding_provider, request.embedding_model);
+    const embedder = deps.embedders.get(request.embedding_provider, request.embedding_model, request.embedding_dimensions);
     // Checked before any work, so a mismatched model fails in milliseconds and writes nothing.
     await deps.vectors.ensureTable(request.vector_table_name, await embedder.resolveDimensions());
 

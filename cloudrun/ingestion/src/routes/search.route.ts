@@ -10,8 +10,8 @@ export function registerSearchRoute(app: FastifyInstance, deps: { vectors: Vecto
     { schema: { body: SearchRequestSchema, response: { 200: SearchResponseSchema } } },
     async (request): Promise<SearchResponse> => {
       const body = request.body;
-      const embedder = deps.embedders.get(body.embedding_provider, body.embedding_model);
-      const [vector] = await embedder.embed([body.query]);
+      const embedder = deps.embedders.get(body.embedding_provider, body.embedding_model, body.embedding_dimensions);
+      const [vector] = await embedder.embed([body.query], { purpose: 'query' });
       const hits = await deps.vectors.search(
         body.vector_table_name,
         vector,

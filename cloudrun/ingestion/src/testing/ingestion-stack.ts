@@ -7,7 +7,7 @@ import { ApiKeyVerifier, apiKeyAuth } from '@docingest/service-auth';
 import { VectorStore } from '@docingest/vector-store';
 import { buildApp } from '../app';
 import { loadConfig } from '../config';
-import { EmbedderRegistry } from '../embedder-registry';
+import { EmbedderRegistry, embedderSettings } from '../embedder-registry';
 import { CallbackReceiver } from './callback-receiver';
 
 export const SYSTEM_KEY = 'test-system-key';
@@ -38,10 +38,7 @@ export async function startIngestionStack(env: Record<string, string> = {}) {
   });
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_SIZE });
   const storage = new Storage(localStorageOptions(gcs.url));
-  const embedders = new EmbedderRegistry({
-    localWorkers: config.EMBEDDING_WORKERS,
-    openai: { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, maxInFlight: config.OPENAI_MAX_IN_FLIGHT },
-  });
+  const embedders = new EmbedderRegistry(embedderSettings(config));
   const vectors = new VectorStore(pool, { schema: config.VECTOR_SCHEMA, index: config.VECTOR_INDEX as 'hnsw' | 'none', indexMinRows: config.VECTOR_INDEX_MIN_ROWS });
   const { app, inflight } = await buildApp({
     config,

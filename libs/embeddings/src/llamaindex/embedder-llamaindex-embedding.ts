@@ -1,3 +1,5 @@
+import type { MessageContentDetail } from '@llamaindex/core/llms';
+import { extractSingleText } from '@llamaindex/core/utils';
 import { BaseEmbedding } from 'llamaindex';
 import type { Embedder } from '../embedder';
 
@@ -25,6 +27,14 @@ export class EmbedderLlamaIndexEmbedding extends BaseEmbedding {
 
   async getTextEmbedding(text: string): Promise<number[]> {
     const [vector] = await this.embedder.embed([text]);
+    return vector;
+  }
+
+  /** A query is embedded as one (Vertex AI's RETRIEVAL_QUERY), not as a passage to store. */
+  async getQueryEmbedding(query: MessageContentDetail): Promise<number[] | null> {
+    const text = extractSingleText(query);
+    if (!text) return null;
+    const [vector] = await this.embedder.embed([text], { purpose: 'query' });
     return vector;
   }
 }

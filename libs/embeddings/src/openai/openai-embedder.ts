@@ -3,7 +3,7 @@ import { assertPositiveInteger, embedInBatches } from '../embed-in-batches';
 import { EmbedderClosedError, EmbeddingConfigError, EmbeddingResponseError } from '../errors';
 import { KNOWN_OPENAI_DIMENSIONS } from './known-models';
 import { OpenAIEmbeddingsClient } from './openai-embeddings-client';
-import { RequestCoalescer } from './request-coalescer';
+import { RequestCoalescer } from '../remote/request-coalescer';
 
 export interface OpenAIEmbedderConfig {
   provider: 'openai';

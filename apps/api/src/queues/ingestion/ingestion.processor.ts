@@ -62,6 +62,7 @@ export class IngestionProcessor implements OnModuleDestroy {
       link_id: linkId,
       embedding_provider: kb.embedding_provider,
       embedding_model: kb.embedding_model,
+      embedding_dimensions: kb.embedding_dimensions,
       chunk_size: kb.chunk_size,
       chunk_overlap: kb.chunk_overlap,
       batch_size: 20,
