@@ -1,9 +1,11 @@
+import { ThrottlerModule } from '@nestjs/throttler';
 import { BullModule } from '@nestjs/bull';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { Storage } from '@google-cloud/storage';
 import { ApiKeyVerifier, CompositeVerifier, GoogleIdTokenVerifier, apiKeyAuth, googleIdTokenAuth } from '@docingest/service-auth';
 import { AuthGuard, CREDENTIAL_VERIFIER } from './auth/auth.guard';
+import { AdminSessions } from './auth/admin-session';
 import { SessionController } from './auth/session.controller';
 import { ErrorBodyFilter } from './common/error-body.filter';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
@@ -31,7 +33,13 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [BullModule.forRoot({ url: config.REDIS_URL, prefix: queuePrefix(installationId) }), BullModule.registerQueue({ name: INGESTION_QUEUE }), DatabaseModule],
+      imports: [
+        BullModule.forRoot({ url: config.REDIS_URL, prefix: queuePrefix(installationId) }),
+        BullModule.registerQueue({ name: INGESTION_QUEUE }),
+        DatabaseModule,
+        // Used by the sign-in route only (SignInThrottle), not as a global guard.
+        ThrottlerModule.forRoot({ throttlers: [{ name: 'sign-in', ttl: 60_000, limit: config.SIGN_IN_ATTEMPTS_PER_MINUTE }] }),
+      ],
       controllers: [SessionController, KnowledgeBasesController, FilesController, IngestionsController, HealthController],
       providers: [
         // A plain copy: envalid's proxy throws on unknown keys, and Nest probes providers for lifecycle hooks.
@@ -55,6 +63,7 @@ export class AppModule {
         },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorBodyFilter },
+        AdminSessions,
         KnowledgeBasesRepository,
         FilesRepository,
         LinksRepository,

@@ -24,6 +24,8 @@ export async function createApp(config: ApiConfig): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forConfig(config, installationId), { logger, bodyParser: true, abortOnError: false });
   try {
     app.enableShutdownHooks();
+    // Cloud Run's front end terminates TLS: req.ip and req.secure come from its X-Forwarded-* headers.
+    (app.getHttpAdapter().getInstance() as Express).set('trust proxy', config.TRUSTED_PROXY_HOPS);
     mountAdmin(app);
     const document = SwaggerModule.createDocument(
       app,

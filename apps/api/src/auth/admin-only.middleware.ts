@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { AuthError, type CredentialVerifier } from '@docingest/service-auth';
-import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { AdminSessions } from './admin-session';
 import { CREDENTIAL_VERIFIER, isAllowed } from './auth.guard';
 
 /**
@@ -10,10 +10,10 @@ import { CREDENTIAL_VERIFIER, isAllowed } from './auth.guard';
  * Nest's routing and so outside its guard: the queue dashboard and the API docs.
  */
 export function adminOnly(app: INestApplication): RequestHandler {
-  const config = app.get<ApiConfig>(API_CONFIG);
+  const sessions = app.get(AdminSessions);
   const verifier = app.get<CredentialVerifier>(CREDENTIAL_VERIFIER);
   return (request: Request, response: Response, next: NextFunction) => {
-    isAllowed(request, 'admin', verifier, config).then(
+    isAllowed(request, 'admin', verifier, sessions).then(
       () => next(),
       (error: unknown) => {
         const status = error instanceof AuthError ? error.statusCode : 401;

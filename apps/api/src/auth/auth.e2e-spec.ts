@@ -7,7 +7,8 @@ import { localStorageOptions } from '@docingest/local-gcs';
 import { AppModule } from '../app.module';
 import { ADMIN_KEY, BUCKET, SYSTEM_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
 import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
-import { SESSION_COOKIE, issueSession } from './admin-session';
+import { createHmac } from 'node:crypto';
+import { SESSION_COOKIE } from './admin-session';
 
 type Kind = 'public' | 'admin' | 'system';
 
@@ -68,7 +69,7 @@ describe('authentication of every route (DESIGN 4.3)', () => {
   beforeAll(async () => {
     standIn = await new IngestionStandIn().start();
     standIn.respond = hang;
-    stack = await startApiStack({ ingestion: false, ingestionUrl: standIn.url, apiEnv: { SHUTDOWN_GRACE_MS: '200' } });
+    stack = await startApiStack({ ingestion: false, ingestionUrl: standIn.url, apiEnv: { SHUTDOWN_GRACE_MS: '200', TRUSTED_PROXY_HOPS: '1', SIGN_IN_ATTEMPTS_PER_MINUTE: '5' } });
     storage = new Storage(localStorageOptions(stack.gcs.url));
     queue = stack.app.get(getQueueToken('ingestion'));
     await stack.createKnowledgeBase('secure');
@@ -158,7 +159,8 @@ describe('authentication of every route (DESIGN 4.3)', () => {
     expect(progress.body.message).toMatch(/system/);
     expect(refused.filter((r) => r.status !== 403)).toEqual([]);
     // The admin session is for people: it does not stand in for the system credential.
-    const cookie = `${SESSION_COOKIE}=${issueSession(ADMIN_KEY).value}`;
+    const signedIn = await fetch(`${stack.apiUrl}/api/v1/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: ADMIN_KEY }) });
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0];
     expect((await call('POST /api/v1/files/:uuid/update-progress', { cookie })).status).toBe(401);
     expect(await everything()).toEqual(before);
   });
@@ -218,24 +220,33 @@ describe('authentication of every route (DESIGN 4.3)', () => {
   });
 
   describe('admin session cookie', () => {
-    const signIn = (key: string) =>
-      fetch(`${stack.apiUrl}/api/v1/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }) });
+    // Each test signs in from its own address (X-Forwarded-For, believed with TRUSTED_PROXY_HOPS=1),
+    // so the sign-in throttle counts each test apart.
+    const signIn = (key: string, from: string, headers: Record<string, string> = {}) =>
+      fetch(`${stack.apiUrl}/api/v1/auth/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': from, ...headers },
+        body: JSON.stringify({ key }),
+      });
     const withCookie = (path: string, cookie: string) => fetch(`${stack.apiUrl}${path}`, { headers: { cookie } });
+    const sessionCookie = async (from: string) => (await signIn(ADMIN_KEY, from)).headers.get('set-cookie')!.split(';')[0];
+    const signed = (key: string, id: string) => `${id}.${createHmac('sha256', key).update(`admin-session:${id}`).digest('base64url')}`;
 
     it('is refused for a wrong key, setting no cookie', async () => {
-      const response = await signIn('not-the-admin-key-000');
+      const response = await signIn('not-the-admin-key-000', '203.0.113.1');
       expect(response.status).toBe(401);
       expect(response.headers.get('set-cookie')).toBeNull();
-      expect((await signIn(SYSTEM_KEY)).status).toBe(401);
+      expect((await signIn(SYSTEM_KEY, '203.0.113.1')).status).toBe(401);
     });
 
     it('signs in with the admin key, and the cookie opens the REST API and the dashboard', async () => {
-      const response = await signIn(ADMIN_KEY);
+      const response = await signIn(ADMIN_KEY, '203.0.113.2');
       expect(response.status).toBe(204);
       const setCookie = response.headers.get('set-cookie')!;
       expect(setCookie).toMatch(new RegExp(`^${SESSION_COOKIE}=`));
       expect(setCookie).toMatch(/HttpOnly/i);
       expect(setCookie).toMatch(/SameSite=Strict/i);
+      expect(setCookie).not.toMatch(/Secure/i); // plain HTTP: a Secure cookie would never come back
       expect(setCookie).not.toContain(ADMIN_KEY);
       const cookie = setCookie.split(';')[0];
       expect((await withCookie('/api/v1/knowledge-bases', cookie)).status).toBe(200);
@@ -243,16 +254,25 @@ describe('authentication of every route (DESIGN 4.3)', () => {
       expect((await withCookie(`/api/v1/files/${fileUuid}/progress`, cookie)).status).toBe(200);
     });
 
-    it('refuses a tampered, expired or foreign cookie', async () => {
-      const valid = issueSession(ADMIN_KEY).value;
-      const [expires, signature] = valid.split('.');
-      const flip = (s: string) => s.slice(0, -1) + (s.endsWith('A') ? 'B' : 'A');
+    it('marks the cookie Secure when the front end says the request came over HTTPS', async () => {
+      const response = await signIn(ADMIN_KEY, '203.0.113.3', { 'x-forwarded-proto': 'https' });
+      expect(response.status).toBe(204);
+      expect(response.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
+    });
+
+    it('refuses a tampered, forged, expired or foreign cookie', async () => {
+      const valid = decodeURIComponent((await sessionCookie('203.0.113.4')).split('=')[1]);
+      const [id, signature] = valid.split('.');
+      const flip = (text: string) => text.slice(0, -1) + (text.endsWith('A') ? 'B' : 'A');
+      const expiredId = 'expired-session-id-0000000000000000';
+      await stack.pool.query(`INSERT INTO admin_sessions (id_hash, expires_at) VALUES (encode(sha256($1::bytea), 'hex'), now() - interval '1 minute')`, [expiredId]);
       const cookies = {
-        'a changed signature': `${expires}.${flip(signature)}`,
-        'a later expiry with the old signature': `${Number(expires) + 86_400_000}.${signature}`,
-        'no signature': `${expires}.`,
-        'an expired session': issueSession(ADMIN_KEY, Date.now() - 13 * 3_600_000).value,
-        'a session signed with another key': issueSession('some-other-admin-key').value,
+        'a changed signature': `${id}.${flip(signature)}`,
+        'another id with the old signature': `${flip(id)}.${signature}`,
+        'a well-signed id the server never issued': signed(ADMIN_KEY, 'never-issued-000000000000000000'),
+        'an expired session': signed(ADMIN_KEY, expiredId),
+        'a session signed with another key': signed('some-other-admin-key', id),
+        'no signature': `${id}.`,
         garbage: 'garbage',
       };
       for (const [what, value] of Object.entries(cookies)) {
@@ -263,12 +283,31 @@ describe('authentication of every route (DESIGN 4.3)', () => {
       }
     });
 
-    it('signs out by clearing the cookie', async () => {
-      const response = await fetch(`${stack.apiUrl}/api/v1/auth/session`, { method: 'DELETE' });
+    it('signs out by revoking the session on the server: a kept copy of the cookie stops working', async () => {
+      const cookie = await sessionCookie('203.0.113.5');
+      const other = await sessionCookie('203.0.113.5');
+      expect((await withCookie('/api/v1/knowledge-bases', cookie)).status).toBe(200);
+      const response = await fetch(`${stack.apiUrl}/api/v1/auth/session`, { method: 'DELETE', headers: { cookie } });
       expect(response.status).toBe(204);
       const setCookie = response.headers.get('set-cookie')!;
       expect(setCookie).toMatch(new RegExp(`^${SESSION_COOKIE}=;`));
       expect(setCookie).toMatch(/Expires=Thu, 01 Jan 1970/);
+      for (const path of ['/api/v1/knowledge-bases', '/admin/queues']) expect({ path, status: (await withCookie(path, cookie)).status }).toEqual({ path, status: 401 });
+      // Only that session ends: the same admin signed in elsewhere stays signed in.
+      expect((await withCookie('/api/v1/knowledge-bases', other)).status).toBe(200);
+      // Signing out without a session, or with a forged one, is harmless.
+      expect((await fetch(`${stack.apiUrl}/api/v1/auth/session`, { method: 'DELETE' })).status).toBe(204);
+    });
+
+    it('throttles sign-in per address: after the limit even the right key waits, other addresses do not', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await signIn(`wrong-key-${i}-0000000`, '198.51.100.7')).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401]);
+      const throttled = await signIn(ADMIN_KEY, '198.51.100.7');
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('set-cookie')).toBeNull();
+      expect(await throttled.json()).toMatchObject({ statusCode: 429, code: 'too_many_attempts', message: expect.stringMatching(/too many sign-in attempts from this address \(5 a minute\): try again in \d+ s/) });
+      expect((await signIn(ADMIN_KEY, '198.51.100.8')).status).toBe(204);
     });
   });
 

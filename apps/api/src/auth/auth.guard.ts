@@ -2,8 +2,7 @@ import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContex
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { requireCaller, type CallerKind, type CredentialVerifier } from '@docingest/service-auth';
-import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { SESSION_COOKIE, readCookie, sessionIsValid } from './admin-session';
+import { AdminSessions, SESSION_COOKIE, readCookie } from './admin-session';
 
 export const CREDENTIAL_VERIFIER = Symbol('CREDENTIAL_VERIFIER');
 const CALLER_KIND = 'caller-kind';
@@ -18,20 +17,20 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(CREDENTIAL_VERIFIER) private readonly verifier: CredentialVerifier,
-    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly sessions: AdminSessions,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const kind = this.reflector.getAllAndOverride<CallerKind | 'public'>(CALLER_KIND, [context.getHandler(), context.getClass()]) ?? 'admin';
     if (kind === 'public') return true;
     const request = context.switchToHttp().getRequest<Request>();
-    return isAllowed(request, kind, this.verifier, this.config);
+    return isAllowed(request, kind, this.verifier, this.sessions);
   }
 }
 
 /** Shared with the queue dashboard's middleware, which lives outside Nest's routing. */
-export async function isAllowed(request: Request, kind: CallerKind, verifier: CredentialVerifier, config: ApiConfig): Promise<true> {
-  if (kind === 'admin' && !request.headers.authorization && sessionIsValid(config.ADMIN_API_KEY, readCookie(request.headers.cookie, SESSION_COOKIE))) {
+export async function isAllowed(request: Request, kind: CallerKind, verifier: CredentialVerifier, sessions: AdminSessions): Promise<true> {
+  if (kind === 'admin' && !request.headers.authorization && (await sessions.isValid(readCookie(request.headers.cookie, SESSION_COOKIE)))) {
     return true;
   }
   await requireCaller(verifier, request.headers.authorization, kind);

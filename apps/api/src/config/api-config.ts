@@ -1,5 +1,5 @@
 import { bool, num, port, str, url } from 'envalid';
-import { list, loadServiceConfig, serviceAuthProblem } from '@docingest/service-config';
+import { list, loadServiceConfig, nonNegativeInt, positiveInt, serviceAuthProblem } from '@docingest/service-config';
 
 export { ConfigError } from '@docingest/service-config';
 
@@ -17,6 +17,11 @@ export const apiEnvSpec = {
   AUTH_MODE: str({ choices: ['api-key', 'oidc'], default: 'api-key', desc: 'api-key: shared SYSTEM_API_KEY; oidc: Google ID tokens between services' }),
   SYSTEM_API_KEY: str({ default: '', desc: 'shared service-to-service key (required with AUTH_MODE=api-key)' }),
   ADMIN_API_KEY: str({ desc: 'admin credential for the REST API, the admin UI and the queue dashboard' }),
+  SIGN_IN_ATTEMPTS_PER_MINUTE: positiveInt({ default: 10, desc: 'admin sign-in attempts allowed per client address and minute (per instance)' }),
+  TRUSTED_PROXY_HOPS: nonNegativeInt({
+    default: 0,
+    desc: "proxies in front whose X-Forwarded-For/-Proto are believed: 1 on Cloud Run (its front end), so the client's address is throttled and the session cookie is Secure over HTTPS",
+  }),
   OIDC_AUDIENCE: str({ default: '', desc: 'this api URL: the audience the ingestion service callbacks must carry' }),
   OIDC_ALLOWED_CALLERS: list({ default: [], desc: 'service accounts allowed to call back, comma-separated' }),
   GCS_BUCKET: str({ desc: 'bucket uploads go to' }),
