@@ -35,7 +35,7 @@ export async function createApp(config: ApiConfig): Promise<INestApplication> {
         .addBearerAuth()
         .build(),
     );
-    // DESIGN 4.3: nothing but health checks is open, the description of the API included.
+    // docs/wire-contract.md#authentication: nothing but health checks is open, the description of the API included.
     const server = app.getHttpAdapter().getInstance() as Express;
     server.use(['/api/docs', '/api/docs-json', '/api/docs-yaml'], adminOnly(app));
     SwaggerModule.setup('api/docs', app, document);

@@ -21,7 +21,7 @@ const minimalRequest = () => ({
 });
 
 describe('IngestFileRequest', () => {
-  it('accepts a minimal request and fills every default of DESIGN 4.1', () => {
+  it('accepts a minimal request and fills every default of docs/wire-contract.md#ingest-file', () => {
     const result = validateIngest(minimalRequest());
     expect(result.ok).toBe(true);
     if (!result.ok) return;

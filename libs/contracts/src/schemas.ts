@@ -18,7 +18,7 @@ const EmbeddingDimensions = Type.Optional(Type.Union([Type.Integer({ minimum: 1,
 
 const Identifier = Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Integer()]);
 
-/** DESIGN 4.1: body of `POST /ingest-file`, field names as the original service takes them. */
+/** docs/wire-contract.md#ingest-file: body of `POST /ingest-file`, field names as the original service takes them. */
 export const IngestFileRequestSchema = Type.Object(
   {
     file_path: Type.String({ minLength: 1, maxLength: 2048, description: 'gs://bucket/key, or a key in the configured bucket' }),
@@ -78,7 +78,7 @@ export type IngestFileResponse = Static<typeof IngestFileResponseSchema> & {
   stage?: (typeof INGESTION_STAGES)[number];
 };
 
-/** DESIGN 4.2: body of `POST /api/v1/files/{file_uuid}/update-progress`. */
+/** docs/wire-contract.md#progress-callback: body of `POST /api/v1/files/{file_uuid}/update-progress`. */
 export const ProgressUpdateSchema = Type.Object(
   {
     progress: Type.Number({ minimum: 0, maximum: 100 }),

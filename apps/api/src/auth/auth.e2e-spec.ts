@@ -58,7 +58,7 @@ const WRONG_CREDENTIALS = [
   'Bearer',
 ];
 
-describe('authentication of every route (DESIGN 4.3)', () => {
+describe('authentication of every route (docs/wire-contract.md#authentication)', () => {
   let stack: ApiStack;
   let standIn: IngestionStandIn;
   let storage: Storage;

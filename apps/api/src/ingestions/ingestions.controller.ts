@@ -41,7 +41,7 @@ export class IngestionsController {
   ) {}
 
   /**
-   * The ingestion service's progress callback (DESIGN 4.2). An update that would move the link
+   * The ingestion service's progress callback (docs/wire-contract.md#progress-callback). An update that would move the link
    * backwards, reopen a final attempt or belongs to an older attempt is answered 200 with
    * `applied: false` and the reason, so the service does not retry it.
    */

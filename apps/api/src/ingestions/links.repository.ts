@@ -67,7 +67,7 @@ export class LinksRepository {
   }
 
   /**
-   * DESIGN 4.2: applied only if it moves the link forward within the current, open attempt:
+   * docs/wire-contract.md#progress-callback: applied only if it moves the link forward within the current, open attempt:
    * neither its progress nor its stage (in pipeline order) may go back.
    */
   async applyProgress(fileUuid: string, update: ProgressUpdate): Promise<ProgressOutcome> {

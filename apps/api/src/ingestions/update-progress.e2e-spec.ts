@@ -8,7 +8,7 @@ interface Running {
   attempt: number;
 }
 
-describe('update-progress: the ingestion service’s callback (DESIGN 4.2)', () => {
+describe('update-progress: the ingestion service’s callback (docs/wire-contract.md#progress-callback)', () => {
   let stack: ApiStack;
   let standIn: IngestionStandIn;
 
