@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startVertexAIServer, type VertexAIServer } from '@docingest/embeddings';
+import { startVertexAIServer, type VertexAIServer } from '@docingest/embeddings/testing';
 import { loadConfig } from './config';
 import { EmbedderRegistry, embedderSettings } from './embedder-registry';
 import { startIngestionStack, type IngestionStack } from './testing/ingestion-stack';
@@ -10,6 +10,7 @@ import { startIngestionStack, type IngestionStack } from './testing/ingestion-st
 describe('POST /ingest-file and /search with embedding_provider google', () => {
   let vertex: VertexAIServer;
   let stack: IngestionStack;
+  let paths: Record<'native' | 'gemini' | 'short', string>;
   const saved = { host: process.env.GCE_METADATA_HOST, detect: process.env.METADATA_SERVER_DETECTION };
 
   beforeAll(async () => {
@@ -17,6 +18,13 @@ describe('POST /ingest-file and /search with embedding_provider google', () => {
     process.env.GCE_METADATA_HOST = vertex.metadataHost;
     process.env.METADATA_SERVER_DETECTION = 'assume-present';
     stack = await startIngestionStack({ GOOGLE_CLOUD_PROJECT: 'sample-project', GOOGLE_CLOUD_LOCATION: 'europe-west1', VERTEX_API_ENDPOINT: vertex.apiEndpoint });
+    // Uploaded together up front: an upload after a long test may meet a kept-alive connection
+    // the storage server has just closed, and the client does not retry a plain upload.
+    paths = {
+      native: await stack.upload(`vertex/${randomUUID()}.txt`, text, 'text/plain'),
+      gemini: await stack.upload(`vertex/${randomUUID()}.txt`, text, 'text/plain'),
+      short: await stack.upload(`vertex/${randomUUID()}.txt`, 'One short clause about the harbour lamp.', 'text/plain'),
+    };
   });
   afterAll(async () => {
     await stack?.stop();
@@ -49,9 +57,8 @@ describe('POST /ingest-file and /search with embedding_provider google', () => {
   const text = Array.from({ length: 40 }, (_, i) => `Clause ${i}: the tenant keeps the harbour lamp lit through winter number ${i}.`).join('\n');
 
   it('stores 768-dimension chunks embedded as RETRIEVAL_DOCUMENT and answers a search embedded as RETRIEVAL_QUERY', async () => {
-    const path = await stack.upload(`vertex/${randomUUID()}.txt`, text, 'text/plain');
     const fileUuid = randomUUID();
-    const { status, body } = await stack.call('/ingest-file', request(path, fileUuid, 'text-embedding-005', null));
+    const { status, body } = await stack.call('/ingest-file', request(paths.native, fileUuid, 'text-embedding-005', null));
     expect({ status, body }).toMatchObject({ status: 200, body: { status: 'completed' } });
     const rows = await stack.rowsFor('kb_vertex_native', fileUuid);
     expect(rows).toHaveLength(body.chunks);
@@ -76,8 +83,7 @@ describe('POST /ingest-file and /search with embedding_provider google', () => {
 
   it('asks gemini-embedding-001 for the knowledge base’s size, one text per request', async () => {
     const before = vertex.requests.length;
-    const path = await stack.upload(`vertex/${randomUUID()}.txt`, text, 'text/plain');
-    const { body } = await stack.call('/ingest-file', request(path, randomUUID(), 'gemini-embedding-001', 128));
+    const { body } = await stack.call('/ingest-file', request(paths.gemini, randomUUID(), 'gemini-embedding-001', 128));
     expect(body).toMatchObject({ status: 'completed' });
     const sent = vertex.requests.slice(before);
     expect(sent).toHaveLength(body.chunks);
@@ -87,9 +93,8 @@ describe('POST /ingest-file and /search with embedding_provider google', () => {
 
   it('fails the file with a clear message when Vertex AI keeps answering RESOURCE_EXHAUSTED', async () => {
     vertex.script(...Array.from({ length: 6 }, () => ({ status: 429, googleStatus: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded for aiplatform.googleapis.com/online_prediction_requests_per_base_model' })));
-    const path = await stack.upload(`vertex/${randomUUID()}.txt`, 'One short clause about the harbour lamp.', 'text/plain');
     const fileUuid = randomUUID();
-    const { body } = await stack.call('/ingest-file', request(path, fileUuid, 'text-embedding-005', null));
+    const { body } = await stack.call('/ingest-file', request(paths.short, fileUuid, 'text-embedding-005', null));
     expect(body).toMatchObject({ status: 'failed', stage: 'embedding' });
     expect(body.message).toMatch(/failed 6 times; last: HTTP 429: RESOURCE_EXHAUSTED: Quota exceeded/);
     expect(await stack.rowsFor('kb_vertex_native', fileUuid)).toHaveLength(0);
