@@ -6,10 +6,11 @@
 //
 //   node tools/build.js [--out-dir dist]
 //
-// Tests are left out (*.spec.ts, *.e2e-spec.ts, bench/). `testing/` folders are kept: some
-// libraries' public index re-exports a test server from one, and a missing module would only
-// show at run time. The build ends by checking that every relative require() in the output
-// resolves, so anything left out by mistake fails here, not in production.
+// Only production code goes in: tests (*.spec.ts, *.e2e-spec.ts, bench/), test helpers
+// (`testing/` folders, reached through `@docingest/<lib>/testing`), test-document builders
+// (`fixtures.ts`) and the local stand-ins for Cloud SQL, GCS and Memorystore (libs/local-*) are
+// left out. The build ends by checking that every relative require() in the output resolves, so
+// production code that reaches for any of them fails here, not in production.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -17,10 +18,12 @@ const swc = require('@swc/core');
 
 const ROOT = path.resolve(__dirname, '..');
 const SOURCE_DIRS = ['apps', 'cloudrun', 'libs'];
-const SKIPPED_DIRS = new Set(['node_modules', 'bench', 'coverage', 'dist', 'tmp']);
+const SKIPPED_DIRS = new Set(['node_modules', 'bench', 'coverage', 'dist', 'tmp', 'testing']);
+/** What `npm start` and the tests run instead of Google Cloud: never part of an image. */
+const STAND_IN_LIBS = new Set(['libs/local-postgres', 'libs/local-gcs', 'libs/local-redis']);
 /** Project tooling, not run-time files. */
 const NOT_ASSETS = [/^project\.json$/, /^jest\.config\.[cm]?js$/, /^tsconfig.*\.json$/, /\.md$/, /^\.eslintrc/];
-const TEST_FILE = /\.(spec|e2e-spec|test)\.ts$/;
+const TEST_FILE = /\.(spec|e2e-spec|test)\.ts$|^fixtures\.ts$/;
 
 class BuildError extends Error {
   constructor(message) {
@@ -59,7 +62,7 @@ function collectSources(root) {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(full);
+        if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.') && !STAND_IN_LIBS.has(path.relative(root, full).split(path.sep).join('/'))) walk(full);
       } else if (entry.isFile()) {
         if (entry.name.endsWith('.d.ts') || TEST_FILE.test(entry.name)) continue;
         if (entry.name.endsWith('.ts')) typescript.push(full);

@@ -3,18 +3,9 @@ import { join } from 'node:path';
 import { CONTRACTS } from './support/app-contracts';
 import { buildIntoTemp, type BuildOutput } from './support/build-output';
 import { loadDockerfile, parseDockerfile } from './support/dockerfile';
-import { imageProblems, runtimePackages, type AllowedLazyDevPackage, type Lockfile } from './support/image-problems';
+import { imageProblems, runtimePackages, type Lockfile } from './support/image-problems';
 import { DOCKERFILES, REPO_ROOT, type ServiceName } from './support/paths';
 import { requireGraph } from './support/require-graph';
-
-/**
- * Test-document builders exported by document-parsing load these dev dependencies on first
- * call only; no production path calls them. Any other lazily loaded dev dependency fails.
- */
-const TEST_ONLY_LAZY: AllowedLazyDevPackage[] = [
-  { name: 'pdf-lib', from: 'libs/document-parsing/src/fixtures.js' },
-  { name: 'docx', from: 'libs/document-parsing/src/fixtures.js' },
-];
 
 const ENTRIES: Record<ServiceName, string> = {
   ingestion: 'cloudrun/ingestion/src/main.js',
@@ -37,8 +28,20 @@ describe('images (deploy/*.Dockerfile) against the production build', () => {
     expect(existsSync(join(out.dir, 'cloudrun/ingestion/src/main.js.map'))).toBe(true);
     expect(existsSync(join(out.dir, 'apps/api/migrations'))).toBe(true);
     expect(existsSync(join(out.dir, 'libs/admin-ui/src/static/index.html'))).toBe(true);
-    // Tests are not part of a production build.
-    expect(existsSync(join(out.dir, 'cloudrun/ingestion/src/ingest-file.e2e-spec.js'))).toBe(false);
+    // Tests, test helpers, test documents and the local stand-ins are not part of a production build.
+    for (const left of [
+      'cloudrun/ingestion/src/ingest-file.e2e-spec.js',
+      'cloudrun/ingestion/src/testing',
+      'apps/api/src/testing',
+      'libs/embeddings/src/testing',
+      'libs/embeddings/src/local/testing',
+      'libs/document-parsing/src/fixtures.js',
+      'libs/local-postgres',
+      'libs/local-gcs',
+      'libs/local-redis',
+    ]) {
+      expect({ left, exists: existsSync(join(out.dir, left)) }).toEqual({ left, exists: false });
+    }
     // Aliases are rewritten: the compiled code has no @docingest/ import left.
     const app = readFileSync(join(out.dir, 'cloudrun/ingestion/src/app.js'), 'utf8');
     expect(app).toContain('require("../../../libs/contracts/src")');
@@ -50,7 +53,7 @@ describe('images (deploy/*.Dockerfile) against the production build', () => {
     expect(dockerfile.stages.map((s) => s.from)).toEqual(['node:22-bookworm-slim', 'node:22-bookworm-slim']);
     const cmd = dockerfile.stages[1].instructions.find((i) => i.keyword === 'CMD');
     expect(JSON.parse(cmd!.args)).toEqual(['node', `dist/${ENTRIES[service]}`]);
-    expect(imageProblems({ dockerfile, buildOut: out.dir, lockfile, allowedLazyDevPackages: TEST_ONLY_LAZY })).toEqual([]);
+    expect(imageProblems({ dockerfile, buildOut: out.dir, lockfile })).toEqual([]);
   });
 
   it.each(Object.keys(ENTRIES) as ServiceName[])("%s: the image's ENV sets only Node's own variables or ones the app reads", (service) => {
@@ -70,32 +73,32 @@ describe('images (deploy/*.Dockerfile) against the production build', () => {
   it('reports an image that leaves out the libs, runs a missing entry, or needs a dev dependency', () => {
     const text = readFileSync(DOCKERFILES.ingestion, 'utf8');
     const withoutLibs = parseDockerfile(text.replace('COPY --from=build /app/dist/libs dist/libs\n', ''));
-    expect(imageProblems({ dockerfile: withoutLibs, buildOut: out.dir, lockfile, allowedLazyDevPackages: TEST_ONLY_LAZY })).toContain(
+    expect(imageProblems({ dockerfile: withoutLibs, buildOut: out.dir, lockfile })).toContain(
       'dist/libs/contracts is required by dist/cloudrun/ingestion/src/main.js but not copied into the runtime stage',
     );
 
     const renamedEntry = parseDockerfile(text.replace('dist/cloudrun/ingestion/src/main.js', 'dist/cloudrun/ingestion/src/server.js'));
-    expect(imageProblems({ dockerfile: renamedEntry, buildOut: out.dir, lockfile, allowedLazyDevPackages: TEST_ONLY_LAZY })).toEqual([
+    expect(imageProblems({ dockerfile: renamedEntry, buildOut: out.dir, lockfile })).toEqual([
       'CMD runs dist/cloudrun/ingestion/src/server.js, which the build does not produce',
     ]);
 
     const fastifyIsDev: Lockfile = structuredClone(lockfile);
     fastifyIsDev.packages['node_modules/fastify'].dev = true;
-    expect(imageProblems({ dockerfile: parseDockerfile(text), buildOut: out.dir, lockfile: fastifyIsDev, allowedLazyDevPackages: TEST_ONLY_LAZY })).toEqual([
+    expect(imageProblems({ dockerfile: parseDockerfile(text), buildOut: out.dir, lockfile: fastifyIsDev })).toEqual([
       'fastify is required at run time but only dev dependencies bring it (missing from the image)',
     ]);
 
-    // A package loaded on first use counts too, unless it is a known test-only one.
+    // A package loaded on first use counts too.
     const lazy = [...requireGraph(join(out.dir, ENTRIES.ingestion)).lazyPackages.keys()].find((name) => !lockfile.packages[`node_modules/${name}`].dev);
     expect(lazy).toBeDefined();
     const lazyIsDev: Lockfile = structuredClone(lockfile);
     lazyIsDev.packages[`node_modules/${lazy}`].dev = true;
-    expect(imageProblems({ dockerfile: parseDockerfile(text), buildOut: out.dir, lockfile: lazyIsDev, allowedLazyDevPackages: TEST_ONLY_LAZY })).toEqual([
+    expect(imageProblems({ dockerfile: parseDockerfile(text), buildOut: out.dir, lockfile: lazyIsDev })).toEqual([
       expect.stringMatching(new RegExp(`^${lazy} is loaded on first use by dist/.+ but is missing from the image \\(dev-only\\)$`)),
     ]);
 
     const asRoot = parseDockerfile(text.replace('USER node', 'USER root'));
-    expect(imageProblems({ dockerfile: asRoot, buildOut: out.dir, lockfile, allowedLazyDevPackages: TEST_ONLY_LAZY })).toEqual(['the runtime stage must end as a non-root USER']);
+    expect(imageProblems({ dockerfile: asRoot, buildOut: out.dir, lockfile })).toEqual(['the runtime stage must end as a non-root USER']);
   });
 
   it('.dockerignore keeps dependencies, build output and infrastructure state out of the context', () => {

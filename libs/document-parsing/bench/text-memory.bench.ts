@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixtures, parseDocument, readDocumentSections } from '@docingest/document-parsing';
+import * as fixtures from '@docingest/document-parsing/fixtures';
+import { parseDocument, readDocumentSections } from '@docingest/document-parsing';
 
 const megabytes = Number(process.argv[2] ?? 100);
 const mode = process.argv[3];

@@ -1,4 +1,5 @@
-import { DocumentParseError, detectFormat, fixtures, type FileSample } from './index';
+import * as fixtures from './fixtures';
+import { DocumentParseError, detectFormat, type FileSample } from './index';
 import { storedZip } from './testing/zip';
 
 const sample = (bytes: Uint8Array | string, tail?: Uint8Array): FileSample => {

@@ -1,5 +1,5 @@
 import { getDocumentProxy, getResolvedPDFJS } from 'unpdf';
-import { fixtures } from './index';
+import * as fixtures from './fixtures';
 
 describe('fixtures', () => {
   it('makes scanned pages that hold an image and no text', async () => {

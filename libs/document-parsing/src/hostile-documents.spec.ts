@@ -1,4 +1,5 @@
-import { DocumentLimitError, DocumentParseError, fixtures, parseDocument, readDocumentSections, type ParseLimits } from './index';
+import * as fixtures from './fixtures';
+import { DocumentLimitError, DocumentParseError, parseDocument, readDocumentSections, type ParseLimits } from './index';
 import { tempFiles } from './testing/temp-files';
 
 const { hostile } = fixtures;

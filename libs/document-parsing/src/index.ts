@@ -5,6 +5,4 @@ export { readFileSample, type FileSample } from './file-sample';
 export { htmlToText } from './formats/html.parser';
 export { DocumentParseError, type DocumentFormat, type ParsedDocument, type ParsedPage, type ParseErrorCode } from './parsed-document';
 export { DEFAULT_PARSE_LIMITS, DocumentLimitError, formatBytes, type LimitName, type ParseLimits } from './parse-limits';
-/** Builders of test documents (PDF, DOCX, ...); they load pdf-lib and docx only when called. */
-export * as fixtures from './fixtures';
 export { PARSE_WORKER_FILE, rebuildParseError, type ParseReply, type ParseTask } from './parse-worker';

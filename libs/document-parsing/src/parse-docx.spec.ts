@@ -1,4 +1,5 @@
-import { DocumentParseError, fixtures, parseDocument } from './index';
+import * as fixtures from './fixtures';
+import { DocumentParseError, parseDocument } from './index';
 import { storedZip } from './testing/zip';
 import { tempFiles } from './testing/temp-files';
 

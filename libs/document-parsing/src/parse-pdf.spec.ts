@@ -1,5 +1,6 @@
 import { getDocumentProxy } from 'unpdf';
-import { DocumentParseError, fixtures, parseDocument } from './index';
+import * as fixtures from './fixtures';
+import { DocumentParseError, parseDocument } from './index';
 import { tempFiles } from './testing/temp-files';
 
 async function failure(promise: Promise<unknown>): Promise<DocumentParseError> {

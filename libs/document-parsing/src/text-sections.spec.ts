@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { fixtures, parseDocument, readDocumentSections, type ParsedPage } from './index';
+import * as fixtures from './fixtures';
+import { parseDocument, readDocumentSections, type ParsedPage } from './index';
 import { tempFiles } from './testing/temp-files';
 
 async function collect(iterable: AsyncIterable<ParsedPage>): Promise<ParsedPage[]> {

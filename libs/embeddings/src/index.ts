@@ -9,15 +9,6 @@ export { KNOWN_OPENAI_DIMENSIONS } from './openai/known-models';
 export { VertexEmbedder, type VertexEmbedderConfig } from './google/vertex-embedder';
 export * from './errors';
 export type { EmbedderLlamaIndexEmbedding, LlamaIndexEmbeddingOptions } from './llamaindex/embedder-llamaindex-embedding';
-export {
-  startOpenAICompatibleServer,
-  fakeEmbedding,
-  type OpenAICompatibleServer,
-  type OpenAICompatibleServerOptions,
-  type RecordedRequest,
-  type ScriptedAnswer,
-} from './testing/openai-compatible.server';
-export { startVertexAIServer, type VertexAIServer, type VertexAIServerOptions, type VertexRecordedRequest, type VertexScriptedAnswer } from './testing/vertex-ai.server';
 
 /**
  * The Embedder as a LlamaIndex BaseEmbedding. Loaded on first use, so services that never

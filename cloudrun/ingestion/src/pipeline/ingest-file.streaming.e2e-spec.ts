@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ProgressUpdate } from '@docingest/contracts';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@docingest/embeddings';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@docingest/embeddings/testing';
 import { startIngestionStack, type IngestionStack } from '../testing/ingestion-stack';
 
 // Files larger than IN_MEMORY_CHUNKS, through the real service: read in sections, chunked,

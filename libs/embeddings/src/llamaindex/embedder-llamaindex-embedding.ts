@@ -1,6 +1,6 @@
 import type { MessageContentDetail } from '@llamaindex/core/llms';
 import { extractSingleText } from '@llamaindex/core/utils';
-import { BaseEmbedding } from 'llamaindex';
+import { BaseEmbedding } from '@llamaindex/core/embeddings';
 import type { Embedder } from '../embedder';
 
 export interface LlamaIndexEmbeddingOptions {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Bull from 'bull';
 import { Pool } from 'pg';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer, type OpenAICompatibleServerOptions } from '@docingest/embeddings';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer, type OpenAICompatibleServerOptions } from '@docingest/embeddings/testing';
 import { startLocalPostgres, type LocalPostgres } from '@docingest/local-postgres';
 import { freePort, startRedisServer, type RedisServerHandle } from '@docingest/local-redis';
 import { INGESTION_QUEUE, queuePrefix } from '../../../../apps/api/src/queues/ingestion/ingestion-job';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startOpenAICompatibleServer } from '@docingest/embeddings';
+import { startOpenAICompatibleServer } from '@docingest/embeddings/testing';
 
 export interface HeldEmbeddings {
   /** The API root for OPENAI_BASE_URL. */
