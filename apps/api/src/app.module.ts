@@ -1,4 +1,5 @@
 import { ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule, type Params } from 'nestjs-pino';
 import { BullModule } from '@nestjs/bull';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
@@ -6,6 +7,7 @@ import { Storage } from '@google-cloud/storage';
 import { ApiKeyVerifier, CompositeVerifier, GoogleIdTokenVerifier, apiKeyAuth, googleIdTokenAuth } from '@docingest/service-auth';
 import { AuthGuard, CREDENTIAL_VERIFIER } from './auth/auth.guard';
 import { AdminSessions } from './auth/admin-session';
+import { apiLoggerParams } from './logging/cloud-logger';
 import { SessionController } from './auth/session.controller';
 import { ErrorBodyFilter } from './common/error-body.filter';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
@@ -28,7 +30,7 @@ import { StaleSweeperScheduler } from './queues/ingestion/stale-sweeper.schedule
 /** The api: REST, the update-progress callback, polling, and the Bull ingestion queue. */
 @Module({})
 export class AppModule {
-  static forConfig(config: ApiConfig, installationId: string): DynamicModule {
+  static forConfig(config: ApiConfig, installationId: string, loggerParams: Params = apiLoggerParams(config)): DynamicModule {
     const oidc = config.AUTH_MODE === 'oidc';
     return {
       module: AppModule,
@@ -37,6 +39,8 @@ export class AppModule {
         BullModule.forRoot({ url: config.REDIS_URL, prefix: queuePrefix(installationId) }),
         BullModule.registerQueue({ name: INGESTION_QUEUE }),
         DatabaseModule,
+        // Request-scoped loggers (the request's trace on every line) and the request log.
+        LoggerModule.forRoot(loggerParams),
         // Used by the sign-in route only (SignInThrottle), not as a global guard.
         ThrottlerModule.forRoot({ throttlers: [{ name: 'sign-in', ttl: 60_000, limit: config.SIGN_IN_ATTEMPTS_PER_MINUTE }] }),
       ],

@@ -1,7 +1,9 @@
-import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Express } from 'express';
+import { PinoLogger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { mountAdmin } from './admin/mount-admin';
 import { adminOnly } from './auth/admin-only.middleware';
 import { AppModule } from './app.module';
@@ -9,19 +11,22 @@ import type { ApiConfig } from './config/api-config';
 import { readInstallationId } from './database/installation';
 import { migrate } from './database/migrate';
 import { queuePrefix } from './queues/ingestion/ingestion-job';
-
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+import { CloudLogger, apiLoggerParams, apiRootLogger } from './logging/cloud-logger';
 
 /** The configured app, not yet listening: main.ts and the tests start it the same way. */
-export async function createApp(config: ApiConfig): Promise<INestApplication> {
-  const logger = new ConsoleLogger({ json: true, logLevels: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL as LogLevel) + 1) });
+export async function createApp(config: ApiConfig, options: { logDestination?: DestinationStream } = {}): Promise<INestApplication> {
+  const root = apiRootLogger(config, options.logDestination);
   if (config.MIGRATE_ON_START) {
     const applied = await migrate(config.DATABASE_URL);
-    if (applied.length) logger.log(JSON.stringify({ event: 'migrations.applied', names: applied }), 'database');
+    if (applied.length) root.info({ event: 'migrations.applied', names: applied, context: 'database' });
   }
   const installationId = await readInstallationId(config.DATABASE_URL);
-  logger.log(JSON.stringify({ event: 'installation', id: installationId, queue_prefix: queuePrefix(installationId) }), 'database');
-  const app = await NestFactory.create(AppModule.forConfig(config, installationId), { logger, bodyParser: true, abortOnError: false });
+  root.info({ event: 'installation', id: installationId, queue_prefix: queuePrefix(installationId), context: 'database' });
+  const loggerParams = apiLoggerParams(config, root);
+  const app = await NestFactory.create(AppModule.forConfig(config, installationId, loggerParams), { bufferLogs: true, bodyParser: true, abortOnError: false });
+  // Nest's own lines and every Logger call site go through pino from here on.
+  app.useLogger(new CloudLogger(new PinoLogger(loggerParams), loggerParams));
+  app.flushLogs();
   try {
     app.enableShutdownHooks();
     // Cloud Run's front end terminates TLS: req.ip and req.secure come from its X-Forwarded-* headers.

@@ -10,6 +10,6 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   const message = error instanceof ConfigError ? error.message : `api failed to start: ${(error as Error).stack ?? error}`;
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'api', msg: message })}\n`);
+  process.stderr.write(`${JSON.stringify({ severity: 'CRITICAL', service: 'api', message })}\n`);
   process.exit(1);
 });

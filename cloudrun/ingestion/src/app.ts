@@ -1,7 +1,9 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Pool } from 'pg';
+import type { DestinationStream } from 'pino';
 import type { Storage } from '@google-cloud/storage';
+import { cloudLoggingOptions, httpRequestEntry, traceFromHeaders, traceLogFields } from '@docingest/cloud-logging';
 import { ErrorBodySchema, validatorFor } from '@docingest/contracts';
 import { AuthError, requireCaller, type CredentialVerifier, type OutboundAuth } from '@docingest/service-auth';
 import type { VectorStore } from '@docingest/vector-store';
@@ -23,6 +25,8 @@ export interface AppDeps {
   vectors: VectorStore;
   verifier: CredentialVerifier;
   outboundAuth: OutboundAuth;
+  /** Where the JSON log lines go; stdout unless a test reads them. */
+  logDestination?: DestinationStream;
 }
 
 declare module 'fastify' {
@@ -50,8 +54,11 @@ function frameworkError(error: FastifyError, bodyLimit: number): { statusCode: n
 export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; inflight: InflightIngestions }> {
   const { config } = deps;
   const app = Fastify({
-    logger: { level: config.LOG_LEVEL, base: { service: 'ingestion' } },
-    disableRequestLogging: !config.REQUEST_LOGS,
+    logger: { ...cloudLoggingOptions({ service: 'ingestion', level: config.LOG_LEVEL }), ...(deps.logDestination ? { stream: deps.logDestination } : {}) },
+    // Every line about a request carries its trace, so Cloud Logging shows them under it.
+    childLoggerFactory: (logger, bindings, options, raw) => logger.child({ ...bindings, ...traceLogFields(traceFromHeaders(raw.headers), config.GOOGLE_CLOUD_PROJECT || undefined) }, options),
+    // Requests are logged by the onResponse hook below, with Cloud Logging's httpRequest.
+    disableRequestLogging: true,
     bodyLimit: config.BODY_LIMIT_BYTES,
     // The pipeline runs inside the request: Cloud Run's request timeout is the limit, not Node's.
     requestTimeout: 0,
@@ -59,6 +66,22 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; i
     ajv: { customOptions: { removeAdditional: false } },
   });
   const inflight = new InflightIngestions();
+
+  app.addHook('onResponse', async (request, reply) => {
+    const status = reply.statusCode;
+    if (status < 400 && !config.REQUEST_LOGS) return;
+    const entry = httpRequestEntry({
+      method: request.method,
+      url: request.url,
+      status,
+      latencyMs: reply.elapsedTime,
+      userAgent: request.headers['user-agent'],
+      remoteIp: request.ip,
+      responseBytes: reply.getHeader('content-length') as string | number | undefined,
+      httpVersion: request.raw.httpVersion,
+    });
+    request.log[status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'](entry, `${request.method} ${request.url} ${status}`);
+  });
 
   // Bodies are checked by the contract's own validator, so both services word errors the same.
   app.setValidatorCompiler(({ schema }) => {

@@ -39,7 +39,10 @@ export const ingestionEnvSpec = {
     default: 4,
     desc: 'embedding requests in flight at once per model, shared by every file being ingested; while all are busy, waiting chunks of several files share the next request',
   }),
-  GOOGLE_CLOUD_PROJECT: str({ default: '', desc: 'Google Cloud project billed for embedding_provider google (Vertex AI); empty: google is not offered' }),
+  GOOGLE_CLOUD_PROJECT: str({
+    default: '',
+    desc: 'Google Cloud project: billed for embedding_provider google (Vertex AI; empty: google is not offered), and names log lines’ traces (projects/<id>/traces/<trace id>)',
+  }),
   GOOGLE_CLOUD_LOCATION: str({ default: 'us-central1', desc: 'Vertex AI region for embedding_provider google, e.g. europe-west1, or global' }),
   VERTEX_API_ENDPOINT: str({ default: '', desc: "Vertex AI base URL; empty for Google's regional endpoint" }),
   VERTEX_MAX_IN_FLIGHT: positiveInt({ default: 4, desc: 'Vertex AI embedding requests in flight at once per model, shared by every file being ingested' }),
@@ -75,8 +78,8 @@ export const ingestionEnvSpec = {
   PROGRESS_MIN_INTERVAL_MS: num({ default: 1000, desc: 'least time between two progress callbacks' }),
   CALLBACK_FINAL_RETRY_MS: num({ default: 60_000, desc: 'how long the final callback is retried' }),
   SHUTDOWN_GRACE_MS: num({ default: 25_000, desc: 'time in-flight ingestions get to finish on SIGTERM' }),
-  LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
-  REQUEST_LOGS: bool({ default: false, desc: 'log every request, not only ingestion events' }),
+  LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', desc: 'least severe log lines written' }),
+  REQUEST_LOGS: bool({ default: false, desc: 'log every request with httpRequest, not only failed ones and ingestion events' }),
 };
 
 export type IngestionConfig = ReturnType<typeof loadConfig>;

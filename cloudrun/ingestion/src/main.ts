@@ -48,6 +48,6 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   const message = error instanceof ConfigError ? error.message : `ingestion service failed to start: ${(error as Error).stack ?? error}`;
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'ingestion', msg: message })}\n`);
+  process.stderr.write(`${JSON.stringify({ severity: 'CRITICAL', service: 'ingestion', message })}\n`);
   process.exit(1);
 });

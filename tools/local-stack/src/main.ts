@@ -1,4 +1,5 @@
 import { startSystem } from './system-stack';
+import { prettyLogLine } from './pretty-log';
 import { stackSettings } from './stack-settings';
 
 /**
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   try {
     const settings = stackSettings();
     const started = await startSystem(settings, {
+      format: prettyLogLine(process.stdout.isTTY === true),
       onServiceExit: (service, code) => {
         if (!system) return; // a failed start is reported once, by startSystem's error
         console.error(`${service.name} exited (code ${code}); stopping the stack`);

@@ -17,6 +17,8 @@ export class ManagedProcess {
     private readonly env: NodeJS.ProcessEnv,
     private readonly colorIndex: number,
     private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+    /** How a line is shown (npm start pretty-prints the JSON logs); the tail keeps it as printed. */
+    private readonly format: (line: string) => string = (line) => line,
   ) {}
 
   get pid(): number | undefined {
@@ -53,7 +55,7 @@ export class ManagedProcess {
       createInterface({ input: stream }).on('line', (line) => {
         this.tail.push(line);
         if (this.tail.length > TAIL_LINES) this.tail.shift();
-        this.write(`${plain ? `${this.name.padEnd(9)}|` : label} ${line}`);
+        this.write(`${plain ? `${this.name.padEnd(9)}|` : label} ${this.format(line)}`);
       });
     }
     this.exited = new Promise((resolve) =>

@@ -9,6 +9,10 @@ describe('reasonFromOutput', () => {
     ];
     expect(reasonFromOutput(lines)).toBe('UPLOAD_MAX_BYTES=lots is not a number');
     expect(reasonFromOutput(['{"level":50,"msg":"cannot reach the database"}', '{"level":30,"msg":"closing"}'])).toBe('cannot reach the database');
+    // Cloud Logging's severities, as both services write them.
+    expect(reasonFromOutput(['{"severity":"CRITICAL","service":"api","message":"ADMIN_API_KEY: use at least 12 characters"}', '{"severity":"INFO","message":"bye"}'])).toBe(
+      'ADMIN_API_KEY: use at least 12 characters',
+    );
   });
 
   it('falls back to the message of a plain stack trace, then the last line, or says there was none', () => {

@@ -1,12 +1,12 @@
-const SEVERE = new Set(['fatal', 'error', 60, 50]);
+const SEVERE = new Set(['CRITICAL', 'ERROR', 'fatal', 'error', 60, 50]);
 
 /** The one line that best says why a service stopped: its last fatal or error log, else its last error line, else its last line. */
 export function reasonFromOutput(lines: string[]): string {
   for (const line of [...lines].reverse()) {
     try {
-      const entry = JSON.parse(line) as { level?: string | number; msg?: unknown; message?: unknown };
+      const entry = JSON.parse(line) as { severity?: string; level?: string | number; msg?: unknown; message?: unknown };
       const text = entry.msg ?? entry.message;
-      if (SEVERE.has(entry.level as string) && typeof text === 'string') return text;
+      if (SEVERE.has((entry.severity ?? entry.level) as string) && typeof text === 'string') return text;
     } catch {
       // not a JSON log line
     }

@@ -18,6 +18,8 @@ export interface SystemOptions {
   apiEnv?: NodeJS.ProcessEnv;
   /** Where each service's output lines go; default stdout with the service's name. */
   write?: (line: string) => void;
+  /** How each service's line is shown before it is written (npm start: pretty-printed). */
+  format?: (line: string) => string;
   /** Called when a service exits while the system is not stopping. */
   onServiceExit?: (service: ManagedProcess, code: number | null) => void;
 }
@@ -90,6 +92,7 @@ export async function startSystem(settings: StackSettings, options: SystemOption
       { ...shared, PORT: String(ingestionPort), HOST: '127.0.0.1', API_URL: apiUrl, ...options.ingestionEnv },
       0,
       options.write,
+      options.format,
     );
     const api = new ManagedProcess(
       'api',
@@ -97,6 +100,7 @@ export async function startSystem(settings: StackSettings, options: SystemOption
       { ...shared, PORT: String(apiPort), HOST: '127.0.0.1', REDIS_URL: redis.url, INGESTION_SERVICE_URL: ingestionUrl, ADMIN_API_KEY: settings.adminKey, ...options.apiEnv },
       1,
       options.write,
+      options.format,
     );
     const onExit = (service: ManagedProcess) => (code: number | null) => {
       if (!stopping) options.onServiceExit?.(service, code);

@@ -33,7 +33,9 @@ export const apiEnvSpec = {
   SWEEP_INTERVAL_MS: num({ default: 60_000, desc: 'how often stale links are looked for' }),
   SHUTDOWN_GRACE_MS: num({ default: 20_000, desc: 'time pending dispatches get on SIGTERM' }),
   MIGRATE_ON_START: bool({ default: true, desc: 'apply database migrations at start-up' }),
-  LOG_LEVEL: str({ choices: ['error', 'warn', 'log', 'debug', 'verbose'], default: 'log' }),
+  LOG_LEVEL: str({ choices: ['error', 'warn', 'log', 'debug', 'verbose'], default: 'log', desc: 'least severe log lines written (log is INFO)' }),
+  REQUEST_LOGS: bool({ default: false, desc: 'log every request with httpRequest, not only failed ones' }),
+  GOOGLE_CLOUD_PROJECT: str({ default: '', desc: 'Google Cloud project: log lines name their trace as projects/<id>/traces/<trace id>, which Cloud Logging links' }),
 };
 
 export type ApiConfig = ReturnType<typeof loadApiConfig>;

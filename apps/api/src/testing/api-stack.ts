@@ -126,7 +126,9 @@ async function startParts(options: StackOptions, stops: Array<() => Promise<unkn
     LOG_LEVEL: 'error',
     ...options.apiEnv,
   });
-  const app: INestApplication = await createApp(config);
+  /** Every JSON line the api logged, parsed, for tests of what Cloud Logging would read. */
+  const logLines: Array<Record<string, unknown>> = [];
+  const app: INestApplication = await createApp(config, { logDestination: { write: (line: string) => void (logLines.push(JSON.parse(line)), process.stdout.write(line)) } });
   stops.push(() => app.close());
   await app.listen(apiPort, '127.0.0.1');
   const pool = new Pool({ connectionString: postgres.url, max: 2 });
@@ -152,6 +154,7 @@ async function startParts(options: StackOptions, stops: Array<() => Promise<unkn
   }
 
   return {
+    logLines,
     apiUrl,
     app,
     config,

@@ -40,6 +40,8 @@ export async function startIngestionStack(env: Record<string, string> = {}) {
   const storage = new Storage(localStorageOptions(gcs.url));
   const embedders = new EmbedderRegistry(embedderSettings(config));
   const vectors = new VectorStore(pool, { schema: config.VECTOR_SCHEMA, index: config.VECTOR_INDEX as 'hnsw' | 'none', indexMinRows: config.VECTOR_INDEX_MIN_ROWS });
+  /** Every JSON line the service logged, parsed, for tests of what Cloud Logging would read. */
+  const logLines: Array<Record<string, unknown>> = [];
   const { app, inflight } = await buildApp({
     config,
     pool,
@@ -48,6 +50,7 @@ export async function startIngestionStack(env: Record<string, string> = {}) {
     vectors,
     verifier: new ApiKeyVerifier({ system: SYSTEM_KEY }),
     outboundAuth: apiKeyAuth(SYSTEM_KEY),
+    logDestination: { write: (line: string) => void (logLines.push(JSON.parse(line)), process.stdout.write(line)) },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -70,6 +73,7 @@ export async function startIngestionStack(env: Record<string, string> = {}) {
     vectors,
     receiver,
     config,
+    logLines,
     call,
     async upload(key: string, data: Buffer | string, contentType?: string) {
       await storage.bucket(BUCKET).file(key).save(data, { resumable: false, contentType });

@@ -1,0 +1,3 @@
+export { cloudLoggingOptions, SEVERITY } from './pino-options';
+export { traceFromHeaders, traceLogFields, isTraceId, type TraceContext } from './trace-context';
+export { httpRequestEntry, type HttpRequestEntry } from './http-request';
