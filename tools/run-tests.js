@@ -11,11 +11,11 @@ fs.rmSync(reportDir, { recursive: true, force: true });
 fs.mkdirSync(reportDir, { recursive: true });
 
 const extra = process.argv.slice(2);
-const nx = spawnSync(
-  process.execPath,
-  [require.resolve('nx/bin/nx.js'), 'run-many', '-t', 'test', '--parallel=1', '--outputStyle=stream', ...extra],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' } },
-);
+const nx = spawnSync(process.execPath, [require.resolve('nx/bin/nx.js'), 'run-many', '-t', 'test', '--parallel=1', '--outputStyle=stream', ...extra], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+});
 
 let passed = 0;
 let failed = 0;

@@ -65,13 +65,24 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     if (options.phases.remote) await phase.remote(jobs);
     if (options.phases.local) await phase.local(localJobs);
     if (options.phases.storage) {
-      ({ storage, search } = await measureStorage(stack.postgres.url, { rows: options.storageRows, hnswRows: options.storageHnswRows, dimensions: 512, searchRows: options.searchRows }, log));
+      ({ storage, search } = await measureStorage(
+        stack.postgres.url,
+        { rows: options.storageRows, hnswRows: options.storageHnswRows, dimensions: 512, searchRows: options.searchRows },
+        log,
+      ));
     }
     if (options.phases.bigFile && options.bigFileMb > 0) bigFile = await phase.bigFile(options.bigFileMb);
 
     const result: BenchResult = {
       startedAt,
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadBefore, loadAfter: Math.round(loadavg()[0] * 100) / 100 },
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        memoryGb: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        loadBefore,
+        loadAfter: Math.round(loadavg()[0] * 100) / 100,
+      },
       options: withoutFunctions(options),
       corpus: describeCorpus(corpus),
       chunking,
@@ -111,7 +122,13 @@ class PhaseRunner {
     } finally {
       await service.stop();
     }
-    const baseline = await this.startBaseline({ provider: 'openai', model: REMOTE_MODEL, baseURL: this.stack.fixture.baseURL, apiKey: FIXTURE_API_KEY, maxInFlight: options.openaiMaxInFlight });
+    const baseline = await this.startBaseline({
+      provider: 'openai',
+      model: REMOTE_MODEL,
+      baseURL: this.stack.fixture.baseURL,
+      apiKey: FIXTURE_API_KEY,
+      maxInFlight: options.openaiMaxInFlight,
+    });
     try {
       await baseline.run(this.baselineRequest(this.warmup, 'warmup_baseline_openai', 'openai-compatible', 1));
       for (const concurrency of this.remoteLevels()) await this.measureBaseline(baseline, jobs, 'openai-compatible', concurrency);
@@ -157,12 +174,23 @@ class PhaseRunner {
     const service = await this.startService(0);
     try {
       options.log(`large file: ingesting ${sizeMb} MB through /ingest-file (batch_size ${options.bigFileBatchSize})`);
-      const measure = await ingestBigFile(service, { filePath, fileUuid: fileUuidFor(key), bytes: size, table: 'bench_big', model: REMOTE_MODEL, batchSize: options.bigFileBatchSize });
+      const measure = await ingestBigFile(service, {
+        filePath,
+        fileUuid: fileUuidFor(key),
+        bytes: size,
+        table: 'bench_big',
+        model: REMOTE_MODEL,
+        batchSize: options.bigFileBatchSize,
+      });
       options.log(`large file: ${measure.ok ? `${measure.chunks} chunks in ${measure.seconds} s` : measure.error}, peak RSS ${measure.peakRssMb} MB`);
       return measure;
     } finally {
       await service.stop();
-      await stack.storage.bucket('bench').file(key).delete().catch(() => undefined);
+      await stack.storage
+        .bucket('bench')
+        .file(key)
+        .delete()
+        .catch(() => undefined);
     }
   }
 
@@ -278,11 +306,16 @@ function describeCorpus(corpus: CorpusFile[]): BenchResult['corpus'] {
     byGroup[file.group].bytes += file.bytes.length;
   }
   const local = corpus.filter((f) => f.local);
-  return { files: corpus.length, bytes: sumBytes(corpus.map((f) => ({ bytes: f.bytes.length }))), byGroup, localFiles: local.length, localBytes: sumBytes(local.map((f) => ({ bytes: f.bytes.length }))) };
+  return {
+    files: corpus.length,
+    bytes: sumBytes(corpus.map((f) => ({ bytes: f.bytes.length }))),
+    byGroup,
+    localFiles: local.length,
+    localBytes: sumBytes(local.map((f) => ({ bytes: f.bytes.length }))),
+  };
 }
 
 function withoutFunctions(options: BenchOptions): BenchResult['options'] {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { log, resultsDir, ...rest } = options;
   return rest;
 }

@@ -28,7 +28,9 @@ describe('npm run bench (quick mode)', () => {
   });
 
   const run = (path: string, embedder: string, concurrent: boolean, workers?: number): RunSummary => {
-    const found = result.runs.find((r) => r.path === path && r.embedder === embedder && r.concurrency > 1 === concurrent && (workers === undefined || r.workers === workers));
+    const found = result.runs.find(
+      (r) => r.path === path && r.embedder === embedder && r.concurrency > 1 === concurrent && (workers === undefined || r.workers === workers),
+    );
     if (!found) throw new Error(`no run ${path}/${embedder}/${concurrent ? 'concurrent' : 'sequential'} in: ${result.runs.map((r) => r.label).join(', ')}`);
     return found;
   };
@@ -90,8 +92,12 @@ describe('npm run bench (quick mode)', () => {
     for (const speed of result.chunking!.speeds) expect(speed.chunks).toBeGreaterThan(0);
     expect(result.chunking!.equivalence.files).toBe(5);
     expect(result.chunking!.equivalence.referenceChunks).toBeGreaterThan(5);
-    expect(result.chunking!.equivalence.equal).toBe(result.chunking!.equivalence.referenceChunks - result.chunking!.equivalence.differences.filter((d) => d.index >= 0).length);
-    expect(result.targets.map((t) => t.target).join('\n')).toMatch(/10 MB\/s per core[\s\S]*99% of SentenceSplitter[\s\S]*5x baseline[\s\S]*within 10% of the floor[\s\S]*80% of the endpoint limit[\s\S]*1\.6x one worker[\s\S]*15% of wall[\s\S]*10,000 rows\/s[\s\S]*2,000 rows\/s/);
+    expect(result.chunking!.equivalence.equal).toBe(
+      result.chunking!.equivalence.referenceChunks - result.chunking!.equivalence.differences.filter((d) => d.index >= 0).length,
+    );
+    expect(result.targets.map((t) => t.target).join('\n')).toMatch(
+      /10 MB\/s per core[\s\S]*99% of SentenceSplitter[\s\S]*5x baseline[\s\S]*within 10% of the floor[\s\S]*80% of the endpoint limit[\s\S]*1\.6x one worker[\s\S]*15% of wall[\s\S]*10,000 rows\/s[\s\S]*2,000 rows\/s/,
+    );
   });
 
   it('writes the result as JSON and prints a table with every run', () => {

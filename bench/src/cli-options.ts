@@ -79,12 +79,16 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
   set('bigFileMb', positive('big-mb', values['big-mb'], true));
   set('bigFileBatchSize', positive('big-batch-size', values['big-batch-size']));
   if (values['vector-index'] !== undefined) {
-    if (values['vector-index'] !== 'none' && values['vector-index'] !== 'hnsw') throw new UsageError(`--vector-index must be none or hnsw, got '${values['vector-index']}'`);
+    if (values['vector-index'] !== 'none' && values['vector-index'] !== 'hnsw')
+      throw new UsageError(`--vector-index must be none or hnsw, got '${values['vector-index']}'`);
     options.vectorIndex = values['vector-index'];
   }
   if (values['big-mb'] !== undefined) options.phases.bigFile = options.bigFileMb > 0;
   const known = { chunking: 'chunking', remote: 'remote', local: 'local', 'single-worker': 'singleWorker', storage: 'storage', big: 'bigFile' } as const;
-  for (const name of values.skip!.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const name of values
+    .skip!.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (!(name in known)) throw new UsageError(`--skip takes ${Object.keys(known).join(', ')}; got '${name}'`);
     options.phases[known[name as keyof typeof known]] = false;
   }

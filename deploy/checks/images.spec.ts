@@ -102,7 +102,9 @@ describe('images (deploy/*.Dockerfile) against the production build', () => {
   });
 
   it('.dockerignore keeps dependencies, build output and infrastructure state out of the context', () => {
-    const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '**/*.tfstate', '**/*.tfvars', '**/.terraform']));
   });
 });

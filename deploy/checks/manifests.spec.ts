@@ -47,9 +47,7 @@ describe('Cloud Run manifests (deploy/cloudrun)', () => {
   it('api: always one instance with CPU always allocated, Redis through the VPC connector', () => {
     expect(api.revisionAnnotations['autoscaling.knative.dev/minScale']).toBe('1');
     expect(api.revisionAnnotations['run.googleapis.com/cpu-throttling']).toBe('false');
-    expect(api.revisionAnnotations['run.googleapis.com/vpc-access-connector']).toBe(
-      'projects/sample-project/locations/europe-west1/connectors/docingest-connector',
-    );
+    expect(api.revisionAnnotations['run.googleapis.com/vpc-access-connector']).toBe('projects/sample-project/locations/europe-west1/connectors/docingest-connector');
     expect(api.revisionAnnotations['run.googleapis.com/cloudsql-instances']).toBe('sample-project:europe-west1:docingest-pg');
     expect(api.image).toBe('europe-west1-docker.pkg.dev/sample-project/docingest/api:build-0001');
     expect(envValue(api, 'MIGRATE_ON_START')).toBe('true');

@@ -129,7 +129,9 @@ describe('production build: both services from dist/, with the manifests setting
     expect(ready.status).toBe(200);
     expect(ready.json()).toEqual({ status: 'ready', database: 'ok', redis: 'ok' });
     // MIGRATE_ON_START=true (from the manifest) ran the migrations copied into dist/.
-    const shipped = readdirSync(join(out.dir, 'apps/api/migrations')).map((f) => f.replace(/\.js$/, '')).sort();
+    const shipped = readdirSync(join(out.dir, 'apps/api/migrations'))
+      .map((f) => f.replace(/\.js$/, ''))
+      .sort();
     const { rows } = await pool.query<{ name: string }>('SELECT name FROM pgmigrations ORDER BY name');
     expect(rows.map((r) => r.name)).toEqual(shipped);
   });
@@ -151,14 +153,20 @@ describe('production build: both services from dist/, with the manifests setting
   });
 
   it('a file uploaded to the api is ingested by the ingestion service (queue, dispatch, local model, callbacks, pgvector)', async () => {
-    const created = await call('api', 'POST', '/api/v1/knowledge-bases', {
-      knowledgebase_id: KB,
-      name: 'deploy check',
-      embedding_provider: 'local',
-      embedding_model: 'universal-sentence-encoder-lite',
-      chunk_size: 64,
-      chunk_overlap: 8,
-    }, admin);
+    const created = await call(
+      'api',
+      'POST',
+      '/api/v1/knowledge-bases',
+      {
+        knowledgebase_id: KB,
+        name: 'deploy check',
+        embedding_provider: 'local',
+        embedding_model: 'universal-sentence-encoder-lite',
+        chunk_size: 64,
+        chunk_overlap: 8,
+      },
+      admin,
+    );
     expect(created.status).toBe(201);
 
     const form = new FormData();
@@ -188,10 +196,7 @@ describe('production build: both services from dist/, with the manifests setting
     }
     expect(link.ingestion_error).toBeNull();
     expect(link!.chunk_count).toBeGreaterThanOrEqual(2);
-    const { rows } = await pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ai.data_kb_${KB.replace(/-/g, '_')} WHERE metadata_->>'file_uuid' = $1`,
-      [fileUuid],
-    );
+    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ai.data_kb_${KB.replace(/-/g, '_')} WHERE metadata_->>'file_uuid' = $1`, [fileUuid]);
     expect(rows[0].n).toBe(link!.chunk_count);
   }, 120_000);
 

@@ -1,13 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  dataAccessProblems,
-  invokerProblems,
-  secretProblems,
-  secretsWithoutVersion,
-  serviceProblems,
-  type Deployment,
-} from './support/infra-problems';
+import { dataAccessProblems, invokerProblems, secretProblems, secretsWithoutVersion, serviceProblems, type Deployment } from './support/infra-problems';
 import { DEPLOY_DIR, MANIFESTS, TERRAFORM_DIR } from './support/paths';
 import { loadServiceManifest } from './support/service-manifest';
 import { loadTerraform, parseHcl, referencedVariables, resolveLiteral, resourcesOf, TerraformParseError, type TerraformConfig } from './support/terraform';

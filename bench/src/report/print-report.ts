@@ -57,12 +57,20 @@ export function formatReport(result: BenchResult): string {
     table(
       ['run', 'files', 'chunks', 'wall s', 'chunks/s', 'MB/s', 'ours/base', 'peak RSS MB', 'rows after', 'failed'],
       runs.map((r) => [
-        r.label, String(r.files), String(r.chunks), r.wallS.toFixed(2), r.chunksPerS.toFixed(1), r.mbPerS.toFixed(3),
-        ratioToBaseline(r, runs), r.peakRssMb === null ? '?' : r.peakRssMb.toFixed(0), String(r.rowsAfter), String(r.failed),
+        r.label,
+        String(r.files),
+        String(r.chunks),
+        r.wallS.toFixed(2),
+        r.chunksPerS.toFixed(1),
+        r.mbPerS.toFixed(3),
+        ratioToBaseline(r, runs),
+        r.peakRssMb === null ? '?' : r.peakRssMb.toFixed(0),
+        String(r.rowsAfter),
+        String(r.failed),
       ]),
     ),
     '',
-    'Where time goes (share of the summed per-file time; ours from the service\'s timings_ms)',
+    "Where time goes (share of the summed per-file time; ours from the service's timings_ms)",
     table(
       ['run', ...STAGE_COLUMNS, 'not embedding'],
       runs.map((r) => [r.label, ...STAGE_COLUMNS.map((s) => pct(r.stageShare[s])), pct(r.nonEmbedShare)]),
@@ -78,8 +86,15 @@ export function formatReport(result: BenchResult): string {
         remote.map((r) => {
           const c = r.embedderCalls!;
           return [
-            r.label, String(c.requests), c.avgInputsPerRequest.toFixed(1), String(c.maxInFlight), String(c.refused),
-            c.limitChunksPerS.toFixed(0), pct(c.shareOfLimit), c.limitAtSentBatchesChunksPerS.toFixed(0), pct(c.shareOfLimitAtSentBatches),
+            r.label,
+            String(c.requests),
+            c.avgInputsPerRequest.toFixed(1),
+            String(c.maxInFlight),
+            String(c.refused),
+            c.limitChunksPerS.toFixed(0),
+            pct(c.shareOfLimit),
+            c.limitAtSentBatchesChunksPerS.toFixed(0),
+            pct(c.shareOfLimitAtSentBatches),
             c.floorS === undefined ? '' : `${c.floorS.toFixed(2)} (run ${r.wallS.toFixed(2)})`,
           ];
         }),
@@ -92,7 +107,15 @@ export function formatReport(result: BenchResult): string {
       'Storage alone (VectorStore.replaceFileChunks into PGlite over the wire)',
       table(
         ['index', 'row shape', 'rows', 'dims', 'seconds', 'rows/s', 'index build s'],
-        result.storage.map((s) => [s.index, s.rowShape, String(s.rows), String(s.dimensions), s.seconds.toFixed(2), String(s.rowsPerS), s.indexBuildSeconds?.toFixed(2) ?? '']),
+        result.storage.map((s) => [
+          s.index,
+          s.rowShape,
+          String(s.rows),
+          String(s.dimensions),
+          s.seconds.toFixed(2),
+          String(s.rowsPerS),
+          s.indexBuildSeconds?.toFixed(2) ?? '',
+        ]),
       ),
     );
   }
@@ -102,7 +125,14 @@ export function formatReport(result: BenchResult): string {
       'Search (VectorStore.search, top 10 within a knowledge base, median of the queries): exact scan, then through HNSW built over the same rows',
       table(
         ['rows', 'exact ms', 'HNSW ms', 'recall@10 of HNSW vs exact', 'queries', 'HNSW build s'],
-        result.search.map((m) => [String(m.rows), m.exactMs.toFixed(1), m.indexedMs.toFixed(1), m.recallAt10.toFixed(3), String(m.queries), m.indexBuildSeconds.toFixed(1)]),
+        result.search.map((m) => [
+          String(m.rows),
+          m.exactMs.toFixed(1),
+          m.indexedMs.toFixed(1),
+          m.recallAt10.toFixed(3),
+          String(m.queries),
+          m.indexBuildSeconds.toFixed(1),
+        ]),
       ),
     );
   }
@@ -113,12 +143,23 @@ export function formatReport(result: BenchResult): string {
       `Large text file (${(b.bytes / 1048576).toFixed(0)} MB, remote-style embedder)`,
       b.ok
         ? `${b.chunks} chunks in ${b.seconds} s (${b.mbPerS} MB/s, ${b.chunksPerS} chunks/s); service RSS ${b.rssBeforeMb} MB before, peak ${b.peakRssMb} MB` +
-            (b.timings ? `\nstages (s): ${Object.entries(b.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}` : '')
+            (b.timings
+              ? `\nstages (s): ${Object.entries(b.timings)
+                  .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`)
+                  .join(', ')}`
+              : '')
         : `FAILED: ${b.error}; service peak RSS ${b.peakRssMb} MB`,
     );
   }
   if (result.targets.length) {
-    out.push('', 'Targets (reported, not asserted)', table(['target', 'measured', 'met'], result.targets.map((t) => [t.target, t.measured, t.met === null ? '?' : t.met ? 'yes' : 'NO'])));
+    out.push(
+      '',
+      'Targets (reported, not asserted)',
+      table(
+        ['target', 'measured', 'met'],
+        result.targets.map((t) => [t.target, t.measured, t.met === null ? '?' : t.met ? 'yes' : 'NO']),
+      ),
+    );
   }
   if (result.resultFile) out.push('', `written to ${result.resultFile}`);
   return out.join('\n');

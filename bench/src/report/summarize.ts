@@ -106,7 +106,10 @@ export function summarizeRun(outcome: RunOutcome, context: SummaryContext): RunS
     workers: context.workers,
     files: outcome.files.length,
     failed: outcome.files.length - ok.length,
-    errors: outcome.files.filter((f) => !f.ok).slice(0, 3).map((f) => `${f.key}: ${f.error}`),
+    errors: outcome.files
+      .filter((f) => !f.ok)
+      .slice(0, 3)
+      .map((f) => `${f.key}: ${f.error}`),
     bytes,
     chunks,
     wallS: round(wallS, 2),

@@ -19,7 +19,7 @@ export interface TargetInputs {
 }
 
 const find = (runs: RunSummary[], path: string, embedder: string, concurrent: boolean, workers?: number) =>
-  runs.find((r) => r.path === path && r.embedder === embedder && (r.concurrency > 1) === concurrent && (workers === undefined || r.workers === workers));
+  runs.find((r) => r.path === path && r.embedder === embedder && r.concurrency > 1 === concurrent && (workers === undefined || r.workers === workers));
 
 /** The figures the briefs set targets for, side by side with what was measured. Reported, never asserted. */
 export function checkTargets({ runs, storage, search, bigFile, chunking, poolWorkers }: TargetInputs): TargetCheck[] {
@@ -112,12 +112,15 @@ export function checkTargets({ runs, storage, search, bigFile, chunking, poolWor
     });
   }
   const none = storage.find((s) => s.index === 'none' && s.rowShape === 'chunk');
-  if (none) checks.push({ target: 'storage alone: ≥ 10,000 rows/s (no vector index, chunk-sized rows)', measured: `${none.rowsPerS} rows/s`, met: none.rowsPerS >= 10_000 });
+  if (none)
+    checks.push({ target: 'storage alone: ≥ 10,000 rows/s (no vector index, chunk-sized rows)', measured: `${none.rowsPerS} rows/s`, met: none.rowsPerS >= 10_000 });
   const indexed = storage.find((s) => s.index === 'hnsw' && s.rowShape === 'chunk');
   if (indexed) {
     checks.push({
       target: "storage alone: ≥ 2,000 rows/s into a knowledge base's table with its default vector index (VECTOR_INDEX=hnsw)",
-      measured: `${indexed.rowsPerS} rows/s` + (search.length ? `; search ${search.map((m) => `${m.rows} rows: exact ${m.exactMs} ms, HNSW ${m.indexedMs} ms, recall@10 ${m.recallAt10}`).join('; ')}` : ''),
+      measured:
+        `${indexed.rowsPerS} rows/s` +
+        (search.length ? `; search ${search.map((m) => `${m.rows} rows: exact ${m.exactMs} ms, HNSW ${m.indexedMs} ms, recall@10 ${m.recallAt10}`).join('; ')}` : ''),
       met: indexed.rowsPerS >= 2_000,
     });
   }

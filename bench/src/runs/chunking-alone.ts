@@ -36,7 +36,14 @@ function timeChunking(text: string): ChunkingSpeed {
   const used = process.cpuUsage(cpu);
   const cpuS = (used.user + used.system) / 1e6;
   const megabytes = Buffer.byteLength(text) / 1048576;
-  return { megabytes: round(megabytes), chunks: chunks.length, wallS: round(wallS), cpuS: round(cpuS), mbPerCpuS: round(megabytes / cpuS), mbPerWallS: round(megabytes / wallS) };
+  return {
+    megabytes: round(megabytes),
+    chunks: chunks.length,
+    wallS: round(wallS),
+    cpuS: round(cpuS),
+    mbPerCpuS: round(megabytes / cpuS),
+    mbPerWallS: round(megabytes / wallS),
+  };
 }
 
 /**
@@ -73,12 +80,20 @@ export function measureChunking(corpus: CorpusFile[], sizesMb: number[], log: (l
       if (left > 0) {
         unmatched.set(chunk, left - 1);
         equal++;
-      }
-      else differences.push({ file: file.key, index, reason: tokens > SETTINGS.chunkSize ? `SentenceSplitter's chunk has ${tokens} tokens, over chunk_size: cut again` : 'text differs' });
+      } else
+        differences.push({
+          file: file.key,
+          index,
+          reason: tokens > SETTINGS.chunkSize ? `SentenceSplitter's chunk has ${tokens} tokens, over chunk_size: cut again` : 'text differs',
+        });
     });
     if (ours.length !== expected.length) differences.push({ file: file.key, index: -1, reason: `${ours.length} chunks, SentenceSplitter ${expected.length}` });
   }
-  return { speeds, linearity, equivalence: { files: texts.length, referenceChunks, equal, share: referenceChunks ? round(equal / referenceChunks, 4) : 0, referenceOverBudget, differences } };
+  return {
+    speeds,
+    linearity,
+    equivalence: { files: texts.length, referenceChunks, equal, share: referenceChunks ? round(equal / referenceChunks, 4) : 0, referenceOverBudget, differences },
+  };
 }
 
 function round(value: number, digits = 2): number {

@@ -47,11 +47,28 @@ function makeRows(count: number, dimensions: number, fileUuid: string, shape: 'c
     });
   }
   const words = new SentenceGenerator(new SeededRandom(7));
-  const texts = Array.from({ length: 64 }, () => Array.from({ length: 8 }, () => words.paragraph()).join('\n\n').slice(0, 4_000));
+  const texts = Array.from({ length: 64 }, () =>
+    Array.from({ length: 8 }, () => words.paragraph())
+      .join('\n\n')
+      .slice(0, 4_000),
+  );
   const request = {
-    file_path: 'gs://bench/storage.txt', vector_table_name: 'storage', file_uuid: fileUuid, link_id: 1, embedding_provider: 'local' as const,
-    embedding_model: 'universal-sentence-encoder-lite', chunk_size: 1000, chunk_overlap: 200, batch_size: 20, progress_update_frequency: 10,
-    user_uuid: 'bench-user', team_id: 1, knowledgebase_id: 'bench', project_id: 'bench', custom_metadata: null, attempt: 1,
+    file_path: 'gs://bench/storage.txt',
+    vector_table_name: 'storage',
+    file_uuid: fileUuid,
+    link_id: 1,
+    embedding_provider: 'local' as const,
+    embedding_model: 'universal-sentence-encoder-lite',
+    chunk_size: 1000,
+    chunk_overlap: 200,
+    batch_size: 20,
+    progress_update_frequency: 10,
+    user_uuid: 'bench-user',
+    team_id: 1,
+    knowledgebase_id: 'bench',
+    project_id: 'bench',
+    custom_metadata: null,
+    attempt: 1,
   };
   return Array.from({ length: count }, (_, index) => {
     const text = `${index} ${texts[index % texts.length]}`;
@@ -90,7 +107,14 @@ export async function measureStorage(
 
     log(`storage alone: ${plan.rows} rows of ${plan.dimensions} dims, no vector index`);
     const none = await load('none', 'bench_storage_none', plan.rows);
-    results.push({ index: 'none', rowShape: 'chunk', rows: plan.rows, dimensions: plan.dimensions, seconds: round(none.seconds), rowsPerS: Math.round(plan.rows / none.seconds) });
+    results.push({
+      index: 'none',
+      rowShape: 'chunk',
+      rows: plan.rows,
+      dimensions: plan.dimensions,
+      seconds: round(none.seconds),
+      rowsPerS: Math.round(plan.rows / none.seconds),
+    });
 
     log(`storage alone: search latency over those ${plan.rows} rows, exact, then building HNSW over them`);
     const search: SearchMeasure[] = [];
@@ -98,21 +122,49 @@ export async function measureStorage(
     search.push(measured);
     const build = measured.indexBuildSeconds;
     results.push({
-      index: 'hnsw-after-load', rowShape: 'chunk', rows: plan.rows, dimensions: plan.dimensions, seconds: round(none.seconds + build),
-      rowsPerS: Math.round(plan.rows / (none.seconds + build)), indexBuildSeconds: round(build),
+      index: 'hnsw-after-load',
+      rowShape: 'chunk',
+      rows: plan.rows,
+      dimensions: plan.dimensions,
+      seconds: round(none.seconds + build),
+      rowsPerS: Math.round(plan.rows / (none.seconds + build)),
+      indexBuildSeconds: round(build),
     });
 
-    log(`storage alone: ${plan.hnswRows} rows into a new knowledge base table with the service's default VECTOR_INDEX=hnsw (index once it holds ${DEFAULT_INDEX_MIN_ROWS} rows)`);
+    log(
+      `storage alone: ${plan.hnswRows} rows into a new knowledge base table with the service's default VECTOR_INDEX=hnsw (index once it holds ${DEFAULT_INDEX_MIN_ROWS} rows)`,
+    );
     const hnsw = await load('hnsw', 'bench_storage_hnsw', plan.hnswRows);
-    results.push({ index: 'hnsw', rowShape: 'chunk', rows: plan.hnswRows, dimensions: plan.dimensions, seconds: round(hnsw.seconds), rowsPerS: Math.round(plan.hnswRows / hnsw.seconds) });
+    results.push({
+      index: 'hnsw',
+      rowShape: 'chunk',
+      rows: plan.hnswRows,
+      dimensions: plan.dimensions,
+      seconds: round(hnsw.seconds),
+      rowsPerS: Math.round(plan.hnswRows / hnsw.seconds),
+    });
 
     log(`storage alone: ${plan.hnswRows} rows into a table that has its HNSW index already (past the threshold)`);
     const built = await load('hnsw-built', 'bench_storage_hnsw_built', plan.hnswRows);
-    results.push({ index: 'hnsw-built', rowShape: 'chunk', rows: plan.hnswRows, dimensions: plan.dimensions, seconds: round(built.seconds), rowsPerS: Math.round(plan.hnswRows / built.seconds) });
+    results.push({
+      index: 'hnsw-built',
+      rowShape: 'chunk',
+      rows: plan.hnswRows,
+      dimensions: plan.dimensions,
+      seconds: round(built.seconds),
+      rowsPerS: Math.round(plan.hnswRows / built.seconds),
+    });
 
     log(`storage alone: ${plan.rows} small rows (200 bytes of text, two metadata keys), no vector index`);
     const small = await load('none', 'bench_storage_small', plan.rows, 'small');
-    results.push({ index: 'none', rowShape: 'small', rows: plan.rows, dimensions: plan.dimensions, seconds: round(small.seconds), rowsPerS: Math.round(plan.rows / small.seconds) });
+    results.push({
+      index: 'none',
+      rowShape: 'small',
+      rows: plan.rows,
+      dimensions: plan.dimensions,
+      seconds: round(small.seconds),
+      rowsPerS: Math.round(plan.rows / small.seconds),
+    });
 
     for (const rows of plan.searchRows.filter((n) => n !== plan.rows)) {
       log(`storage alone: search latency over ${rows} rows, exact, then building HNSW over them`);
@@ -159,7 +211,14 @@ async function measureSearch(pool: Pool, store: VectorStore, table: string, rows
   await store.search(table, queries[0], { knowledgebaseId: 'bench' }, 10);
   const indexed = await run();
   const recall = exact.hits.reduce((sum, truth, i) => sum + truth.filter((id) => indexed.hits[i].includes(id)).length / Math.max(1, truth.length), 0) / queries.length;
-  return { rows, exactMs: round(exact.medianMs), indexedMs: round(indexed.medianMs), recallAt10: round(recall, 3), queries: queries.length, indexBuildSeconds: round(indexBuildSeconds) };
+  return {
+    rows,
+    exactMs: round(exact.medianMs),
+    indexedMs: round(indexed.medianMs),
+    recallAt10: round(recall, 3),
+    queries: queries.length,
+    indexBuildSeconds: round(indexBuildSeconds),
+  };
 }
 
 function median(values: number[]): number {

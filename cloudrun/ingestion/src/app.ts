@@ -56,7 +56,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; i
   const app = Fastify({
     logger: { ...cloudLoggingOptions({ service: 'ingestion', level: config.LOG_LEVEL }), ...(deps.logDestination ? { stream: deps.logDestination } : {}) },
     // Every line about a request carries its trace, so Cloud Logging shows them under it.
-    childLoggerFactory: (logger, bindings, options, raw) => logger.child({ ...bindings, ...traceLogFields(traceFromHeaders(raw.headers), config.GOOGLE_CLOUD_PROJECT || undefined) }, options),
+    childLoggerFactory: (logger, bindings, options, raw) =>
+      logger.child({ ...bindings, ...traceLogFields(traceFromHeaders(raw.headers), config.GOOGLE_CLOUD_PROJECT || undefined) }, options),
     // Requests are logged by the onResponse hook below, with Cloud Logging's httpRequest.
     disableRequestLogging: true,
     bodyLimit: config.BODY_LIMIT_BYTES,

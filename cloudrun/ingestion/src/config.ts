@@ -115,8 +115,7 @@ export type ParseConfig = Pick<
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return loadServiceConfig(env, ingestionEnvSpec, [
     serviceAuthProblem,
-    (config) =>
-      !config.GCS_BUCKET && config.GCS_ALLOWED_BUCKETS.length === 0 ? 'GCS_BUCKET: set it or GCS_ALLOWED_BUCKETS, or no file can be read' : undefined,
+    (config) => (!config.GCS_BUCKET && config.GCS_ALLOWED_BUCKETS.length === 0 ? 'GCS_BUCKET: set it or GCS_ALLOWED_BUCKETS, or no file can be read' : undefined),
     (config) =>
       config.GOOGLE_CLOUD_PROJECT && !/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(config.GOOGLE_CLOUD_PROJECT)
         ? `GOOGLE_CLOUD_PROJECT: '${config.GOOGLE_CLOUD_PROJECT}' is not a project id (6 to 30 lowercase letters, digits and hyphens, e.g. my-project-123)`
@@ -126,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         ? `GOOGLE_CLOUD_LOCATION: '${config.GOOGLE_CLOUD_LOCATION}' is not a Vertex AI region (e.g. us-central1, europe-west1, global)`
         : undefined,
     (config) =>
-      config.VERTEX_API_ENDPOINT && !/^https?:\/\/[^/]/.test(config.VERTEX_API_ENDPOINT) ? `VERTEX_API_ENDPOINT: '${config.VERTEX_API_ENDPOINT}' is not an http(s) URL` : undefined,
+      config.VERTEX_API_ENDPOINT && !/^https?:\/\/[^/]/.test(config.VERTEX_API_ENDPOINT)
+        ? `VERTEX_API_ENDPOINT: '${config.VERTEX_API_ENDPOINT}' is not an http(s) URL`
+        : undefined,
   ]);
 }

@@ -14,7 +14,12 @@ export function embedderSettings(config: IngestionConfig): EmbedderSettings {
   return {
     localWorkers: config.EMBEDDING_WORKERS,
     openai: { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, maxInFlight: config.OPENAI_MAX_IN_FLIGHT },
-    google: { project: config.GOOGLE_CLOUD_PROJECT, location: config.GOOGLE_CLOUD_LOCATION, apiEndpoint: config.VERTEX_API_ENDPOINT, maxInFlight: config.VERTEX_MAX_IN_FLIGHT },
+    google: {
+      project: config.GOOGLE_CLOUD_PROJECT,
+      location: config.GOOGLE_CLOUD_LOCATION,
+      apiEndpoint: config.VERTEX_API_ENDPOINT,
+      maxInFlight: config.VERTEX_MAX_IN_FLIGHT,
+    },
   };
 }
 
@@ -43,15 +48,37 @@ export class EmbedderRegistry {
       if (provider === 'google') {
         const google = this.settings.google;
         if (!google.project) {
-          throw new IngestionError('embedding', 400, 'provider_not_configured', 'embedding_provider google is not configured on this service (GOOGLE_CLOUD_PROJECT is empty)', { field: 'embedding_provider' });
+          throw new IngestionError(
+            'embedding',
+            400,
+            'provider_not_configured',
+            'embedding_provider google is not configured on this service (GOOGLE_CLOUD_PROJECT is empty)',
+            { field: 'embedding_provider' },
+          );
         }
-        return createEmbedder({ provider: 'google', model, dimensions, project: google.project, location: google.location, apiEndpoint: google.apiEndpoint || undefined, maxInFlight: google.maxInFlight });
+        return createEmbedder({
+          provider: 'google',
+          model,
+          dimensions,
+          project: google.project,
+          location: google.location,
+          apiEndpoint: google.apiEndpoint || undefined,
+          maxInFlight: google.maxInFlight,
+        });
       }
       if (provider === 'openai') {
         if (!this.settings.openai.apiKey) {
-          throw new IngestionError('embedding', 400, 'provider_not_configured', 'embedding_provider openai is not configured on this service (OPENAI_API_KEY is empty)', { field: 'embedding_provider' });
+          throw new IngestionError('embedding', 400, 'provider_not_configured', 'embedding_provider openai is not configured on this service (OPENAI_API_KEY is empty)', {
+            field: 'embedding_provider',
+          });
         }
-        return createEmbedder({ provider: 'openai', model, apiKey: this.settings.openai.apiKey, baseURL: this.settings.openai.baseURL, maxInFlight: this.settings.openai.maxInFlight });
+        return createEmbedder({
+          provider: 'openai',
+          model,
+          apiKey: this.settings.openai.apiKey,
+          baseURL: this.settings.openai.baseURL,
+          maxInFlight: this.settings.openai.maxInFlight,
+        });
       }
       return createEmbedder({ provider: 'local', model, workers: this.settings.localWorkers || undefined });
     } catch (error) {

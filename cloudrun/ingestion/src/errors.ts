@@ -7,14 +7,7 @@ import { DocumentLimitError, DocumentParseError } from '@docingest/document-pars
 import { PARSE_LIMIT_SETTINGS } from './config';
 import { ParseThreadError } from './pipeline/parse-pool';
 import { ChunkSettingsError } from '@docingest/chunking';
-import {
-  EmbeddingAbortedError,
-  EmbeddingConfigError,
-  EmbeddingError,
-  EmbeddingInputError,
-  LocalModelLoadError,
-  LocalModelWorkerError,
-} from '@docingest/embeddings';
+import { EmbeddingAbortedError, EmbeddingConfigError, EmbeddingError, EmbeddingInputError, LocalModelLoadError, LocalModelWorkerError } from '@docingest/embeddings';
 
 /** A failure of one stage of an ingestion, with the status code the request answers with. */
 export class IngestionError extends Error {

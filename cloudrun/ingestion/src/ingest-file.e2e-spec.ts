@@ -7,10 +7,7 @@ const MODEL = 'universal-sentence-encoder-lite';
 const KNOWN_SENTENCE = 'The lighthouse keeper logged every passing ship in a green leather ledger.';
 
 const PDF_PAGES = [
-  [
-    'Quarterly maintenance covers the pumps, the valves and the cooling towers.',
-    'Each technician signs the inspection sheet before leaving the site.',
-  ],
+  ['Quarterly maintenance covers the pumps, the valves and the cooling towers.', 'Each technician signs the inspection sheet before leaving the site.'],
   [KNOWN_SENTENCE, 'Storms in November delayed the supply boat by three days.'],
 ];
 
@@ -97,7 +94,10 @@ describe('POST /ingest-file', () => {
   });
 
   it('ingests a DOCX and a Markdown file', async () => {
-    const docx = await stack.upload('u/notes.docx', Buffer.from(await fixtures.buildDocx(['Invoices are paid within thirty days.', 'Late fees apply after sixty days.'])));
+    const docx = await stack.upload(
+      'u/notes.docx',
+      Buffer.from(await fixtures.buildDocx(['Invoices are paid within thirty days.', 'Late fees apply after sixty days.'])),
+    );
     const markdown = await stack.upload('u/guide.md', '# Guide\n\nRotate the backup tapes every Friday.\n\n## Access\n\nBadges expire after a year.\n', 'text/markdown');
     for (const path of [docx, markdown]) {
       const body = request(path);
@@ -131,7 +131,12 @@ describe('POST /ingest-file', () => {
   describe('bad input: the status, a failed callback with a clear message, no rows', () => {
     const cases: Array<[string, () => Promise<{ path: string; overrides?: Record<string, unknown>; headers?: Record<string, string> }>, number, RegExp]> = [
       ['an encrypted PDF', async () => ({ path: await stack.upload('bad/locked.pdf', Buffer.from(await fixtures.buildEncryptedPdf())) }), 422, /password/i],
-      ['a corrupt PDF', async () => ({ path: await stack.upload('bad/corrupt.pdf', Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage')) }), 422, /not a valid PDF|corrupt/i],
+      [
+        'a corrupt PDF',
+        async () => ({ path: await stack.upload('bad/corrupt.pdf', Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage')) }),
+        422,
+        /not a valid PDF|corrupt/i,
+      ],
       ['an empty file', async () => ({ path: await stack.upload('bad/empty.txt', Buffer.alloc(0)) }), 422, /empty/i],
       ['an image-only PDF', async () => ({ path: await stack.upload('bad/scan.pdf', Buffer.from(await fixtures.buildImageOnlyPdf())) }), 422, /no text/i],
       ['an unsupported binary', async () => ({ path: await stack.upload('bad/blob.bin', randomBytes(4096)) }), 415, /unsupported/i],
@@ -140,9 +145,19 @@ describe('POST /ingest-file', () => {
       ['another scheme', async () => ({ path: 'file:///etc/passwd' }), 400, /gs:\/\/bucket\/key/],
       ['a traversal', async () => ({ path: `gs://${BUCKET}/a/../../etc/passwd` }), 400, /"\.\."/],
       ['an unknown field', async () => ({ path: `gs://${BUCKET}/u/guide.md`, overrides: { chunk_sise: 10 } }), 400, /unknown field 'chunk_sise'/],
-      ['chunk_overlap not below chunk_size', async () => ({ path: `gs://${BUCKET}/u/guide.md`, overrides: { chunk_size: 100, chunk_overlap: 100 } }), 400, /chunk_overlap/],
+      [
+        'chunk_overlap not below chunk_size',
+        async () => ({ path: `gs://${BUCKET}/u/guide.md`, overrides: { chunk_size: 100, chunk_overlap: 100 } }),
+        400,
+        /chunk_overlap/,
+      ],
       ['an oversized file', async () => ({ path: await stack.upload('bad/huge.txt', Buffer.alloc(3 * 1024 * 1024, 'a ')) }), 413, /over the limit/],
-      ['a table name that is not an identifier', async () => ({ path: `gs://${BUCKET}/u/guide.md`, overrides: { vector_table_name: 'x; DROP TABLE ai.data_kb_e2e' } }), 400, /vector_table_name/],
+      [
+        'a table name that is not an identifier',
+        async () => ({ path: `gs://${BUCKET}/u/guide.md`, overrides: { vector_table_name: 'x; DROP TABLE ai.data_kb_e2e' } }),
+        400,
+        /vector_table_name/,
+      ],
     ];
 
     it.each(cases)('%s', async (_name, setup, expectedStatus, message) => {

@@ -92,7 +92,13 @@ describe('POST /ingest-file and /search with embedding_provider google', () => {
   });
 
   it('fails the file with a clear message when Vertex AI keeps answering RESOURCE_EXHAUSTED', async () => {
-    vertex.script(...Array.from({ length: 6 }, () => ({ status: 429, googleStatus: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded for aiplatform.googleapis.com/online_prediction_requests_per_base_model' })));
+    vertex.script(
+      ...Array.from({ length: 6 }, () => ({
+        status: 429,
+        googleStatus: 'RESOURCE_EXHAUSTED',
+        message: 'Quota exceeded for aiplatform.googleapis.com/online_prediction_requests_per_base_model',
+      })),
+    );
     const fileUuid = randomUUID();
     const { body } = await stack.call('/ingest-file', request(paths.short, fileUuid, 'text-embedding-005', null));
     expect(body).toMatchObject({ status: 'failed', stage: 'embedding' });
@@ -106,6 +112,8 @@ describe('POST /ingest-file and /search with embedding_provider google', () => {
     expect(() => loadConfig({ ...base, GOOGLE_CLOUD_LOCATION: 'europe west' })).toThrow(/GOOGLE_CLOUD_LOCATION: 'europe west' is not a Vertex AI region/);
     expect(loadConfig({ ...base, GOOGLE_CLOUD_PROJECT: 'sample-project', GOOGLE_CLOUD_LOCATION: 'global' }).GOOGLE_CLOUD_LOCATION).toBe('global');
     const unconfigured = new EmbedderRegistry(embedderSettings(loadConfig(base)));
-    expect(() => unconfigured.get('google', 'text-embedding-005')).toThrow(expect.objectContaining({ statusCode: 400, code: 'provider_not_configured', message: expect.stringMatching(/GOOGLE_CLOUD_PROJECT is empty/) }));
+    expect(() => unconfigured.get('google', 'text-embedding-005')).toThrow(
+      expect.objectContaining({ statusCode: 400, code: 'provider_not_configured', message: expect.stringMatching(/GOOGLE_CLOUD_PROJECT is empty/) }),
+    );
   });
 });

@@ -52,7 +52,9 @@ describe('ingestion service log lines', () => {
     const body = request('gs://docs/logs/missing.txt');
     const { status } = await stack.call('/ingest-file', body, { authorization: `Api-Key ${SYSTEM_KEY}`, 'x-cloud-trace-context': `${trace}/7;o=1` });
     expect(status).toBe(404);
-    const requestLine = stack.logLines.find((l) => (l.httpRequest as { requestUrl?: string } | undefined)?.requestUrl === '/ingest-file' && (l.httpRequest as { status: number }).status === 404);
+    const requestLine = stack.logLines.find(
+      (l) => (l.httpRequest as { requestUrl?: string } | undefined)?.requestUrl === '/ingest-file' && (l.httpRequest as { status: number }).status === 404,
+    );
     expect(requestLine).toMatchObject({
       severity: 'WARNING',
       message: 'POST /ingest-file 404',
@@ -62,7 +64,11 @@ describe('ingestion service log lines', () => {
     });
     const lines = linesOf(body.file_uuid);
     expect(lines.every((l) => l.trace_id === trace)).toBe(true);
-    expect(lines.find((l) => l.event === 'ingest.failed')).toMatchObject({ severity: 'WARNING', message: 'gs://docs/logs/missing.txt does not exist', stage: 'downloading' });
+    expect(lines.find((l) => l.event === 'ingest.failed')).toMatchObject({
+      severity: 'WARNING',
+      message: 'gs://docs/logs/missing.txt does not exist',
+      stage: 'downloading',
+    });
   });
 
   it('writes no trace on a request that came without one, and no request line for a success without REQUEST_LOGS', async () => {

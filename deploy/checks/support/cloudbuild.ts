@@ -66,7 +66,7 @@ function expand(text: string, values: Record<string, string>): string {
     .map((part) =>
       part.replace(REFERENCE, (_, braced: string | undefined, bare: string | undefined) => {
         const name = braced ?? bare!;
-        if (!(name in values)) throw new Error(`\$${name} is neither a built-in nor a declared substitution`);
+        if (!(name in values)) throw new Error(`$${name} is neither a built-in nor a declared substitution`);
         return values[name];
       }),
     )

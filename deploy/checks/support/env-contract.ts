@@ -58,7 +58,11 @@ export function envContractProblems(env: EnvEntry[], contract: EnvContract): str
   for (const rule of contract.requiredWhen) {
     const applies = Object.entries(rule.when ?? {}).every(([name, value]) => valueOf(name) === value);
     if (!applies) continue;
-    const condition = rule.when ? ` when ${Object.entries(rule.when).map(([n, v]) => `${n}=${v}`).join(', ')}` : '';
+    const condition = rule.when
+      ? ` when ${Object.entries(rule.when)
+          .map(([n, v]) => `${n}=${v}`)
+          .join(', ')}`
+      : '';
     for (const name of rule.allOf ?? []) if (!isSet(name)) problems.push(`${name} is required${condition} but not set`);
     if (rule.anyOf && !rule.anyOf.some(isSet)) problems.push(`one of ${rule.anyOf.join(', ')} is required${condition} but none is set`);
   }

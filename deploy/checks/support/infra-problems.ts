@@ -51,7 +51,10 @@ export function terraformAccountKey(d: Deployment, email: string): string | unde
 }
 
 function listValue(manifest: ServiceManifest, name: string): string[] {
-  return (manifest.env.find((e) => e.name === name)?.value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (manifest.env.find((e) => e.name === name)?.value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Each manifest has a Terraform service of the same name, running as the same account, with the same ingress. */
@@ -91,7 +94,12 @@ export function invokerProblems(d: Deployment): string[] {
     const key = terraformServiceKey(d, service);
     if (!key) continue;
     const onService = bindings.filter(([, b]) => b.name === `\${google_cloud_run_v2_service.${key}.name}` && b.role === 'roles/run.invoker');
-    const invokerAccounts = new Set(onService.flatMap(([, b]) => membersOf(b)).map(serviceAccountResource).filter((a): a is string => Boolean(a)));
+    const invokerAccounts = new Set(
+      onService
+        .flatMap(([, b]) => membersOf(b))
+        .map(serviceAccountResource)
+        .filter((a): a is string => Boolean(a)),
+    );
     const allowed = listValue(manifest, 'OIDC_ALLOWED_CALLERS');
     for (const email of allowed) {
       const account = terraformAccountKey(d, email);
@@ -176,9 +184,7 @@ export function secretProblems(d: Deployment): string[] {
 /** Secrets mounted by a manifest that Terraform gives no version (someone must add one by hand). */
 export function secretsWithoutVersion(d: Deployment): string[] {
   const ids = (d.tf.locals.secret_ids ?? {}) as Record<string, string>;
-  const versioned = new Set(
-    Object.values(resourcesOf(d.tf, 'google_secret_manager_secret_version')).map((v) => /\["([a-z0-9_]+)"\]/.exec(String(v.secret))?.[1]),
-  );
+  const versioned = new Set(Object.values(resourcesOf(d.tf, 'google_secret_manager_secret_version')).map((v) => /\["([a-z0-9_]+)"\]/.exec(String(v.secret))?.[1]));
   const mounted = new Set(Object.values(d.manifests).flatMap((m) => m.env.filter((e) => e.secret).map((e) => e.secret!.name)));
   return [...mounted].filter((id) => !versioned.has(Object.keys(ids).find((key) => ids[key] === id))).sort();
 }

@@ -50,7 +50,9 @@ function mergeNamed(target: Record<string, Body>, blocks: Record<string, Body[]>
 /** Every *.tf file of a directory, parsed and merged as Terraform sees one module. */
 export async function loadTerraform(dir: string): Promise<TerraformConfig> {
   const config: TerraformConfig = { files: {}, resources: {}, variables: {}, outputs: {}, locals: {}, terraform: [] };
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.tf')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.tf'))
+    .sort()) {
     const text = readFileSync(join(dir, file), 'utf8');
     config.files[file] = text;
     const json = await parseHcl(file, text);

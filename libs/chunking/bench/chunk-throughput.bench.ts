@@ -41,7 +41,10 @@ function markdownCorpus(targetBytes: number): string[] {
   return pages;
 }
 
-const [megabytes = 10, chunkSize = 1000, chunkOverlap = 200] = process.argv.slice(2).filter((a) => !a.startsWith('--')).map(Number);
+const [megabytes = 10, chunkSize = 1000, chunkOverlap = 200] = process.argv
+  .slice(2)
+  .filter((a) => !a.startsWith('--'))
+  .map(Number);
 const asOnePage = process.argv.includes('--one-page');
 const corpus = process.argv.includes('--prose') ? 'prose' : 'markdown';
 

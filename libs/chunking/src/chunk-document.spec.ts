@@ -96,7 +96,10 @@ describe('chunkDocument', () => {
 
   it('gives repeated text (a footer on every page) a distinct id per occurrence', () => {
     const footer = 'Confidential. Property of the water authority.';
-    const chunks = chunkDocument([1, 2, 3].map((pageNumber) => ({ text: footer, pageNumber })), options);
+    const chunks = chunkDocument(
+      [1, 2, 3].map((pageNumber) => ({ text: footer, pageNumber })),
+      options,
+    );
     expect(chunks.map((c) => c.contentHash)).toEqual(Array(3).fill(chunks[0].contentHash));
     expect(new Set(chunks.map((c) => c.id)).size).toBe(3);
   });
@@ -108,13 +111,30 @@ describe('chunkDocument', () => {
   });
 
   it('makes no chunk of an empty or blank page, and keeps numbering past it', () => {
-    expect(chunkDocument([{ text: '', pageNumber: 1 }, { text: ' \n\t ', pageNumber: 2 }], options)).toEqual([]);
-    const chunks = chunkDocument([{ text: '', pageNumber: 1 }, { text: 'Only page two has text.', pageNumber: 2 }], options);
+    expect(
+      chunkDocument(
+        [
+          { text: '', pageNumber: 1 },
+          { text: ' \n\t ', pageNumber: 2 },
+        ],
+        options,
+      ),
+    ).toEqual([]);
+    const chunks = chunkDocument(
+      [
+        { text: '', pageNumber: 1 },
+        { text: 'Only page two has text.', pageNumber: 2 },
+      ],
+      options,
+    );
     expect(chunks).toEqual([expect.objectContaining({ text: 'Only page two has text.', pageNumber: 2, index: 0 })]);
   });
 
   it('splits a very long sentence without punctuation, and a run of characters without spaces', () => {
-    const words = prose(80, 3).join(' ').replace(/[.,;!?“”()]/g, '').toLowerCase();
+    const words = prose(80, 3)
+      .join(' ')
+      .replace(/[.,;!?“”()]/g, '')
+      .toLowerCase();
     const noSpaces = 'QmFzZTY0IGRhdGEgd2l0aG91dCBhbnkgc3BhY2Vz'.repeat(200);
     for (const text of [words, noSpaces]) {
       const chunks = chunkDocument([{ text, pageNumber: null }], options);

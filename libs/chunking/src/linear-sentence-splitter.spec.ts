@@ -54,7 +54,10 @@ describe('joinedTokenCount', () => {
     const sentences = new SentenceBoundaries();
     for (let seed = 1; seed <= 2000; seed++) {
       const pieces = sentences.split(mixedText(seed, 1 + (seed % 30))).map((text) => ({ text, tokens: countTokens(text) }));
-      const joined = pieces.map((p) => p.text).join('').trim();
+      const joined = pieces
+        .map((p) => p.text)
+        .join('')
+        .trim();
       if (joined) expect(joinedTokenCount(pieces)).toBe(countTokens(joined));
     }
   });

@@ -79,8 +79,28 @@ describe('trace context from request headers', () => {
 
 describe('httpRequest', () => {
   it('is the request as Cloud Logging’s request log shows it, latency in seconds', () => {
-    expect(httpRequestEntry({ method: 'POST', url: '/ingest-file', status: 401, latencyMs: 12.4, userAgent: 'curl/8', remoteIp: '10.0.0.1', responseBytes: 97, httpVersion: '1.1' })).toEqual({
-      httpRequest: { requestMethod: 'POST', requestUrl: '/ingest-file', status: 401, latency: '0.012s', userAgent: 'curl/8', remoteIp: '10.0.0.1', responseSize: '97', protocol: 'HTTP/1.1' },
+    expect(
+      httpRequestEntry({
+        method: 'POST',
+        url: '/ingest-file',
+        status: 401,
+        latencyMs: 12.4,
+        userAgent: 'curl/8',
+        remoteIp: '10.0.0.1',
+        responseBytes: 97,
+        httpVersion: '1.1',
+      }),
+    ).toEqual({
+      httpRequest: {
+        requestMethod: 'POST',
+        requestUrl: '/ingest-file',
+        status: 401,
+        latency: '0.012s',
+        userAgent: 'curl/8',
+        remoteIp: '10.0.0.1',
+        responseSize: '97',
+        protocol: 'HTTP/1.1',
+      },
     });
   });
 });

@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  IngestFileRequestSchema,
-  ProgressUpdateSchema,
-  SearchRequestSchema,
-  validatorFor,
-  type IngestFileRequest,
-  type ProgressUpdate,
-} from './index';
+import { IngestFileRequestSchema, ProgressUpdateSchema, SearchRequestSchema, validatorFor, type IngestFileRequest, type ProgressUpdate } from './index';
 
 const validateIngest = validatorFor<IngestFileRequest>(IngestFileRequestSchema);
 const validateProgress = validatorFor<ProgressUpdate>(ProgressUpdateSchema);
@@ -84,13 +77,10 @@ describe('IngestFileRequest', () => {
     expect(result.errors[0].field).toBe('embedding_provider');
   });
 
-  it.each(['kb; DROP TABLE users', 'KB', 'data-kb', '1kb', '', 'x'.repeat(80)])(
-    'rejects the vector table name %j, which is not a plain identifier',
-    (name) => {
-      const result = validateIngest({ ...minimalRequest(), vector_table_name: name });
-      expect(result.ok).toBe(false);
-    },
-  );
+  it.each(['kb; DROP TABLE users', 'KB', 'data-kb', '1kb', '', 'x'.repeat(80)])('rejects the vector table name %j, which is not a plain identifier', (name) => {
+    const result = validateIngest({ ...minimalRequest(), vector_table_name: name });
+    expect(result.ok).toBe(false);
+  });
 
   it('rejects chunk sizes outside the supported range', () => {
     expect(validateIngest({ ...minimalRequest(), chunk_size: 10_000_000 }).ok).toBe(false);

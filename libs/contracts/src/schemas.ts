@@ -1,11 +1,9 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { EMBEDDING_PROVIDERS, INGESTION_STAGES, REPORTED_STATUSES } from './status';
 
-const literalUnion = <T extends readonly string[]>(values: T) =>
-  Type.Union(values.map((v) => Type.Literal(v))) as unknown as TSchema;
+const literalUnion = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v))) as unknown as TSchema;
 
-const Nullable = <T extends TSchema>(schema: T, description?: string) =>
-  Type.Union([schema, Type.Null()], { default: null, description });
+const Nullable = <T extends TSchema>(schema: T, description?: string) => Type.Union([schema, Type.Null()], { default: null, description });
 
 /** A plain SQL identifier: the table name is interpolated into DDL, so nothing else is allowed. */
 export const VECTOR_TABLE_NAME_PATTERN = '^[a-z_][a-z0-9_]{0,57}$';
@@ -14,7 +12,9 @@ export const CHUNK_SIZE = { default: 1000, minimum: 32, maximum: 8192 } as const
 export const CHUNK_OVERLAP = { default: 200, minimum: 0, maximum: 4096 } as const;
 
 /** The knowledge base's vector size, asked of models that can shorten theirs (sent only when the knowledge base set one). */
-const EmbeddingDimensions = Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 16000 }), Type.Null()], { description: 'vector size the knowledge base was created with' }));
+const EmbeddingDimensions = Type.Optional(
+  Type.Union([Type.Integer({ minimum: 1, maximum: 16000 }), Type.Null()], { description: 'vector size the knowledge base was created with' }),
+);
 
 const Identifier = Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Integer()]);
 

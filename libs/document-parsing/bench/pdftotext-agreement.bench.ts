@@ -38,7 +38,9 @@ const fixed = (n: number) => n.toFixed(4);
 async function main(): Promise<void> {
   const before: Agreement[] = [];
   const after: Agreement[] = [];
-  for (const file of readdirSync(corpus).filter((f) => f.endsWith('.pdf')).sort()) {
+  for (const file of readdirSync(corpus)
+    .filter((f) => f.endsWith('.pdf'))
+    .sort()) {
     const pdf = join(corpus, file);
     const ref = reference(pdf);
     const ours = (await parseDocument({ path: pdf, fileName: file })).pages.map((p) => p.text).join('\n');
@@ -46,7 +48,9 @@ async function main(): Promise<void> {
     const a = wordAgreement(ref.text, ours);
     before.push(b);
     after.push(a);
-    console.log(`${file.padEnd(30)} ${String(a.referenceWords).padStart(5)} words (${ref.from})  before: recall ${fixed(b.recall)} precision ${fixed(b.precision)}  after: recall ${fixed(a.recall)} precision ${fixed(a.precision)}`);
+    console.log(
+      `${file.padEnd(30)} ${String(a.referenceWords).padStart(5)} words (${ref.from})  before: recall ${fixed(b.recall)} precision ${fixed(b.precision)}  after: recall ${fixed(a.recall)} precision ${fixed(a.precision)}`,
+    );
     if (a.missing.length || a.extra.length) console.log(`${''.padEnd(30)} after, only pdftotext: ${a.missing.join(' ')} | only ours: ${a.extra.join(' ')}`);
   }
   const b = pooledAgreement(before);

@@ -21,13 +21,19 @@ describe('detectFormat', () => {
   it('trusts the bytes over the name: PDF and DOCX magic win, binary is never text', () => {
     expect(detectFormat(sample('%PDF-1.7\n...'), 'notes.txt', 'text/plain')).toBe('pdf');
     expect(detectFormat(sample('\n\n%PDF-1.4\n'), 'x')).toBe('pdf'); // junk before the header, as readers allow
-    const docx = storedZip([['[Content_Types].xml', '<Types/>'], ['word/document.xml', '<w:document/>']]);
+    const docx = storedZip([
+      ['[Content_Types].xml', '<Types/>'],
+      ['word/document.xml', '<w:document/>'],
+    ]);
     expect(detectFormat(sample(docx), 'report.pdf')).toBe('docx');
     expect(refusal(fixtures.buildRandomBinary(2048), 'data.txt').code).toBe('unsupported');
   });
 
   it('finds word/document.xml in the ZIP directory at the end when the entry comes late', () => {
-    const zip = storedZip([['word/media/image1.png', new Uint8Array(200_000)], ['word/document.xml', '<w:document/>']]);
+    const zip = storedZip([
+      ['word/media/image1.png', new Uint8Array(200_000)],
+      ['word/document.xml', '<w:document/>'],
+    ]);
     const head = zip.subarray(0, 64 * 1024);
     expect(head.includes(Buffer.from('word/document.xml'))).toBe(false);
     expect(detectFormat({ size: zip.length, head, tail: zip.subarray(zip.length - 64 * 1024) }, 'x.docx')).toBe('docx');

@@ -63,7 +63,10 @@ export function detectFormat(sample: FileSample, fileName: string, contentType?:
   const verdict = classifyText(sample.head);
   if (verdict === 'binary') unsupportedBinary(sample);
   if (verdict === 'legacy-text') {
-    throw new DocumentParseError('unsupported', 'unsupported text encoding: the file is not UTF-8 (probably Windows-1252 or Latin-1); save it as UTF-8 and upload it again');
+    throw new DocumentParseError(
+      'unsupported',
+      'unsupported text encoding: the file is not UTF-8 (probably Windows-1252 or Latin-1); save it as UTF-8 and upload it again',
+    );
   }
 
   const byExtension = BY_EXTENSION[extname(fileName).toLowerCase()];

@@ -122,7 +122,12 @@ export function buildOleFile(options: { encrypted?: boolean } = {}): Uint8Array 
 
 /** A ZIP that is not a Word document (as an .xlsx is). */
 export function buildNonDocxZip(): Uint8Array {
-  return new Uint8Array(storedZip([['[Content_Types].xml', '<Types/>'], ['xl/workbook.xml', '<workbook/>']]));
+  return new Uint8Array(
+    storedZip([
+      ['[Content_Types].xml', '<Types/>'],
+      ['xl/workbook.xml', '<workbook/>'],
+    ]),
+  );
 }
 
 /** Random bytes: a binary file of no known format. */

@@ -22,22 +22,33 @@ describe('hostile documents: every parser keeps to its limits', () => {
     const error = await refusal(parse(bomb, 'report.docx'));
     expect(error).toBeInstanceOf(DocumentLimitError);
     expect(error).toMatchObject({ code: 'limit_exceeded', limit: 'maxZipRatio' });
-    expect(error.message).toMatch(/^the Word document is a zip bomb: its part word\/document\.xml would inflate from [\d.]+ KB to 64 MB \([\d,]+ times\); the limit is 200 times$/);
+    expect(error.message).toMatch(
+      /^the Word document is a zip bomb: its part word\/document\.xml would inflate from [\d.]+ KB to 64 MB \([\d,]+ times\); the limit is 200 times$/,
+    );
   });
 
   it('refuses a DOCX whose parts together would inflate past the limit, even at an ordinary ratio', async () => {
     const error = await refusal(parse(await hostile.buildZipBombDocx(8), 'big.docx', { maxZipRatio: 100_000, maxUnzippedBytes: 4 * 1024 * 1024 }));
-    expect(error).toMatchObject({ limit: 'maxUnzippedBytes', message: expect.stringMatching(/^the Word document would inflate to 8 MB \(3 parts in a [\d.]+ KB file\); the limit is 4 MB$/) });
+    expect(error).toMatchObject({
+      limit: 'maxUnzippedBytes',
+      message: expect.stringMatching(/^the Word document would inflate to 8 MB \(3 parts in a [\d.]+ KB file\); the limit is 4 MB$/),
+    });
   });
 
   it('catches a zip bomb whose directory lies about its size while inflating it as a stream', async () => {
     const error = await refusal(parse(await hostile.buildZipBombDocx(16, { lie: true }), 'liar.docx'));
-    expect(error).toMatchObject({ limit: 'maxUnzippedBytes', message: 'the Word document is a zip bomb: its part word/document.xml inflates to more than the 64 KB its directory declares' });
+    expect(error).toMatchObject({
+      limit: 'maxUnzippedBytes',
+      message: 'the Word document is a zip bomb: its part word/document.xml inflates to more than the 64 KB its directory declares',
+    });
   });
 
   it('refuses a DOCX nested 200,000 deep while inflating it, before mammoth would overflow its stack', async () => {
     const error = await refusal(parse(hostile.buildDeeplyNestedDocx(200_000), 'nested.docx'));
-    expect(error).toMatchObject({ limit: 'maxDepth', message: 'the Word document nests the elements of its part word/document.xml more than 500 deep; the limit is 500 levels' });
+    expect(error).toMatchObject({
+      limit: 'maxDepth',
+      message: 'the Word document nests the elements of its part word/document.xml more than 500 deep; the limit is 500 levels',
+    });
     expect((await parse(hostile.buildDeeplyNestedDocx(100), 'fine.docx')).pages[0].text).toBe('Nested.');
   });
 
@@ -61,7 +72,9 @@ describe('hostile documents: every parser keeps to its limits', () => {
     const csv = hostile.buildMultiplyingHeaderCsv(200, 2_000);
     const error = await refusal(parse(csv, 'wide.csv'));
     expect(error).toMatchObject({ limit: 'outputRatio' });
-    expect(error.message).toMatch(/^the document would expand to more than 20 times its size in text \(a [\d.]+ KB file had given [\d,]+ characters when parsing stopped\); the limit is 20 times the file's size$/);
+    expect(error.message).toMatch(
+      /^the document would expand to more than 20 times its size in text \(a [\d.]+ KB file had given [\d,]+ characters when parsing stopped\); the limit is 20 times the file's size$/,
+    );
     // The same table, fewer rows: under the floor every small file gets, it reads.
     expect((await parse(hostile.buildMultiplyingHeaderCsv(3, 2), 'small.csv')).pages[0].text).toMatch(/^measurement_of_the_quarterly_throughput_in_region_0: 7; /);
   });
@@ -79,7 +92,12 @@ describe('hostile documents: every parser keeps to its limits', () => {
 
   it('stops text past the absolute cap whatever the ratio allows', async () => {
     const error = await refusal(parse(hostile.buildMultiplyingHeaderCsv(50, 200), 'cap.csv', { maxTextChars: 100_000 }));
-    expect(error).toMatchObject({ limit: 'maxTextChars', message: expect.stringMatching(/^the document would expand to more than 100,000 characters of text \(parsing stopped at [\d,]+\); the limit is 100,000 characters$/) });
+    expect(error).toMatchObject({
+      limit: 'maxTextChars',
+      message: expect.stringMatching(
+        /^the document would expand to more than 100,000 characters of text \(parsing stopped at [\d,]+\); the limit is 100,000 characters$/,
+      ),
+    });
   });
 
   it('refuses a PDF with more pages than the limit, from its page count', async () => {

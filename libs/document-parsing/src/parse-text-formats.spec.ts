@@ -15,9 +15,7 @@ describe('parseDocument: text formats', () => {
       <table><tr><th>Name</th><th>Rpm</th></tr><tr><td>Pump</td><td>1450</td></tr></table></body></html>`;
     const parsed = await parse(html, 'page.html');
     expect(parsed.format).toBe('html');
-    expect(parsed.pages[0].text).toBe(
-      'Title\n\nFish & chips today — <fresh> été 🐟 &unknown;.\n\nLine one\nline two\n\nFirst\nSecond\n\nName Rpm\nPump 1450',
-    );
+    expect(parsed.pages[0].text).toBe('Title\n\nFish & chips today — <fresh> été 🐟 &unknown;.\n\nLine one\nline two\n\nFirst\nSecond\n\nName Rpm\nPump 1450');
   });
 
   it('recognises HTML by content type, or by its doctype when the name says nothing', async () => {

@@ -14,9 +14,7 @@ export interface ParseTask {
 }
 
 export type ParseReply =
-  | { document: ParsedDocument }
-  | { error: { code: ParseErrorCode; message: string; limit?: LimitName } }
-  | { failure: { name: string; message: string } };
+  { document: ParsedDocument } | { error: { code: ParseErrorCode; message: string; limit?: LimitName } } | { failure: { name: string; message: string } };
 
 /** This module's own file, which a thread loads: the compiled .js in a build, the .ts from sources. */
 export const PARSE_WORKER_FILE = join(__dirname, `parse-worker${extname(__filename)}`);

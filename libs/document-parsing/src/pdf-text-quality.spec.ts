@@ -15,7 +15,14 @@ describe('PDF text reads as the document does (real producer, against pdftotext)
     expect(text).toContain('Vestibulum convallis consectetur scelerisque');
     expect(text).toContain('the superintendent countersigns every authorisation');
     // The source's paragraphs, in the source's order: column one is read before column two.
-    const starts = ['Pellentesque habitant', 'The maintenance documentation', 'Hydroelectricity installations', 'Notwithstanding considerable', 'Vivamus suscipit', 'Responsibilities for documentation'];
+    const starts = [
+      'Pellentesque habitant',
+      'The maintenance documentation',
+      'Hydroelectricity installations',
+      'Notwithstanding considerable',
+      'Vivamus suscipit',
+      'Responsibilities for documentation',
+    ];
     const at = starts.map((start) => text.indexOf(start));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);

@@ -32,7 +32,7 @@ const SENTENCES = [
 
 function chunks(count: number): string[] {
   let seed = 42;
-  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   return Array.from({ length: count }, () => {
     const words: string[] = [];
     const target = 100 + Math.floor(random() * 100);

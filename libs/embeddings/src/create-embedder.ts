@@ -16,9 +16,6 @@ export function createEmbedder(config: EmbedderConfig): Embedder {
     case 'google':
       return new VertexEmbedder(config);
     default:
-      throw new EmbeddingConfigError(
-        undefined,
-        `unknown embedding provider '${String((config as { provider?: unknown }).provider)}': use 'local', 'openai' or 'google'`,
-      );
+      throw new EmbeddingConfigError(undefined, `unknown embedding provider '${String((config as { provider?: unknown }).provider)}': use 'local', 'openai' or 'google'`);
   }
 }

@@ -16,12 +16,7 @@ export interface BatchPlan {
  * input order. The first failure (or the caller's abort) stops the other loops from starting
  * more batches and cancels what they are waiting for.
  */
-export async function embedInBatches<V>(
-  texts: readonly string[],
-  plan: BatchPlan,
-  runBatch: BatchRunner<V>,
-  options: EmbedOptions = {},
-): Promise<V[]> {
+export async function embedInBatches<V>(texts: readonly string[], plan: BatchPlan, runBatch: BatchRunner<V>, options: EmbedOptions = {}): Promise<V[]> {
   const { provider } = plan;
   const batchSize = options.batchSize ?? plan.batchSize;
   assertPositiveInteger(provider, 'batchSize', batchSize);

@@ -13,7 +13,10 @@ describe('downloadObject', () => {
   beforeAll(async () => {
     gcs = await startLocalGcs({ buckets: ['docs'] });
     storage = new Storage(localStorageOptions(gcs.url));
-    await storage.bucket('docs').file('a/report.pdf').save(bytes, { resumable: false, contentType: 'application/pdf', metadata: { metadata: { originalName: 'Q3 report.pdf' } } });
+    await storage
+      .bucket('docs')
+      .file('a/report.pdf')
+      .save(bytes, { resumable: false, contentType: 'application/pdf', metadata: { metadata: { originalName: 'Q3 report.pdf' } } });
     await storage.bucket('docs').file('a/empty.txt').save(Buffer.alloc(0), { resumable: false });
   });
   afterAll(() => gcs.stop());

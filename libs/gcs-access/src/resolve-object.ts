@@ -25,6 +25,7 @@ function invalid(message: string): GcsAccessError {
  * no other scheme, no traversal, no control characters, no encoded separators, no other bucket.
  */
 export function resolveObject(filePath: string, options: ResolveOptions): ObjectRef {
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
   if (/[\u0000-\u001f\u007f]/.test(filePath)) throw invalid('file_path contains control characters');
   let bucket: string | undefined;
   let key: string;

@@ -1,8 +1,6 @@
 export type RangeRequest =
   /** No usable Range header: send the whole object. */
-  | { kind: 'whole' }
-  | { kind: 'partial'; start: number; end: number }
-  | { kind: 'unsatisfiable' };
+  { kind: 'whole' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
 
 /**
  * Reads a download's `Range` header for an object of `size` bytes: `bytes=a-b`, `bytes=a-` and

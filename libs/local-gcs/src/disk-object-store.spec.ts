@@ -7,7 +7,19 @@ import { collect, startHarness } from './testing/client-harness';
 
 function record(name: string, generation: string, size: number): ObjectRecord {
   const now = new Date().toISOString();
-  return { bucket: 'docs', name, size, contentType: 'text/plain', md5Hash: 'm', crc32c: 'c', generation, metageneration: '1', timeCreated: now, updated: now, metadata: {} };
+  return {
+    bucket: 'docs',
+    name,
+    size,
+    contentType: 'text/plain',
+    md5Hash: 'm',
+    crc32c: 'c',
+    generation,
+    metageneration: '1',
+    timeCreated: now,
+    updated: now,
+    metadata: {},
+  };
 }
 
 describe('DiskObjectStore', () => {
@@ -29,7 +41,10 @@ describe('DiskObjectStore', () => {
 
   it('keeps buckets and objects across a server restart on the same root', async () => {
     const first = await startHarness({ rootDir: root, buckets: ['docs'] });
-    await first.storage.bucket('docs').file('kept/file.txt').save('still here', { resumable: false, metadata: { metadata: { k: 'v' } } });
+    await first.storage
+      .bucket('docs')
+      .file('kept/file.txt')
+      .save('still here', { resumable: false, metadata: { metadata: { k: 'v' } } });
     await first.gcs.stop();
 
     const second = await startHarness({ rootDir: root });

@@ -19,13 +19,21 @@ describe('resumable upload sessions', () => {
 
   /** Opens a session with the client and returns its URI. */
   async function session(name: string): Promise<string> {
-    const [uri] = await h.storage.bucket('docs').file(name).createResumableUpload({ metadata: { contentType: 'text/plain' } });
+    const [uri] = await h.storage
+      .bucket('docs')
+      .file(name)
+      .createResumableUpload({ metadata: { contentType: 'text/plain' } });
     expect(uri).toContain('upload_id=');
     return uri;
   }
 
   const put = (uri: string, contentRange: string, body: Buffer | string = Buffer.alloc(0), headers: Record<string, string> = {}) =>
-    fetch(uri, { method: 'PUT', body: typeof body === 'string' ? body : new Uint8Array(body), redirect: 'manual', headers: { 'Content-Range': contentRange, ...headers } });
+    fetch(uri, {
+      method: 'PUT',
+      body: typeof body === 'string' ? body : new Uint8Array(body),
+      redirect: 'manual',
+      headers: { 'Content-Range': contentRange, ...headers },
+    });
 
   it('the client resumes an interrupted session: status query (bytes */*), then only the missing bytes', async () => {
     const data = randomBytes(768 * KiB);
@@ -33,7 +41,10 @@ describe('resumable upload sessions', () => {
     const uri = await session('resumed.bin');
 
     // First process: sends 512 KiB of the object and stops (a partial upload).
-    await pipeline(Readable.from([data.subarray(0, 512 * KiB)]), file.createWriteStream({ uri, resumable: true, chunkSize: 256 * KiB, isPartialUpload: true, validation: false }));
+    await pipeline(
+      Readable.from([data.subarray(0, 512 * KiB)]),
+      file.createWriteStream({ uri, resumable: true, chunkSize: 256 * KiB, isPartialUpload: true, validation: false }),
+    );
     expect((await file.exists())[0]).toBe(false);
 
     // Second process: knows only the URI, asks the server how far it got, skips what is there.
@@ -96,7 +107,9 @@ describe('resumable upload sessions', () => {
     expect((await fetch(uri, { method: 'DELETE' })).status).toBe(499);
     expect((await put(uri, 'bytes 0-0/1', 'x')).status).toBe(404);
     // The client, handed the dead URI, fails instead of hanging or writing elsewhere.
-    const error = await rejection(pipeline(Readable.from([Buffer.from('data')]), h.storage.bucket('docs').file('cancelled.txt').createWriteStream({ uri, resumable: true })));
+    const error = await rejection(
+      pipeline(Readable.from([Buffer.from('data')]), h.storage.bucket('docs').file('cancelled.txt').createWriteStream({ uri, resumable: true })),
+    );
     expect(error.message).toMatch(/404/);
   });
 });

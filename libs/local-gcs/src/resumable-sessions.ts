@@ -23,7 +23,7 @@ interface Session {
 export type ChunkOutcome = { done: true; record: ObjectRecord } | { done: false; received: number };
 
 async function drain(body: AsyncIterable<Buffer>): Promise<void> {
-  for await (const _ of body); // eslint-disable-line @typescript-eslint/no-unused-vars
+  for await (const _ of body);
 }
 
 /**

@@ -35,9 +35,7 @@ async function main(): Promise<void> {
     process.stdin.once('end', () => shutdown('stdin closed'));
     process.stdin.once('close', () => shutdown('stdin closed'));
   }
-  process.stdout.write(
-    `${JSON.stringify({ event: 'local-gcs.ready', url: gcs.url, port: gcs.port, rootDir: config.rootDir ?? null, buckets: config.buckets })}\n`,
-  );
+  process.stdout.write(`${JSON.stringify({ event: 'local-gcs.ready', url: gcs.url, port: gcs.port, rootDir: config.rootDir ?? null, buckets: config.buckets })}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -9,9 +9,7 @@ import { badRequest } from './gcs-errors';
  * - `bytes A-STAR/T`: the body holds everything from A on (the client's single-request mode).
  * - no header: the body is the whole object.
  */
-export type UploadChunk =
-  | { kind: 'query'; total: number | undefined }
-  | { kind: 'bytes'; start: number; end: number | undefined; total: number | undefined };
+export type UploadChunk = { kind: 'query'; total: number | undefined } | { kind: 'bytes'; start: number; end: number | undefined; total: number | undefined };
 
 export function parseUploadContentRange(header: string | undefined): UploadChunk {
   if (header === undefined || header.trim() === '') return { kind: 'bytes', start: 0, end: undefined, total: undefined };

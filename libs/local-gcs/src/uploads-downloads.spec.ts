@@ -44,7 +44,10 @@ describe.each([['memory'], ['disk']])('uploads and downloads through @google-clo
 
   it('simple upload (file.save, resumable: false) goes as one multipart request and stores the bytes', async () => {
     const from = h.seen.length;
-    await h.storage.bucket('docs').file('simple/report.pdf').save(data, { resumable: false, metadata: { metadata: { owner: 'u1' } } });
+    await h.storage
+      .bucket('docs')
+      .file('simple/report.pdf')
+      .save(data, { resumable: false, metadata: { metadata: { owner: 'u1' } } });
     const uploads = requestsSince(from).filter((r) => r.url.startsWith('/upload/'));
     expect(uploads).toHaveLength(1);
     expect(uploads[0].url).toContain('uploadType=multipart');
@@ -70,7 +73,10 @@ describe.each([['memory'], ['disk']])('uploads and downloads through @google-clo
     const source = join(dir, 'source.bin');
     await writeFile(source, data);
     const from = h.seen.length;
-    const writable = h.storage.bucket('docs').file('chunked/a b+c.bin').createWriteStream({ resumable: true, chunkSize: 256 * 1024, contentType: 'application/x-test' });
+    const writable = h.storage
+      .bucket('docs')
+      .file('chunked/a b+c.bin')
+      .createWriteStream({ resumable: true, chunkSize: 256 * 1024, contentType: 'application/x-test' });
     await pipeline(createReadStream(source), writable);
     const puts = requestsSince(from).filter((r) => r.method === 'PUT');
     expect(puts).toHaveLength(20);

@@ -161,13 +161,31 @@ END;
     for (const clients of [1, 16]) {
       const tps: Record<string, number[]> = { plain: [], 'with SET': [] };
       for (let round = 0; round < rounds; round++) {
-        for (const [name, file] of [['plain', plain], ['with SET', setting]] as const) {
-          const run = await runPgbench(['-n', '-M', 'extended', '-c', String(clients), '-j', '1', '-t', String(Math.ceil(transactions / clients)), '-f', file, server.url]);
+        for (const [name, file] of [
+          ['plain', plain],
+          ['with SET', setting],
+        ] as const) {
+          const run = await runPgbench([
+            '-n',
+            '-M',
+            'extended',
+            '-c',
+            String(clients),
+            '-j',
+            '1',
+            '-t',
+            String(Math.ceil(transactions / clients)),
+            '-f',
+            file,
+            server.url,
+          ]);
           if (run.tps !== null) tps[name].push(run.tps);
         }
       }
       const [a, b] = [median(tps.plain), median(tps['with SET'])];
-      console.log(`carried settings, ${clients} client(s), extended: TPC-B ${Math.round(a)} tps, TPC-B with a SET per transaction ${Math.round(b)} tps (ratio ${(b / a).toFixed(2)})`);
+      console.log(
+        `carried settings, ${clients} client(s), extended: TPC-B ${Math.round(a)} tps, TPC-B with a SET per transaction ${Math.round(b)} tps (ratio ${(b / a).toFixed(2)})`,
+      );
     }
 
     if (!options['skip-idle-cut']) console.log(await idleCutFigure(server));

@@ -50,7 +50,9 @@ export class PgliteSession {
   static async open(options: SessionOptions): Promise<PgliteSession> {
     const { db, origin } = await openDatabase(options);
     await db.exec('CREATE EXTENSION IF NOT EXISTS vector');
-    const { rows } = await db.query<{ name: string; setting: string }>('SELECT name, current_setting(name) AS setting FROM unnest($1::text[]) AS name', [REPORTED_SETTINGS]);
+    const { rows } = await db.query<{ name: string; setting: string }>('SELECT name, current_setting(name) AS setting FROM unnest($1::text[]) AS name', [
+      REPORTED_SETTINGS,
+    ]);
     const parameters = Object.fromEntries(rows.map((row) => [row.name, row.setting]));
     return new PgliteSession(db, parameters, origin);
   }

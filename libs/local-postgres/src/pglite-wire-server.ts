@@ -23,7 +23,10 @@ export class PgliteWireServer {
   private readonly watch: NodeJS.Timeout;
   private nextId = 1;
 
-  constructor(session: PgliteSession, private readonly options: WireServerOptions) {
+  constructor(
+    session: PgliteSession,
+    private readonly options: WireServerOptions,
+  ) {
     this.shared = {
       exec: (messages) => session.exec(messages),
       inTransaction: () => session.inTransaction(),

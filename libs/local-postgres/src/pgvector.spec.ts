@@ -85,7 +85,10 @@ describe('pgvector on the local server', () => {
         for (let first = 0; first < ROWS; first += BATCH) {
           const rows = vectors.slice(first, first + BATCH);
           const placeholders = rows.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ');
-          await client.query(`INSERT INTO ${table} (id, embedding) VALUES ${placeholders}`, rows.flatMap((v, i) => [first + i, encode(v)]));
+          await client.query(
+            `INSERT INTO ${table} (id, embedding) VALUES ${placeholders}`,
+            rows.flatMap((v, i) => [first + i, encode(v)]),
+          );
         }
         await client.query('COMMIT');
       } finally {

@@ -100,7 +100,9 @@ SELECT 'rows: ' || count(*) AS rows FROM copied;
     expect(going.output).toMatch(/^rows: 1$/m);
 
     // With ON_ERROR_STOP, psql stops at the refusal with its exit code for a failed script.
-    const stopping = await run(postgresTool('psql'), ['-X', '-At', '-v', 'ON_ERROR_STOP=1', server.url], { input: `\\copy copied from '${rows}' with (format csv)\nSELECT 'not reached';\n` });
+    const stopping = await run(postgresTool('psql'), ['-X', '-At', '-v', 'ON_ERROR_STOP=1', server.url], {
+      input: `\\copy copied from '${rows}' with (format csv)\nSELECT 'not reached';\n`,
+    });
     expect(stopping.code).toBe(3);
     expect(stopping.output).not.toMatch(/not reached/);
     expect(await value('SELECT count(*)::int AS n FROM copied')).toEqual([{ n: 1 }]);
@@ -112,7 +114,8 @@ SELECT 'rows: ' || count(*) AS rows FROM copied;
     mkdirSync(dir);
     writeFileSync(join(dir, '1700000000000_first.js'), `exports.up = (pgm) => { pgm.createTable('migrated', { id: 'id', note: { type: 'text', notNull: true } }); };\n`);
     writeFileSync(join(dir, '1700000000001_second.js'), `exports.up = (pgm) => { pgm.sql("INSERT INTO migrated (note) VALUES ('seeded')"); };\n`);
-    const migrate = () => runner({ databaseUrl: server.url, dir, direction: 'up', migrationsTable: 'pgmigrations', count: Infinity, singleTransaction: true, log: () => undefined });
+    const migrate = () =>
+      runner({ databaseUrl: server.url, dir, direction: 'up', migrationsTable: 'pgmigrations', count: Infinity, singleTransaction: true, log: () => undefined });
 
     const [one, two] = await Promise.all([migrate(), migrate()]);
     const applied = [one, two].map((list) => list.map((m) => m.name));

@@ -62,7 +62,10 @@ describe('the server process', () => {
 
     const second = await startLocalPostgres({ dataDir, onLog: log.onLog });
     try {
-      const rows = await withClient(second, async (client) => (await client.query('SELECT note, embedding::text AS e FROM kept ORDER BY embedding <=> $1', ['[1,2]'])).rows);
+      const rows = await withClient(
+        second,
+        async (client) => (await client.query('SELECT note, embedding::text AS e FROM kept ORDER BY embedding <=> $1', ['[1,2]'])).rows,
+      );
       expect(rows).toEqual([{ note: 'still here', e: '[1,2]' }]);
     } finally {
       await second.stop();
@@ -76,7 +79,9 @@ describe('the server process', () => {
       ['-r', '@swc-node/register', '-e', `require('./libs/local-postgres/src/index.ts').startLocalPostgres({}).then((pg) => console.log('server pid ' + pg.pid))`],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const serverPid = await new Promise<number>((resolve) => launcher.stdout!.on('data', (d: Buffer) => /server pid (\d+)/.test(d.toString()) && resolve(Number(/server pid (\d+)/.exec(d.toString())![1]))));
+    const serverPid = await new Promise<number>((resolve) =>
+      launcher.stdout!.on('data', (d: Buffer) => /server pid (\d+)/.test(d.toString()) && resolve(Number(/server pid (\d+)/.exec(d.toString())![1]))),
+    );
     expect(isAlive(serverPid)).toBe(true);
     launcher.kill('SIGKILL'); // no chance to stop it: only the closed stdin tells the server
     for (let i = 0; i < 200 && isAlive(serverPid); i++) await new Promise((r) => setTimeout(r, 100));
@@ -95,7 +100,9 @@ describe('the server process', () => {
 
     const second = await startLocalPostgres({ template, onLog: log.onLog });
     try {
-      const { rows } = await withClient(second, (client) => client.query("SELECT to_regclass('only_in_first') AS t, (SELECT count(*)::int FROM pg_extension WHERE extname = 'vector') AS vector"));
+      const { rows } = await withClient(second, (client) =>
+        client.query("SELECT to_regclass('only_in_first') AS t, (SELECT count(*)::int FROM pg_extension WHERE extname = 'vector') AS vector"),
+      );
       expect(rows).toEqual([{ t: null, vector: 1 }]); // a fresh database, with pgvector
     } finally {
       await second.stop();
@@ -104,7 +111,11 @@ describe('the server process', () => {
   });
 
   it('as a standalone entry, refuses an unknown flag with its usage', () => {
-    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', 'libs/local-postgres/src/server.main.ts', '--prot', '5433'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', 'libs/local-postgres/src/server.main.ts', '--prot', '5433'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.status).toBe(1);
     const failure = JSON.parse(run.stdout.trim().split('\n').pop()!);
     expect(failure).toMatchObject({ service: 'local-postgres', event: 'failed' });

@@ -94,6 +94,7 @@ export function serverSettings(argv: string[], env: NodeJS.ProcessEnv): ServerSe
 function milliseconds(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 100 || value > 86_400_000) throw new ServerSettingsError(`${name} must be a whole number of milliseconds from 100 to 86400000, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 100 || value > 86_400_000)
+    throw new ServerSettingsError(`${name} must be a whole number of milliseconds from 100 to 86400000, got "${raw}"`);
   return value;
 }

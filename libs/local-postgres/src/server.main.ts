@@ -26,7 +26,16 @@ async function main(): Promise<void> {
   // Listening on every interface: clients on this machine still come in through loopback.
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const url = `postgres://postgres@${host}:${server.port}/postgres?sslmode=disable`;
-  log('ready', { url, port: server.port, pid: process.pid, dataDir: settings.dataDir ?? null, origin: session.origin, idleInTransactionTimeoutMs: settings.idleInTransactionTimeoutMs, sessionWaitTimeoutMs: settings.sessionWaitTimeoutMs, startupMs: Date.now() - started });
+  log('ready', {
+    url,
+    port: server.port,
+    pid: process.pid,
+    dataDir: settings.dataDir ?? null,
+    origin: session.origin,
+    idleInTransactionTimeoutMs: settings.idleInTransactionTimeoutMs,
+    sessionWaitTimeoutMs: settings.sessionWaitTimeoutMs,
+    startupMs: Date.now() - started,
+  });
 
   let stopping = false;
   const stop = async (reason: string) => {

@@ -45,7 +45,11 @@ describe('handing the shared session from one client to the next', () => {
     await a.end();
     await b.end();
     const c = await open();
-    expect([await value(c, 'SHOW work_mem'), await value(c, 'SHOW search_path'), await value(c, "SELECT current_setting('application_name')")]).toEqual(['4MB', defaultPath, '']);
+    expect([await value(c, 'SHOW work_mem'), await value(c, 'SHOW search_path'), await value(c, "SELECT current_setting('application_name')")]).toEqual([
+      '4MB',
+      defaultPath,
+      '',
+    ]);
   });
 
   it('keeps the session with a client that has temporary tables, cuts it (57P05) when it idles while others wait, and drops them', async () => {

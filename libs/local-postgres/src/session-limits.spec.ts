@@ -139,7 +139,6 @@ describe('a client waiting for the shared session longer than the wait limit', (
     expect((await raw.until('Z')).map((m) => m.type)).toEqual(['1', '2', 'D', 'C', 'Z']);
     raw.destroy();
   });
-
 });
 
 describe('a client waiting for the shared session, cancelled', () => {

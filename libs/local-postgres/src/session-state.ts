@@ -18,9 +18,7 @@ type Exec = (messages: Uint8Array) => Promise<Uint8Array>;
 /** Settings a client changed, as {name: value}, in JSON; null when none. */
 export type CarriedSettings = string | null;
 
-const SAVE_AND_RESET = simpleQuery(
-  "SELECT json_object_agg(name, current_setting(name))::text FROM pg_settings WHERE source = 'session'; RESET ALL",
-);
+const SAVE_AND_RESET = simpleQuery("SELECT json_object_agg(name, current_setting(name))::text FROM pg_settings WHERE source = 'session'; RESET ALL");
 
 const EXCLUSIVE_STATE = simpleQuery(
   `SELECT ((SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema())

@@ -40,12 +40,14 @@ const SPECIAL_FORMS: Record<string, string[]> = {
 };
 /** A setting name that can be written in SQL as it is. */
 export const PLAIN_SETTING_NAME = /^[a-z_][a-z0-9_$]*(\.[a-z_][a-z0-9_$]*)?$/;
-const EXCLUSIVE = /\bcreate\s+(?:(?:global|local)\s+)?(?:temp|temporary)\b|\binto\s+(?:temp|temporary)\b|\bpg_temp\b|\bpg_(?:try_)?advisory_lock(?:_shared)?\s*\(|\bwith\s+hold\b/i;
+const EXCLUSIVE =
+  /\bcreate\s+(?:(?:global|local)\s+)?(?:temp|temporary)\b|\binto\s+(?:temp|temporary)\b|\bpg_temp\b|\bpg_(?:try_)?advisory_lock(?:_shared)?\s*\(|\bwith\s+hold\b/i;
 
 export const REFUSALS = {
   copyFromStdin:
     'COPY ... FROM STDIN is not supported by the local PGlite server (it would break the session every client shares); use INSERT ... VALUES batches, or COPY from a real PostgreSQL',
-  listen: 'LISTEN is not supported by the local PGlite server: its one session is shared by every client, so a notification could not be delivered to the client that listens',
+  listen:
+    'LISTEN is not supported by the local PGlite server: its one session is shared by every client, so a notification could not be delivered to the client that listens',
   prepare:
     "SQL PREPARE is not supported by the local PGlite server: its one session is shared by every client, so the statement's name would be seen by all of them; use your driver's prepared statements (protocol level), which are kept per connection",
 };

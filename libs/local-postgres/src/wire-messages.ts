@@ -101,7 +101,7 @@ export function firstErrorMessage(answer: Uint8Array): string | null {
   const view = Buffer.from(answer.buffer, answer.byteOffset, answer.byteLength);
   const error = backendMessages(view).find((m) => m.type === 'E');
   if (!error) return null;
-  for (let offset = error.start + 5; offset < error.end && view[offset] !== 0; ) {
+  for (let offset = error.start + 5; offset < error.end && view[offset] !== 0;) {
     const end = view.indexOf(0, offset + 1);
     if (view[offset] === 0x4d /* M */) return view.toString('utf8', offset + 1, end);
     offset = end + 1;

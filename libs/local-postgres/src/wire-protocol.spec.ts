@@ -18,7 +18,11 @@ const describe_ = (kind: 'S' | 'P', name: string) => typed('D', Buffer.from(`${k
 const close = (kind: 'S' | 'P', name: string) => typed('C', Buffer.from(`${kind}${name}\0`));
 
 function startup(params: Record<string, string>): Buffer {
-  const body = Buffer.from(`${Object.entries(params).map(([k, v]) => `${k}\0${v}\0`).join('')}\0`);
+  const body = Buffer.from(
+    `${Object.entries(params)
+      .map(([k, v]) => `${k}\0${v}\0`)
+      .join('')}\0`,
+  );
   const head = Buffer.alloc(8);
   head.writeInt32BE(8 + body.length, 0);
   head.writeInt32BE(196608, 4);
@@ -27,8 +31,17 @@ function startup(params: Record<string, string>): Buffer {
 
 describe('FrontendReader', () => {
   const ssl = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
-  const stream = Buffer.concat([ssl, startup({ user: 'postgres', database: 'postgres' }), parse('', 'SELECT $1'), bind('', ''), typed('E', Buffer.alloc(5)), sync(), simpleQuery('SELECT 1')]);
-  const summary = (packets: FrontendPacket[]) => packets.map((p) => (p.kind === 'message' ? `${p.type}:${p.bytes.toString('hex')}` : p.kind === 'startup' ? `startup:${JSON.stringify(p.params)}` : p.kind));
+  const stream = Buffer.concat([
+    ssl,
+    startup({ user: 'postgres', database: 'postgres' }),
+    parse('', 'SELECT $1'),
+    bind('', ''),
+    typed('E', Buffer.alloc(5)),
+    sync(),
+    simpleQuery('SELECT 1'),
+  ]);
+  const summary = (packets: FrontendPacket[]) =>
+    packets.map((p) => (p.kind === 'message' ? `${p.type}:${p.bytes.toString('hex')}` : p.kind === 'startup' ? `startup:${JSON.stringify(p.params)}` : p.kind));
   const whole = summary(new FrontendReader().push(stream));
 
   it('cuts a stream into the startup phase packets and whole typed messages', () => {
@@ -97,11 +110,23 @@ describe('statementRules', () => {
     expect(rules('begin; -- note\nset statement_timeout = 5; SET SESSION "Work_Mem" TO 1; commit').settings).toEqual(['statement_timeout', 'work_mem']);
     expect(rules("SELECT set_config('myapp.tenant', '8', false), set_config($1, $2, false)").settings).toEqual(['myapp.tenant', ANY_SETTING]);
     expect(rules("SET TIME ZONE 'UTC'; SET NAMES 'UTF8'; SET ROLE nobody").settings).toEqual(['timezone', 'client_encoding', 'role']);
-    expect(rules('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY').settings).toEqual(['default_transaction_isolation', 'default_transaction_read_only', 'default_transaction_deferrable']);
+    expect(rules('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY').settings).toEqual([
+      'default_transaction_isolation',
+      'default_transaction_read_only',
+      'default_transaction_deferrable',
+    ]);
     expect(rules('RESET ALL').settings).toEqual([]);
     expect(rules("SET 'odd' = 1").settings).toEqual([ANY_SETTING]);
-    for (const local of ['SET LOCAL work_mem = 1', 'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'UPDATE t SET a = 1', 'SELECT 1']) expect(rules(local).settings).toEqual([]);
-    for (const kept of ['CREATE TEMP TABLE x (a int)', 'create temporary view v as select 1', 'SELECT 1 INTO TEMP t', 'SELECT pg_try_advisory_lock(1)', 'DECLARE c CURSOR WITH HOLD FOR SELECT 1']) expect(rules(kept).exclusive).toBe(true);
+    for (const local of ['SET LOCAL work_mem = 1', 'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'UPDATE t SET a = 1', 'SELECT 1'])
+      expect(rules(local).settings).toEqual([]);
+    for (const kept of [
+      'CREATE TEMP TABLE x (a int)',
+      'create temporary view v as select 1',
+      'SELECT 1 INTO TEMP t',
+      'SELECT pg_try_advisory_lock(1)',
+      'DECLARE c CURSOR WITH HOLD FOR SELECT 1',
+    ])
+      expect(rules(kept).exclusive).toBe(true);
     for (const free of ['SELECT pg_advisory_xact_lock(1)', 'CREATE TABLE t (a int)', 'SELECT 1']) expect(rules(free).exclusive).toBe(false);
   });
 
@@ -141,10 +166,20 @@ describe('serverSettings', () => {
       idleInTransactionTimeoutMs: 30_000,
       sessionWaitTimeoutMs: 120_000,
     });
-    expect(serverSettings(['--idle-in-transaction-timeout-ms', '1500'], { LOCAL_PG_SESSION_WAIT_TIMEOUT_MS: '9000' })).toMatchObject({ idleInTransactionTimeoutMs: 1500, sessionWaitTimeoutMs: 9000 });
-    expect(serverSettings([], {})).toMatchObject({ host: '127.0.0.1', port: 0, dataDir: undefined, templateFile: expect.stringMatching(/pglite-0\.5\.14-pgvector-0\.0\.15\.tar$/) });
+    expect(serverSettings(['--idle-in-transaction-timeout-ms', '1500'], { LOCAL_PG_SESSION_WAIT_TIMEOUT_MS: '9000' })).toMatchObject({
+      idleInTransactionTimeoutMs: 1500,
+      sessionWaitTimeoutMs: 9000,
+    });
+    expect(serverSettings([], {})).toMatchObject({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: undefined,
+      templateFile: expect.stringMatching(/pglite-0\.5\.14-pgvector-0\.0\.15\.tar$/),
+    });
     expect(() => serverSettings(['--port', '70000'], {})).toThrow(/Port must be 0-65535/);
-    expect(() => serverSettings([], { LOCAL_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: '10s' })).toThrow(/LOCAL_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS .*must be a whole number of milliseconds.*got "10s"/);
+    expect(() => serverSettings([], { LOCAL_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: '10s' })).toThrow(
+      /LOCAL_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS .*must be a whole number of milliseconds.*got "10s"/,
+    );
     expect(() => serverSettings(['--session-wait-timeout-ms', '0'], {})).toThrow(/LOCAL_PG_SESSION_WAIT_TIMEOUT_MS/);
   });
 });

@@ -14,11 +14,7 @@ export class CompositeVerifier implements CredentialVerifier {
 }
 
 /** The caller if it is of the kind a route needs; otherwise an AuthError saying why. */
-export async function requireCaller(
-  verifier: CredentialVerifier,
-  authorization: string | undefined,
-  kind: CallerKind,
-): Promise<Caller> {
+export async function requireCaller(verifier: CredentialVerifier, authorization: string | undefined, kind: CallerKind): Promise<Caller> {
   if (!authorization) throw new AuthError(401, 'missing credentials: send an Authorization header');
   const caller = await verifier.verify(authorization);
   if (!caller) throw new AuthError(401, 'invalid credentials');

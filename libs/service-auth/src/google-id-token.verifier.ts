@@ -18,9 +18,7 @@ export class GoogleIdTokenVerifier implements CredentialVerifier {
   private readonly client: OAuth2Client;
 
   constructor(private readonly options: GoogleIdTokenOptions) {
-    this.client = new OAuth2Client(
-      options.certsUrl ? { endpoints: { oauth2FederatedSignonPemCertsUrl: options.certsUrl } } : {},
-    );
+    this.client = new OAuth2Client(options.certsUrl ? { endpoints: { oauth2FederatedSignonPemCertsUrl: options.certsUrl } } : {});
   }
 
   async verify(authorization: string | undefined): Promise<Caller | null> {

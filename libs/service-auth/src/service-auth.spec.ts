@@ -2,15 +2,7 @@ import { createSign, generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GoogleAuth } from 'google-auth-library';
-import {
-  ApiKeyVerifier,
-  AuthError,
-  CompositeVerifier,
-  GoogleIdTokenVerifier,
-  apiKeyAuth,
-  googleIdTokenAuth,
-  requireCaller,
-} from './index';
+import { ApiKeyVerifier, AuthError, CompositeVerifier, GoogleIdTokenVerifier, apiKeyAuth, googleIdTokenAuth, requireCaller } from './index';
 
 const keys = new ApiKeyVerifier({ system: 'system-secret', admin: 'admin-secret' });
 
@@ -20,12 +12,9 @@ describe('ApiKeyVerifier and requireCaller', () => {
     await expect(keys.verify('Bearer admin-secret')).resolves.toEqual({ kind: 'admin', subject: 'admin-key' });
   });
 
-  it.each([undefined, '', 'Api-Key wrong', 'Bearer system-secret', 'Api-Key admin-secret', 'Basic abc', 'Api-Key'])(
-    'recognises nothing in %j',
-    async (header) => {
-      await expect(keys.verify(header)).resolves.toBeNull();
-    },
-  );
+  it.each([undefined, '', 'Api-Key wrong', 'Bearer system-secret', 'Api-Key admin-secret', 'Basic abc', 'Api-Key'])('recognises nothing in %j', async (header) => {
+    await expect(keys.verify(header)).resolves.toBeNull();
+  });
 
   it('answers 401 without or with a bad credential, 403 with the other kind', async () => {
     await expect(requireCaller(keys, undefined, 'system')).rejects.toMatchObject({ statusCode: 401 });
@@ -53,8 +42,7 @@ describe('Google ID tokens', () => {
   let server: Server;
   let base: string;
 
-  const b64 = (value: object | Buffer) =>
-    (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url');
+  const b64 = (value: object | Buffer) => (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url');
 
   function signToken(claims: Record<string, unknown>): string {
     const now = Math.floor(Date.now() / 1000);

@@ -104,12 +104,7 @@ export class VectorStore {
    * Replaces a file's chunks in one knowledge base in one transaction: readers see the old set
    * or the new one, never both. Concurrent replacements of the same file queue on a lock.
    */
-  async replaceFileChunks(
-    name: string,
-    scope: FileScope,
-    rows: ChunkRow[],
-    onProgress?: (stored: number) => void,
-  ): Promise<ReplaceResult> {
+  async replaceFileChunks(name: string, scope: FileScope, rows: ChunkRow[], onProgress?: (stored: number) => void): Promise<ReplaceResult> {
     return this.inFileTransaction(name, scope, async (client, table) => {
       let inserted = 0;
       for (let start = 0; start < rows.length; start += this.batchRows) {
@@ -145,11 +140,7 @@ export class VectorStore {
   }
 
   /** Deletes the file's rows and runs `insert` in one transaction, under the file's lock. */
-  private async inFileTransaction(
-    name: string,
-    scope: FileScope,
-    insert: (client: PoolClient, table: VectorTable) => Promise<number>,
-  ): Promise<ReplaceResult> {
+  private async inFileTransaction(name: string, scope: FileScope, insert: (client: PoolClient, table: VectorTable) => Promise<number>): Promise<ReplaceResult> {
     const table = this.table(name);
     const result = await inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${table.qualified}:${scope.knowledgebaseId}:${scope.fileUuid}`]);
@@ -209,10 +200,7 @@ export class VectorStore {
   async countFileChunks(name: string, scope: FileScope): Promise<number> {
     const table = this.table(name);
     if ((await this.tableDimensions(name)) === null) return 0;
-    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table.qualified} WHERE ${FILE_SCOPE}`, [
-      scope.fileUuid,
-      scope.knowledgebaseId,
-    ]);
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table.qualified} WHERE ${FILE_SCOPE}`, [scope.fileUuid, scope.knowledgebaseId]);
     return Number(rows[0].n);
   }
 

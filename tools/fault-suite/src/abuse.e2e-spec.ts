@@ -55,7 +55,12 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
     async (observe) => {
       const apiRoutes: Route[] = [
         { method: 'GET', path: '/api/v1/knowledge-bases', kind: 'admin' },
-        { method: 'POST', path: '/api/v1/knowledge-bases', kind: 'admin', body: () => ({ knowledgebase_id: 'intruder', name: 'x', embedding_provider: 'local', embedding_model: LOCAL_MODEL, chunk_size: 64, chunk_overlap: 8 }) },
+        {
+          method: 'POST',
+          path: '/api/v1/knowledge-bases',
+          kind: 'admin',
+          body: () => ({ knowledgebase_id: 'intruder', name: 'x', embedding_provider: 'local', embedding_model: LOCAL_MODEL, chunk_size: 64, chunk_overlap: 8 }),
+        },
         { method: 'GET', path: `/api/v1/knowledge-bases/${KB}`, kind: 'admin' },
         { method: 'GET', path: `/api/v1/knowledge-bases/${KB}/files`, kind: 'admin' },
         { method: 'DELETE', path: `/api/v1/knowledge-bases/${KB}/files/${fileUuid}`, kind: 'admin' },
@@ -92,12 +97,25 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
           path: '/ingest-file',
           kind: 'system',
           body: () => ({
-            file_path: `gs://${BUCKET}/${objectKey}`, vector_table_name: 'kb_guarded', file_uuid: fileUuid, link_id: linkId, embedding_provider: 'local',
-            embedding_model: LOCAL_MODEL, chunk_size: 64, chunk_overlap: 8, knowledgebase_id: KB, attempt: 1,
+            file_path: `gs://${BUCKET}/${objectKey}`,
+            vector_table_name: 'kb_guarded',
+            file_uuid: fileUuid,
+            link_id: linkId,
+            embedding_provider: 'local',
+            embedding_model: LOCAL_MODEL,
+            chunk_size: 64,
+            chunk_overlap: 8,
+            knowledgebase_id: KB,
+            attempt: 1,
           }),
         },
         { method: 'POST', path: '/delete-vectors', kind: 'system', body: () => ({ vector_table_name: 'kb_guarded', file_uuid: fileUuid, knowledgebase_id: KB }) },
-        { method: 'POST', path: '/search', kind: 'system', body: () => ({ query: 'pumps', vector_table_name: 'kb_guarded', embedding_provider: 'local', embedding_model: LOCAL_MODEL }) },
+        {
+          method: 'POST',
+          path: '/search',
+          kind: 'system',
+          body: () => ({ query: 'pumps', vector_table_name: 'kb_guarded', embedding_provider: 'local', embedding_model: LOCAL_MODEL }),
+        },
         { method: 'GET', path: '/openapi.json', kind: 'system' },
       ];
       const wrong: Array<[string, string | null, Record<string, string>?]> = [
@@ -124,7 +142,8 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
         for (const route of routes) {
           const cases: Array<[string, string | null, Record<string, string> | undefined, number]> = wrong.map(([what, auth, headers]) => [what, auth, headers, 401]);
           // The right kind of credential for the other kind of route: refused as forbidden.
-          if (service === 'api') cases.push(route.kind === 'admin' ? ['the system key', `Api-Key ${SYSTEM_KEY}`, undefined, 403] : ['the admin key', `Bearer ${ADMIN_KEY}`, undefined, 403]);
+          if (service === 'api')
+            cases.push(route.kind === 'admin' ? ['the system key', `Api-Key ${SYSTEM_KEY}`, undefined, 403] : ['the admin key', `Bearer ${ADMIN_KEY}`, undefined, 403]);
           else cases.push(['the admin key', `Bearer ${ADMIN_KEY}`, undefined, 401]);
           for (const [what, auth, headers, status] of cases) {
             const answer = await send(base, route, auth, headers);
@@ -138,7 +157,9 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
       const after = await snapshot();
       observe(`${requests} requests over ${apiRoutes.length} api and ${ingestionRoutes.length} ingestion routes; ${refusals.length} not refused as expected`);
       for (const r of refusals.slice(0, 5)) observe(`unexpected: ${r}`);
-      observe(`before/after: rows ${JSON.stringify(after.rows)}, ${after.objects.length} objects, queue paused: ${after.queue.queuePaused}, link ${after.link.ingestion_status} attempt ${after.link.attempt}`);
+      observe(
+        `before/after: rows ${JSON.stringify(after.rows)}, ${after.objects.length} objects, queue paused: ${after.queue.queuePaused}, link ${after.link.ingestion_status} attempt ${after.link.attempt}`,
+      );
       expect(refusals).toEqual([]);
       expect(after).toEqual(before);
     },
@@ -201,8 +222,16 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
       ];
       type Case = { name: string; status: number; body?: unknown; raw?: string; contentType?: string };
       const cases: Case[] = [
-        ...paths.map((file_path) => ({ name: `file_path ${JSON.stringify(file_path.slice(0, 40))}${file_path.length > 40 ? `… (${file_path.length} chars)` : ''}`, status: 400, body: { ...valid, file_path } })),
-        ...sqlNames.map((vector_table_name) => ({ name: `vector_table_name ${JSON.stringify(vector_table_name.slice(0, 40))}`, status: 400, body: { ...valid, vector_table_name } })),
+        ...paths.map((file_path) => ({
+          name: `file_path ${JSON.stringify(file_path.slice(0, 40))}${file_path.length > 40 ? `… (${file_path.length} chars)` : ''}`,
+          status: 400,
+          body: { ...valid, file_path },
+        })),
+        ...sqlNames.map((vector_table_name) => ({
+          name: `vector_table_name ${JSON.stringify(vector_table_name.slice(0, 40))}`,
+          status: 400,
+          body: { ...valid, vector_table_name },
+        })),
         { name: 'body over BODY_LIMIT_BYTES', status: 413, body: { ...valid, custom_metadata: { pad: 'x'.repeat(300_000) } } },
         { name: 'malformed JSON', status: 400, raw: '{"file_path": "gs://x/y", ' },
         { name: 'JSON null', status: 400, raw: 'null' },
@@ -229,10 +258,30 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
         { name: 'file_uuid missing', status: 400, body: { ...valid, file_uuid: undefined } },
       ];
       const others: Array<Case & { path: string }> = [
-        { name: 'delete-vectors with SQL in the table name', path: '/delete-vectors', status: 400, body: { vector_table_name: 'kb_guarded; DELETE FROM files', file_uuid: fileUuid, knowledgebase_id: KB } },
-        { name: 'delete-vectors with SQL in file_uuid', path: '/delete-vectors', status: 400, body: { vector_table_name: 'kb_guarded', file_uuid: "' OR '1'='1", knowledgebase_id: KB } },
-        { name: 'search with SQL in the table name', path: '/search', status: 400, body: { query: 'x', vector_table_name: 'kb_guarded UNION SELECT 1', embedding_provider: 'local', embedding_model: LOCAL_MODEL } },
-        { name: 'search with top_k 1 000 000', path: '/search', status: 400, body: { query: 'x', vector_table_name: 'kb_guarded', embedding_provider: 'local', embedding_model: LOCAL_MODEL, top_k: 1_000_000 } },
+        {
+          name: 'delete-vectors with SQL in the table name',
+          path: '/delete-vectors',
+          status: 400,
+          body: { vector_table_name: 'kb_guarded; DELETE FROM files', file_uuid: fileUuid, knowledgebase_id: KB },
+        },
+        {
+          name: 'delete-vectors with SQL in file_uuid',
+          path: '/delete-vectors',
+          status: 400,
+          body: { vector_table_name: 'kb_guarded', file_uuid: "' OR '1'='1", knowledgebase_id: KB },
+        },
+        {
+          name: 'search with SQL in the table name',
+          path: '/search',
+          status: 400,
+          body: { query: 'x', vector_table_name: 'kb_guarded UNION SELECT 1', embedding_provider: 'local', embedding_model: LOCAL_MODEL },
+        },
+        {
+          name: 'search with top_k 1 000 000',
+          path: '/search',
+          status: 400,
+          body: { query: 'x', vector_table_name: 'kb_guarded', embedding_provider: 'local', embedding_model: LOCAL_MODEL, top_k: 1_000_000 },
+        },
       ];
 
       const before = await snapshot();
@@ -245,7 +294,9 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
         }
       }
       const after = await snapshot();
-      observe(`${cases.length + others.length} bad requests (${paths.length} file_path tricks, ${sqlNames.length} SQL table names); ${wrongAnswers.length} answered otherwise than expected`);
+      observe(
+        `${cases.length + others.length} bad requests (${paths.length} file_path tricks, ${sqlNames.length} SQL table names); ${wrongAnswers.length} answered otherwise than expected`,
+      );
       for (const w of wrongAnswers.slice(0, 8)) observe(`unexpected: ${w}`);
       observe(`tables and rows after: ${JSON.stringify(after.rows)}; link ${after.link.ingestion_status} attempt ${after.link.attempt}`);
       expect(wrongAnswers).toEqual([]);
@@ -275,7 +326,8 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
       const before = { rows: await stack.rowCounts(), completed: await stack.storedLink(completed.link_id), failed: await stack.storedLink(failed.link_id) };
       const surprises: string[] = [];
       const expectAnswer = (what: string, answer: JsonResponse, status: number, reason?: string) => {
-        if (answer.status !== status || (reason && answer.body?.reason !== reason)) surprises.push(`${what}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 160)}`);
+        if (answer.status !== status || (reason && answer.body?.reason !== reason))
+          surprises.push(`${what}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 160)}`);
       };
 
       // Replays, byte for byte, with the credential the service itself sent.
@@ -296,7 +348,12 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
       const base = { progress: 50, processed_docs: 1, total_docs: 2, link_id: completed.link_id, status: 'processing', attempt: 2 };
       expectAnswer('forged failure of the completed attempt', await forge(fileUuid, { ...base, status: 'failed', error: 'forged' }), 200, 'final');
       expectAnswer('forged progress on the completed attempt', await forge(fileUuid, { ...base, stage: 'embedding' }), 200, 'final');
-      expectAnswer('forged completion with 999999 chunks, no attempt', await forge(fileUuid, { ...base, status: 'completed', chunks: 999_999, attempt: undefined }), 200, 'final');
+      expectAnswer(
+        'forged completion with 999999 chunks, no attempt',
+        await forge(fileUuid, { ...base, status: 'completed', chunks: 999_999, attempt: undefined }),
+        200,
+        'final',
+      );
       expectAnswer('forged callback for a future attempt', await forge(fileUuid, { ...base, attempt: 3 }), 200, 'stale_attempt');
       expectAnswer(
         'forged completion of the failed link',
@@ -313,14 +370,20 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
       expectAnswer('a path that is not a uuid', await forge("x' OR '1'='1", base), 400);
       const lastFinal = ofAttempt(2).at(-1)!;
       expectAnswer('a replay without credentials', await httpJson(`${stack.apiUrl}${lastFinal.path}`, { authorization: null, rawBody: lastFinal.body }), 401);
-      expectAnswer('a replay with the admin key', await httpJson(`${stack.apiUrl}${lastFinal.path}`, { authorization: `Bearer ${ADMIN_KEY}`, rawBody: lastFinal.body }), 403);
+      expectAnswer(
+        'a replay with the admin key',
+        await httpJson(`${stack.apiUrl}${lastFinal.path}`, { authorization: `Bearer ${ADMIN_KEY}`, rawBody: lastFinal.body }),
+        403,
+      );
 
       const after = { rows: await stack.rowCounts(), completed: await stack.storedLink(completed.link_id), failed: await stack.storedLink(failed.link_id) };
       observe(
         `${ofAttempt(1).length + ofAttempt(2).length + 2} captured callbacks replayed (2 of them without or with the wrong credential) and ${forged} forged ones sent; ${surprises.length} answered otherwise than expected`,
       );
       for (const s of surprises.slice(0, 8)) observe(`unexpected: ${s}`);
-      observe(`completed link: ${after.completed.ingestion_status} attempt ${after.completed.attempt} chunk_count ${after.completed.chunk_count}; failed link: ${after.failed.ingestion_status}; rows unchanged: ${JSON.stringify(after.rows) === JSON.stringify(before.rows)}`);
+      observe(
+        `completed link: ${after.completed.ingestion_status} attempt ${after.completed.attempt} chunk_count ${after.completed.chunk_count}; failed link: ${after.failed.ingestion_status}; rows unchanged: ${JSON.stringify(after.rows) === JSON.stringify(before.rows)}`,
+      );
       expect(surprises).toEqual([]);
       expect(after).toEqual(before);
     },

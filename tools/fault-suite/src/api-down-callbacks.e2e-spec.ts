@@ -43,14 +43,21 @@ describe('api down while the ingestion service sends its callbacks', () => {
     const downAt = Date.now();
     observe(`api taken down during embedding (exit ${JSON.stringify(stack.system.services.api.lastExit)})`);
     await waitUntil('the service to store every chunk while the api is down', async () => (await stack.vectorRows(KB, fileUuid)).count === chunks.length, 90_000, 200);
-    await waitUntil('the final callback to be refused at least twice', async () => callbacksFor(fileUuid).filter((c) => c.status !== 'processing' && c.delivered === 0).length >= 2, 30_000, 100);
+    await waitUntil(
+      'the final callback to be refused at least twice',
+      async () => callbacksFor(fileUuid).filter((c) => c.status !== 'processing' && c.delivered === 0).length >= 2,
+      30_000,
+      100,
+    );
     const whileDown = callbacksFor(fileUuid).filter((c) => c.delivered === 0);
     observe(
       `while the api was down: ${chunks.length} rows committed; ${whileDown.filter((c) => c.status === 'processing').length} progress and ` +
         `${whileDown.filter((c) => c.status !== 'processing').length} final callback attempts failed and were retried`,
     );
     const linkWhileDown = await stack.storedLink(queued.link_id);
-    observe(`link in the database while the api is down: ${linkWhileDown.ingestion_status}${linkWhileDown.ingestion_error ? ` ("${linkWhileDown.ingestion_error}")` : ''}`);
+    observe(
+      `link in the database while the api is down: ${linkWhileDown.ingestion_status}${linkWhileDown.ingestion_error ? ` ("${linkWhileDown.ingestion_error}")` : ''}`,
+    );
 
     await sleep(Math.max(0, 1000 - (Date.now() - downAt)));
     await stack.system.restart('api');

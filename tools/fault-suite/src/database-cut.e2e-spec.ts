@@ -11,7 +11,12 @@ const TEXT = proseText(1800, 23);
 function crashReason(lines: string[]): string {
   const output = lines.filter((l) => l.startsWith('ingestion')).map((l) => l.slice(l.indexOf('|') + 1).trim());
   const at = output.findIndex((l) => /Unhandled|^Error|uncaught/i.test(l));
-  return at < 0 ? 'no error printed' : output.slice(at, at + 5).filter((l) => !/^\^?$/.test(l)).join(' ');
+  return at < 0
+    ? 'no error printed'
+    : output
+        .slice(at, at + 5)
+        .filter((l) => !/^\^?$/.test(l))
+        .join(' ');
 }
 
 describe('database connection cut mid-ingestion', () => {
@@ -45,7 +50,9 @@ describe('database connection cut mid-ingestion', () => {
       const open = proxy.open;
       proxy.refuse(true);
       proxy.cut();
-      observe(`cut ${open} open connection(s) between the ingestion service and PostgreSQL inside the transaction storing ${chunks.length} chunks; new connections refused`);
+      observe(
+        `cut ${open} open connection(s) between the ingestion service and PostgreSQL inside the transaction storing ${chunks.length} chunks; new connections refused`,
+      );
 
       await waitUntil('PGlite to roll back the cut connection', async () => stack.logged('postgres', 'connection.rolled_back').length > rolledBackBefore, 20_000);
       observe('PGlite logged connection.rolled_back: the cut came inside the transaction');

@@ -45,7 +45,12 @@ describe('SIGTERM to each service with work in flight', () => {
       const shortText = proseText(4, 43);
       const shortFile = (await stack.upload('short.txt', shortText, { knowledgebase_id: QUICK_KB })).uuid;
       await stack.enqueue([shortFile], QUICK_KB);
-      await waitUntil('the short ingestion to reach the service', async () => stack.logged('ingestion', 'ingest.started', (e) => e.file_uuid === shortFile).length > 0, 30_000, 20);
+      await waitUntil(
+        'the short ingestion to reach the service',
+        async () => stack.logged('ingestion', 'ingest.started', (e) => e.file_uuid === shortFile).length > 0,
+        30_000,
+        20,
+      );
 
       const service = stack.system.services.ingestion;
       const exited = service.kill('SIGTERM');
@@ -54,7 +59,9 @@ describe('SIGTERM to each service with work in flight', () => {
       expect(service.lastExit).toEqual({ code: 0, signal: null });
       const [started] = stack.logged('ingestion', 'shutdown.started');
       const [done] = stack.logged('ingestion', 'shutdown.done');
-      observe(`exited by itself with ${JSON.stringify(service.lastExit)}; shutdown.started in_flight=${started?.in_flight}, shutdown.done interrupted=${done?.interrupted}`);
+      observe(
+        `exited by itself with ${JSON.stringify(service.lastExit)}; shutdown.started in_flight=${started?.in_flight}, shutdown.done interrupted=${done?.interrupted}`,
+      );
 
       const long = await stack.waitForFinal(longFile, SLOW_KB, 30_000);
       const short = await stack.waitForFinal(shortFile, QUICK_KB, 30_000);
@@ -119,7 +126,9 @@ describe('SIGTERM to each service with work in flight', () => {
       await exitWithin(exited, 30_000, 'the api');
       expect(api.lastExit?.signal).not.toBe('SIGKILL');
       const unanswered = stack.events.filter((e) => e.service === 'api' && /^dispatch\.(abandoned|unobserved)$/.test(e.event));
-      observe(`api exited by itself (${JSON.stringify(api.lastExit)}); ${unanswered.length} dispatch(es) still unanswered at the end of the grace (${[...new Set(unanswered.map((e) => e.event))].join(', ')})`);
+      observe(
+        `api exited by itself (${JSON.stringify(api.lastExit)}); ${unanswered.length} dispatch(es) still unanswered at the end of the grace (${[...new Set(unanswered.map((e) => e.event))].join(', ')})`,
+      );
       const statesAfterExit = await Promise.all(held.map(async (h) => (await queue.getJob(h.job_id))?.getState()));
       expect(statesAfterExit).toEqual(held.map(() => 'waiting'));
       for (const h of held) expect((await stack.storedLink(h.link_id)).ingestion_status).toBe('pending');
@@ -133,14 +142,19 @@ describe('SIGTERM to each service with work in flight', () => {
 
       const flown = await Promise.all(inFlight.map((uuid) => stack.waitForFinal(uuid, SLOW_KB, 90_000)));
       // A link can be final before the service is done with the request: count rows once it is.
-      await waitUntil('the service to finish the in-flight requests', async () =>
-        inFlight.every((uuid) => stack.events.some((e) => e.service === 'ingestion' && /^ingest\.(completed|failed)$/.test(e.event) && e.file_uuid === uuid)),
-      90_000, 200);
+      await waitUntil(
+        'the service to finish the in-flight requests',
+        async () => inFlight.every((uuid) => stack.events.some((e) => e.service === 'ingestion' && /^ingest\.(completed|failed)$/.test(e.event) && e.file_uuid === uuid)),
+        90_000,
+        200,
+      );
       for (const link of flown) expect(FINAL).toContain(link.ingestion_status);
       const flownRows = await Promise.all(inFlight.map(async (uuid) => (await stack.vectorRows(SLOW_KB, uuid)).count));
       observe(
         `the 2 in-flight ingestions ended ${flown.map((l, i) => `${l.ingestion_status} with ${flownRows[i]} rows${l.ingestion_error ? ` ("${l.ingestion_error}")` : ''}`).join('; ')}` +
-          (flown.some((l, i) => l.ingestion_status === 'failed' && flownRows[i] > 0) ? ' (see api-down-callbacks: the api’s shutdown fails attempts that then complete)' : ''),
+          (flown.some((l, i) => l.ingestion_status === 'failed' && flownRows[i] > 0)
+            ? ' (see api-down-callbacks: the api’s shutdown fails attempts that then complete)'
+            : ''),
       );
       expect(flying).toHaveLength(2);
     },

@@ -23,17 +23,77 @@ interface HostileClass {
 }
 
 const CLASSES: HostileClass[] = [
-  { name: 'zip-bomb DOCX (1 GiB of XML in about 1 MB)', fileName: 'bomb.docx', type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', build: () => hostile.buildZipBombDocx(1024), setting: /PARSE_MAX_ZIP_RATIO/ },
-  { name: 'zip-bomb DOCX whose directory lies about the size', fileName: 'liar.docx', type: 'application/octet-stream', build: () => hostile.buildZipBombDocx(512, { lie: true }), setting: /PARSE_MAX_UNZIPPED_MB/ },
-  { name: 'DOCX whose body nests 200,000 deep', fileName: 'nested.docx', type: 'application/octet-stream', build: async () => hostile.buildDeeplyNestedDocx(200_000), setting: /PARSE_MAX_DEPTH/ },
-  { name: 'HTML with 300,000 unclosed tags', fileName: 'tags.html', type: 'text/html', build: async () => Buffer.from(hostile.buildUnclosedTagsHtml(300_000)), setting: /PARSE_MAX_DEPTH/ },
-  { name: 'HTML with 300,000 unclosed comments', fileName: 'comments.html', type: 'text/html', build: async () => Buffer.from(hostile.buildUnclosedCommentsHtml(300_000)), setting: /^$/ },
-  { name: 'HTML with 300,000 unclosed attribute quotes', fileName: 'quotes.html', type: 'text/html', build: async () => Buffer.from(hostile.buildUnclosedQuotesHtml(300_000)), setting: /^$/ },
-  { name: 'CSV whose header multiplies with the rows', fileName: 'wide.csv', type: 'text/csv', build: async () => Buffer.from(hostile.buildMultiplyingHeaderCsv(2_000, 400)), setting: /PARSE_OUTPUT_RATIO/ },
-  { name: 'JSON nested 1,000,000 deep', fileName: 'deep.json', type: 'application/json', build: async () => Buffer.from(hostile.buildDeepJson(1_000_000)), setting: /PARSE_MAX_DEPTH/ },
-  { name: 'JSON with a long key path over 500,000 values', fileName: 'paths.json', type: 'application/json', build: async () => Buffer.from(hostile.buildLongPathJson(40, 500_000)), setting: /PARSE_OUTPUT_RATIO/ },
+  {
+    name: 'zip-bomb DOCX (1 GiB of XML in about 1 MB)',
+    fileName: 'bomb.docx',
+    type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    build: () => hostile.buildZipBombDocx(1024),
+    setting: /PARSE_MAX_ZIP_RATIO/,
+  },
+  {
+    name: 'zip-bomb DOCX whose directory lies about the size',
+    fileName: 'liar.docx',
+    type: 'application/octet-stream',
+    build: () => hostile.buildZipBombDocx(512, { lie: true }),
+    setting: /PARSE_MAX_UNZIPPED_MB/,
+  },
+  {
+    name: 'DOCX whose body nests 200,000 deep',
+    fileName: 'nested.docx',
+    type: 'application/octet-stream',
+    build: async () => hostile.buildDeeplyNestedDocx(200_000),
+    setting: /PARSE_MAX_DEPTH/,
+  },
+  {
+    name: 'HTML with 300,000 unclosed tags',
+    fileName: 'tags.html',
+    type: 'text/html',
+    build: async () => Buffer.from(hostile.buildUnclosedTagsHtml(300_000)),
+    setting: /PARSE_MAX_DEPTH/,
+  },
+  {
+    name: 'HTML with 300,000 unclosed comments',
+    fileName: 'comments.html',
+    type: 'text/html',
+    build: async () => Buffer.from(hostile.buildUnclosedCommentsHtml(300_000)),
+    setting: /^$/,
+  },
+  {
+    name: 'HTML with 300,000 unclosed attribute quotes',
+    fileName: 'quotes.html',
+    type: 'text/html',
+    build: async () => Buffer.from(hostile.buildUnclosedQuotesHtml(300_000)),
+    setting: /^$/,
+  },
+  {
+    name: 'CSV whose header multiplies with the rows',
+    fileName: 'wide.csv',
+    type: 'text/csv',
+    build: async () => Buffer.from(hostile.buildMultiplyingHeaderCsv(2_000, 400)),
+    setting: /PARSE_OUTPUT_RATIO/,
+  },
+  {
+    name: 'JSON nested 1,000,000 deep',
+    fileName: 'deep.json',
+    type: 'application/json',
+    build: async () => Buffer.from(hostile.buildDeepJson(1_000_000)),
+    setting: /PARSE_MAX_DEPTH/,
+  },
+  {
+    name: 'JSON with a long key path over 500,000 values',
+    fileName: 'paths.json',
+    type: 'application/json',
+    build: async () => Buffer.from(hostile.buildLongPathJson(40, 500_000)),
+    setting: /PARSE_OUTPUT_RATIO/,
+  },
   { name: 'PDF with 50,000 pages', fileName: 'pages.pdf', type: 'application/pdf', build: async () => hostile.buildManyPagesPdf(50_000), setting: /PARSE_MAX_PAGES/ },
-  { name: 'PDF with one 1 GiB content stream', fileName: 'stream.pdf', type: 'application/pdf', build: () => hostile.buildHugeContentStreamPdf(1024), setting: /PARSE_TIMEOUT_MS|PARSE_MEMORY_MB|PARSE_OUTPUT_RATIO/ },
+  {
+    name: 'PDF with one 1 GiB content stream',
+    fileName: 'stream.pdf',
+    type: 'application/pdf',
+    build: () => hostile.buildHugeContentStreamPdf(1024),
+    setting: /PARSE_TIMEOUT_MS|PARSE_MEMORY_MB|PARSE_OUTPUT_RATIO/,
+  },
   {
     name: '50 MB text file that is one line',
     fileName: 'one-line.txt',
@@ -131,7 +191,15 @@ describe('hostile documents: no file stalls, crashes or floods the ingestion ser
     observe(`ordinary file beside it: ${good.status} in ${good.ms} ms`);
     observe(describeHealth(health));
     (figures.classes ??= {}) as Record<string, unknown>;
-    (figures.classes as Record<string, unknown>)[cls.name] = { bytes: content.length, status: bad.status, error: bad.error, msToFinal: bad.ms, peakRssMiB: peak, ordinaryBesideMs: good.ms, health };
+    (figures.classes as Record<string, unknown>)[cls.name] = {
+      bytes: content.length,
+      status: bad.status,
+      error: bad.error,
+      msToFinal: bad.ms,
+      peakRssMiB: peak,
+      ordinaryBesideMs: good.ms,
+      health,
+    };
     saveFigures();
 
     if (READ_NOT_REFUSED.has(cls.fileName)) {
@@ -171,12 +239,25 @@ describe('hostile documents: no file stalls, crashes or floods the ingestion ser
       ]);
       const health = await probe.stop();
       const peak = stack.memory().ingestion?.peakMiB;
-      observe(`all ${bad.length} hostile files final ${Date.now() - started} ms after their uploads began: ${JSON.stringify(bad.map((b) => b.status).reduce<Record<string, number>>((a, s) => ({ ...a, [s]: (a[s] ?? 0) + 1 }), {}))}`);
-      const besideOne = Object.values((figures.classes ?? {}) as Record<string, { ordinaryBesideMs: number }>).map((c) => c.ordinaryBesideMs).sort((a, b) => a - b);
+      observe(
+        `all ${bad.length} hostile files final ${Date.now() - started} ms after their uploads began: ${JSON.stringify(bad.map((b) => b.status).reduce<Record<string, number>>((a, s) => ({ ...a, [s]: (a[s] ?? 0) + 1 }), {}))}`,
+      );
+      const besideOne = Object.values((figures.classes ?? {}) as Record<string, { ordinaryBesideMs: number }>)
+        .map((c) => c.ordinaryBesideMs)
+        .sort((a, b) => a - b);
       const besideOneMedian = besideOne[Math.floor(besideOne.length / 2)];
-      observe(`ordinary file beside all of them: ${good.status} in ${good.ms} ms; beside one hostile file: median ${besideOneMedian} ms; alone: median ${figures.ordinaryAloneMs} ms`);
+      observe(
+        `ordinary file beside all of them: ${good.status} in ${good.ms} ms; beside one hostile file: median ${besideOneMedian} ms; alone: median ${figures.ordinaryAloneMs} ms`,
+      );
       observe(`${describeHealth(health)}; service peak RSS ${peak} MiB${reset ? '' : ' (since start)'}`);
-      figures.allAtOnce = { ordinaryBesideAllMs: good.ms, ordinaryBesideOneMedianMs: besideOneMedian, ordinaryAloneMedianMs: figures.ordinaryAloneMs, health, peakRssMiB: peak, outcomes: bad.map((b, i) => ({ file: CLASSES[i].fileName, ...b })) };
+      figures.allAtOnce = {
+        ordinaryBesideAllMs: good.ms,
+        ordinaryBesideOneMedianMs: besideOneMedian,
+        ordinaryAloneMedianMs: figures.ordinaryAloneMs,
+        health,
+        peakRssMiB: peak,
+        outcomes: bad.map((b, i) => ({ file: CLASSES[i].fileName, ...b })),
+      };
       saveFigures();
       for (const [i, outcome] of bad.entries()) {
         const file = CLASSES[i].fileName;

@@ -56,7 +56,11 @@ describe('ingestion service SIGKILLed in the middle of storing', () => {
       const { rolledBackBefore } = await startAndReachStoring(() => stack.enqueue([fileUuid], KB));
       await stack.system.services.ingestion.kill('SIGKILL');
       observe(`SIGKILL sent while the service was inside the transaction storing ${expected.count} chunks (storing stage sent, database session held)`);
-      const rolledBack = await waitUntil('PGlite to roll back the dead connection', async () => stack.logged('postgres', 'connection.rolled_back').length > rolledBackBefore, 20_000);
+      const rolledBack = await waitUntil(
+        'PGlite to roll back the dead connection',
+        async () => stack.logged('postgres', 'connection.rolled_back').length > rolledBackBefore,
+        20_000,
+      );
       expect(rolledBack).toBe(true);
       observe('PGlite logged connection.rolled_back for the killed connection: it died inside the storing transaction');
       expect(await stack.vectorRows(KB, fileUuid)).toMatchObject({ count: 0 });
@@ -87,7 +91,9 @@ describe('ingestion service SIGKILLed in the middle of storing', () => {
       expect(rows.count).toBe(expected.count);
       expect(rows.distinctNodeIds).toBe(expected.count);
       expect([...rows.nodeIds].sort()).toEqual(expected.ids);
-      observe(`re-ingest (attempt 2) completed: chunk_count ${done.chunk_count}, ${rows.count} rows, ${rows.distinctNodeIds} distinct node ids, the ids the chunker gives`);
+      observe(
+        `re-ingest (attempt 2) completed: chunk_count ${done.chunk_count}, ${rows.count} rows, ${rows.distinctNodeIds} distinct node ids, the ids the chunker gives`,
+      );
     },
   );
 

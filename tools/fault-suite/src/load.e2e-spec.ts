@@ -78,7 +78,11 @@ describe('load: many files enqueued at once', () => {
         filesPerSecond: Number((FILES / (elapsedMs / 1000)).toFixed(2)),
         polls: latencies.length + pollFailures.length,
         pollFailures: pollFailures.length,
-        pollLatencyMs: { median: Number(percentile(sorted, 0.5).toFixed(1)), p95: Number(percentile(sorted, 0.95).toFixed(1)), max: Number((sorted.at(-1) ?? NaN).toFixed(1)) },
+        pollLatencyMs: {
+          median: Number(percentile(sorted, 0.5).toFixed(1)),
+          p95: Number(percentile(sorted, 0.95).toFixed(1)),
+          max: Number((sorted.at(-1) ?? NaN).toFixed(1)),
+        },
         peakMemoryMiB: { api: memory.api?.peakMiB, ingestion: memory.ingestion?.peakMiB, postgres: memory.postgres?.peakMiB, testRunner: memory.tests?.peakMiB },
       };
       mkdirSync(FAULT_REPORT_DIR, { recursive: true });
@@ -112,7 +116,9 @@ describe('load: many files enqueued at once', () => {
       const jobs = await ingestionJobs(['completed']);
       const unfinished = await ingestionJobs(['failed', 'waiting', 'active', 'delayed', 'paused']);
       const dispatches = stack.logged('api', 'dispatch.sent').length;
-      observe(`links by status ${JSON.stringify(byStatus)}; sum of chunk_count ${chunkSum}; chunker expects ${expectedSum}; table rows ${rows.count}, distinct node ids ${rows.distinctNodeIds}; ${mismatched.length} files whose rows differ from their chunk_count`);
+      observe(
+        `links by status ${JSON.stringify(byStatus)}; sum of chunk_count ${chunkSum}; chunker expects ${expectedSum}; table rows ${rows.count}, distinct node ids ${rows.distinctNodeIds}; ${mismatched.length} files whose rows differ from their chunk_count`,
+      );
       observe(`queue: ${jobs.length} ingestion jobs completed, ${unfinished.length} failed or unfinished; ${dispatches} dispatches logged`);
 
       expect(pollFailures).toEqual([]);

@@ -2,6 +2,7 @@
 // row's verdict from Jest's own result, writes reports/faults/matrix.json and prints the matrix.
 const fs = require('node:fs');
 const path = require('node:path');
+const { stripVTControlCharacters } = require('node:util');
 
 const reportDir = path.resolve(__dirname, '../../../reports/faults');
 const partsDir = path.join(reportDir, 'parts');
@@ -39,12 +40,23 @@ class FaultMatrixReporter {
   onRunComplete() {
     if (!fs.existsSync(partsDir)) return;
     const rows = [];
-    for (const file of fs.readdirSync(partsDir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of fs
+      .readdirSync(partsDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       for (const row of JSON.parse(fs.readFileSync(path.join(partsDir, file), 'utf8'))) {
         const result = this.results.get(row.test);
-        const verdict = result ? (result.status === 'passed' ? 'pass' : result.status === 'failed' ? 'FAIL' : result.status) : row.verdict === 'running' ? 'FAIL' : row.verdict;
+        const verdict = result
+          ? result.status === 'passed'
+            ? 'pass'
+            : result.status === 'failed'
+              ? 'FAIL'
+              : result.status
+          : row.verdict === 'running'
+            ? 'FAIL'
+            : row.verdict;
         if (result?.status === 'failed' && !row.happened.some((h) => h.startsWith('assertion failed'))) {
-          row.happened.push(`failed: ${String(result.failureMessages[0] ?? '').replace(/\x1b\[[0-9;]*m/g, '').split('\n')[0]}`);
+          row.happened.push(`failed: ${stripVTControlCharacters(String(result.failureMessages[0] ?? '')).split('\n')[0]}`);
         }
         rows.push({ ...row, verdict, durationMs: result?.duration ?? null });
       }

@@ -35,10 +35,15 @@ describe('Redis restarted between enqueue and processing', () => {
       expect(await jobAfter.getState()).toBe('paused');
       expect((await stack.link(fileUuid, KB)).ingestion_status).toBe('pending');
       observe('after the restart the job is still there (paused) and the link still pending');
-      const health = await waitUntil('the api to reach Redis again', async () => {
-        const ready = await stack.api('/health/ready');
-        return ready.status === 200 ? ready.body : undefined;
-      }, 30_000, 250);
+      const health = await waitUntil(
+        'the api to reach Redis again',
+        async () => {
+          const ready = await stack.api('/health/ready');
+          return ready.status === 200 ? ready.body : undefined;
+        },
+        30_000,
+        250,
+      );
       observe(`api readiness after the restart: ${JSON.stringify(health)}`);
 
       await queue.resume();

@@ -74,7 +74,10 @@ export class ApiClient {
       });
     } catch (error) {
       const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
-      throw new ApiError(0, `the api is not reachable at ${this.baseUrl} (${cause?.code ?? cause?.message ?? (error as Error).message}); start it with npm start, or set API_URL`);
+      throw new ApiError(
+        0,
+        `the api is not reachable at ${this.baseUrl} (${cause?.code ?? cause?.message ?? (error as Error).message}); start it with npm start, or set API_URL`,
+      );
     }
     const text = await response.text();
     let body: { message?: unknown } | null = null;
@@ -103,7 +106,10 @@ export class ApiClient {
       if (!(error instanceof ApiError) || error.status !== 404) throw error;
       const { items } = await this.request<{ items: Array<{ knowledgebase_id: string }> }>('/knowledge-bases');
       const known = items.map((kb) => kb.knowledgebase_id).join(', ');
-      throw new ApiError(404, `there is no knowledge base '${id}'; ${known ? `choose one with --kb (${known})` : 'create one first (POST /api/v1/knowledge-bases, or in the admin UI)'}`);
+      throw new ApiError(
+        404,
+        `there is no knowledge base '${id}'; ${known ? `choose one with --kb (${known})` : 'create one first (POST /api/v1/knowledge-bases, or in the admin UI)'}`,
+      );
     }
   }
 
@@ -116,7 +122,11 @@ export class ApiClient {
   }
 
   async ingest(fileUuids: string[], knowledgebaseId: string): Promise<Enqueued[]> {
-    const { queued } = await this.json<{ queued: Enqueued[] }>('/files/ingest-selected', 'POST', { file_uuids: fileUuids, knowledgebase_id: knowledgebaseId, force: true });
+    const { queued } = await this.json<{ queued: Enqueued[] }>('/files/ingest-selected', 'POST', {
+      file_uuids: fileUuids,
+      knowledgebase_id: knowledgebaseId,
+      force: true,
+    });
     return queued;
   }
 

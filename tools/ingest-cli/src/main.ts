@@ -67,7 +67,16 @@ async function main(): Promise<number> {
   // Checked first, so a wrong key or name fails once, before anything is uploaded.
   await api.knowledgeBase(kb);
 
-  const rows: Row[] = files.map((file) => ({ name: basename(file), status: 'uploading', progress: 0, stage: null, chunks: null, pages: null, error: null, seconds: null }));
+  const rows: Row[] = files.map((file) => ({
+    name: basename(file),
+    status: 'uploading',
+    progress: 0,
+    stage: null,
+    chunks: null,
+    pages: null,
+    error: null,
+    seconds: null,
+  }));
   const uuids: Array<string | null> = [];
   for (const [i, file] of files.entries()) {
     try {

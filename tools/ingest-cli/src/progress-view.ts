@@ -16,6 +16,7 @@ const MAX_CELL = 48;
 
 /** A file name can hold control characters; printed raw they would drive the terminal. */
 export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is replaced
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
@@ -82,5 +83,9 @@ export function summaryTable(rows: Row[]): string {
       .join('  ')
       .trimEnd();
   const header = SUMMARY_COLUMNS.map((h, i) => (numeric.has(i) ? h.padStart(widths[i]) : h.padEnd(widths[i])));
-  return [header.join('  ').trimEnd(), widths.map((w, i) => '-'.repeat(i === last ? Math.max(w, ...cells.map((c) => Math.min(60, c[i].length))) : w)).join('  '), ...cells.map(format)].join('\n');
+  return [
+    header.join('  ').trimEnd(),
+    widths.map((w, i) => '-'.repeat(i === last ? Math.max(w, ...cells.map((c) => Math.min(60, c[i].length))) : w)).join('  '),
+    ...cells.map(format),
+  ].join('\n');
 }

@@ -2,17 +2,13 @@ import { ServiceStartError, reasonFromOutput } from './service-failure';
 
 describe('reasonFromOutput', () => {
   it('picks the last fatal or error log of a JSON logger (NestJS or pino levels)', () => {
-    const lines = [
-      '{"level":"log","msg":"starting"}',
-      '{"level":"fatal","service":"api","msg":"UPLOAD_MAX_BYTES=lots is not a number"}',
-      '{"level":30,"msg":"bye"}',
-    ];
+    const lines = ['{"level":"log","msg":"starting"}', '{"level":"fatal","service":"api","msg":"UPLOAD_MAX_BYTES=lots is not a number"}', '{"level":30,"msg":"bye"}'];
     expect(reasonFromOutput(lines)).toBe('UPLOAD_MAX_BYTES=lots is not a number');
     expect(reasonFromOutput(['{"level":50,"msg":"cannot reach the database"}', '{"level":30,"msg":"closing"}'])).toBe('cannot reach the database');
     // Cloud Logging's severities, as both services write them.
-    expect(reasonFromOutput(['{"severity":"CRITICAL","service":"api","message":"ADMIN_API_KEY: use at least 12 characters"}', '{"severity":"INFO","message":"bye"}'])).toBe(
-      'ADMIN_API_KEY: use at least 12 characters',
-    );
+    expect(
+      reasonFromOutput(['{"severity":"CRITICAL","service":"api","message":"ADMIN_API_KEY: use at least 12 characters"}', '{"severity":"INFO","message":"bye"}']),
+    ).toBe('ADMIN_API_KEY: use at least 12 characters');
   });
 
   it('falls back to the message of a plain stack trace, then the last line, or says there was none', () => {

@@ -12,7 +12,10 @@ export function reasonFromOutput(lines: string[]): string {
     }
   }
   // A plain stack trace: its message line, not the frame printed last.
-  const plain = [...lines].reverse().map((line) => line.trim()).filter((line) => line && !/^at\s/.test(line));
+  const plain = [...lines]
+    .reverse()
+    .map((line) => line.trim())
+    .filter((line) => line && !/^at\s/.test(line));
   return plain.find((line) => /^([A-Za-z]*Error|Uncaught)\b/.test(line)) ?? plain[0] ?? 'it printed nothing';
 }
 

@@ -97,7 +97,15 @@ export async function startSystem(settings: StackSettings, options: SystemOption
     const api = new ManagedProcess(
       'api',
       [...TS_NODE, join(root, 'apps/api/src/main.ts')],
-      { ...shared, PORT: String(apiPort), HOST: '127.0.0.1', REDIS_URL: redis.url, INGESTION_SERVICE_URL: ingestionUrl, ADMIN_API_KEY: settings.adminKey, ...options.apiEnv },
+      {
+        ...shared,
+        PORT: String(apiPort),
+        HOST: '127.0.0.1',
+        REDIS_URL: redis.url,
+        INGESTION_SERVICE_URL: ingestionUrl,
+        ADMIN_API_KEY: settings.adminKey,
+        ...options.apiEnv,
+      },
       1,
       options.write,
       options.format,

@@ -26,7 +26,12 @@ beforeAll(async () => {
   context = { e2e, admin, embeddings, kb: { cli: 'cli-e2e', browser: 'browser-e2e', access: 'access-e2e' } };
   await admin.createLocalKnowledgeBase(context.kb.cli, 'CLI end to end');
   await admin.createLocalKnowledgeBase(context.kb.browser, 'Browser end to end');
-  await admin.createKnowledgeBase({ knowledgebase_id: context.kb.access, name: 'Every screen and every user', embedding_provider: 'openai', embedding_model: 'text-embedding-3-small' });
+  await admin.createKnowledgeBase({
+    knowledgebase_id: context.kb.access,
+    name: 'Every screen and every user',
+    embedding_provider: 'openai',
+    embedding_model: 'text-embedding-3-small',
+  });
 }, 240_000);
 
 afterAll(async () => {

@@ -43,9 +43,7 @@ describe('module boundaries', () => {
 
   it('holds an edge for every alias import found in the sources (the rule sees real imports)', () => {
     const graph = workspaceGraph();
-    const roots = Object.fromEntries(
-      Object.keys(graph.nodes).map((name) => [name, (graph.nodes[name].data as { root?: string }).root ?? '']),
-    );
+    const roots = Object.fromEntries(Object.keys(graph.nodes).map((name) => [name, (graph.nodes[name].data as { root?: string }).root ?? '']));
     for (const [project, projectRoot] of Object.entries(roots)) {
       const imported = aliasImports(join(root, projectRoot)).filter((target) => target !== project);
       const edges = (graph.dependencies[project] ?? []).map((edge) => edge.target);
@@ -57,7 +55,10 @@ describe('module boundaries', () => {
     const graph: ProjectGraphSlice = {
       nodes: { api: node('type:app'), ingestion: node('type:app'), contracts: node('type:lib') },
       dependencies: {
-        api: [{ source: 'api', target: 'ingestion' }, { source: 'api', target: 'contracts' }],
+        api: [
+          { source: 'api', target: 'ingestion' },
+          { source: 'api', target: 'contracts' },
+        ],
         contracts: [{ source: 'contracts', target: 'api' }],
       },
     };

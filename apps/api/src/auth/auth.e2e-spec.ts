@@ -69,7 +69,11 @@ describe('authentication of every route (docs/wire-contract.md#authentication)',
   beforeAll(async () => {
     standIn = await new IngestionStandIn().start();
     standIn.respond = hang;
-    stack = await startApiStack({ ingestion: false, ingestionUrl: standIn.url, apiEnv: { SHUTDOWN_GRACE_MS: '200', TRUSTED_PROXY_HOPS: '1', SIGN_IN_ATTEMPTS_PER_MINUTE: '5' } });
+    stack = await startApiStack({
+      ingestion: false,
+      ingestionUrl: standIn.url,
+      apiEnv: { SHUTDOWN_GRACE_MS: '200', TRUSTED_PROXY_HOPS: '1', SIGN_IN_ATTEMPTS_PER_MINUTE: '5' },
+    });
     storage = new Storage(localStorageOptions(stack.gcs.url));
     queue = stack.app.get(getQueueToken('ingestion'));
     await stack.createKnowledgeBase('secure');
@@ -87,7 +91,14 @@ describe('authentication of every route (docs/wire-contract.md#authentication)',
     const [method, template] = route.split(' ');
     const path = template.replace(':kb', 'secure').replace(':uuid', fileUuid).replace(':linkId', String(linkId));
     const bodies: Record<string, () => unknown> = {
-      'POST /api/v1/knowledge-bases': () => ({ knowledgebase_id: 'intruder', name: 'x', embedding_provider: 'local', embedding_model: 'use-lite', chunk_size: 64, chunk_overlap: 8 }),
+      'POST /api/v1/knowledge-bases': () => ({
+        knowledgebase_id: 'intruder',
+        name: 'x',
+        embedding_provider: 'local',
+        embedding_model: 'use-lite',
+        chunk_size: 64,
+        chunk_overlap: 8,
+      }),
       'POST /api/v1/knowledge-bases/:kb/search': () => ({ query: 'vault code' }),
       'POST /api/v1/files': () => {
         const form = new FormData();
@@ -159,7 +170,11 @@ describe('authentication of every route (docs/wire-contract.md#authentication)',
     expect(progress.body.message).toMatch(/system/);
     expect(refused.filter((r) => r.status !== 403)).toEqual([]);
     // The admin session is for people: it does not stand in for the system credential.
-    const signedIn = await fetch(`${stack.apiUrl}/api/v1/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: ADMIN_KEY }) });
+    const signedIn = await fetch(`${stack.apiUrl}/api/v1/auth/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key: ADMIN_KEY }),
+    });
     const cookie = signedIn.headers.get('set-cookie')!.split(';')[0];
     expect((await call('POST /api/v1/files/:uuid/update-progress', { cookie })).status).toBe(401);
     expect(await everything()).toEqual(before);
@@ -306,7 +321,11 @@ describe('authentication of every route (docs/wire-contract.md#authentication)',
       const throttled = await signIn(ADMIN_KEY, '198.51.100.7');
       expect(throttled.status).toBe(429);
       expect(throttled.headers.get('set-cookie')).toBeNull();
-      expect(await throttled.json()).toMatchObject({ statusCode: 429, code: 'too_many_attempts', message: expect.stringMatching(/too many sign-in attempts from this address \(5 a minute\): try again in \d+ s/) });
+      expect(await throttled.json()).toMatchObject({
+        statusCode: 429,
+        code: 'too_many_attempts',
+        message: expect.stringMatching(/too many sign-in attempts from this address \(5 a minute\): try again in \d+ s/),
+      });
       expect((await signIn(ADMIN_KEY, '198.51.100.8')).status).toBe(204);
     });
   });

@@ -25,7 +25,11 @@ export class SessionController {
   @UseGuards(SignInThrottle)
   @Post()
   @HttpCode(204)
-  async signIn(@Body(new ContractBody<{ key: string }>(SessionRequest)) body: { key: string }, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+  async signIn(
+    @Body(new ContractBody<{ key: string }>(SessionRequest)) body: { key: string },
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
     const digest = (s: string) => createHash('sha256').update(s).digest();
     if (!timingSafeEqual(digest(body.key), digest(this.config.ADMIN_API_KEY))) throw new ApiError(401, 'that key was not accepted', { code: 'invalid_credentials' });
     const session = await this.sessions.issue();

@@ -9,7 +9,8 @@ export async function readInstallationId(databaseUrl: string): Promise<string> {
     if (rows.length !== 1) throw new Error(`the installation table holds ${rows.length} rows; expected exactly one`);
     return rows[0].id;
   } catch (error) {
-    if ((error as { code?: string }).code === '42P01') throw new Error('the database has no installation table: apply the migrations (MIGRATE_ON_START=true, or apps/api/src/migrate.main.ts)');
+    if ((error as { code?: string }).code === '42P01')
+      throw new Error('the database has no installation table: apply the migrations (MIGRATE_ON_START=true, or apps/api/src/migrate.main.ts)');
     throw error;
   } finally {
     await client.end().catch(() => undefined);

@@ -70,7 +70,9 @@ describe('database migrations (node-pg-migrate on a fresh PGlite)', () => {
   });
 
   it('gives the design defaults and refuses rows that break the rules', async () => {
-    await pool.query(`INSERT INTO knowledge_bases (knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model) VALUES ('kb', 'kb', 'kb_kb', 'local', 'use-lite')`);
+    await pool.query(
+      `INSERT INTO knowledge_bases (knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model) VALUES ('kb', 'kb', 'kb_kb', 'local', 'use-lite')`,
+    );
     const kb = (await pool.query(`SELECT chunk_size, chunk_overlap FROM knowledge_bases WHERE knowledgebase_id = 'kb'`)).rows[0];
     expect(kb).toEqual({ chunk_size: 1000, chunk_overlap: 200 });
     await expect(
@@ -81,7 +83,9 @@ describe('database migrations (node-pg-migrate on a fresh PGlite)', () => {
     const file = '0b6c3c52-4d0b-4a33-9a3c-0f4f3b0e6a10';
     await pool.query(`INSERT INTO files (uuid, title, storage_path, size) VALUES ($1, 'a.txt', 'gs://docs/a.txt', 3)`, [file]);
     const link = (
-      await pool.query(`INSERT INTO file_knowledge_base_links (file_uuid, knowledgebase_id) VALUES ($1, 'kb') RETURNING ingestion_status, ingestion_progress, attempt`, [file])
+      await pool.query(`INSERT INTO file_knowledge_base_links (file_uuid, knowledgebase_id) VALUES ($1, 'kb') RETURNING ingestion_status, ingestion_progress, attempt`, [
+        file,
+      ])
     ).rows[0];
     expect(link).toEqual({ ingestion_status: 'not_started', ingestion_progress: 0, attempt: 0 });
     await expect(pool.query(`INSERT INTO file_knowledge_base_links (file_uuid, knowledgebase_id) VALUES ($1, 'kb')`, [file])).rejects.toThrow(/links_one_per_pair/);

@@ -47,10 +47,12 @@ export class FilesController {
     if (!request.is('multipart/form-data')) throw new ApiError(415, 'send the file as multipart/form-data', { code: 'invalid_upload' });
     const object = await uploadToBucket(request, this.storage, this.config.GCS_BUCKET, this.config.UPLOAD_MAX_BYTES);
     const { knowledgebase_id: kbId, auto_ingest: autoIngest } = object.fields;
-    const kb = kbId ? await this.ingestions.knowledgeBase(kbId).catch(async (error) => {
-      await this.storage.bucket(this.config.GCS_BUCKET).file(object.storagePath.split('/').slice(3).join('/')).delete({ ignoreNotFound: true });
-      throw error;
-    }) : undefined;
+    const kb = kbId
+      ? await this.ingestions.knowledgeBase(kbId).catch(async (error) => {
+          await this.storage.bucket(this.config.GCS_BUCKET).file(object.storagePath.split('/').slice(3).join('/')).delete({ ignoreNotFound: true });
+          throw error;
+        })
+      : undefined;
     const file = await this.files.create({
       uuid: object.uuid,
       title: object.fileName,
@@ -77,7 +79,10 @@ export class FilesController {
 
   @Post(':uuid/reingest')
   @ApiBody({ schema: ReingestSchema as object })
-  async reingest(@Param('uuid', new ParseUUIDPipe()) uuid: string, @Body(new ContractBody<Static<typeof ReingestSchema>>(ReingestSchema)) body: Static<typeof ReingestSchema>) {
+  async reingest(
+    @Param('uuid', new ParseUUIDPipe()) uuid: string,
+    @Body(new ContractBody<Static<typeof ReingestSchema>>(ReingestSchema)) body: Static<typeof ReingestSchema>,
+  ) {
     const [queued] = await this.ingestions.enqueue([uuid], body.knowledgebase_id, body.force);
     return queued;
   }

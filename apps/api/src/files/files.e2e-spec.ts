@@ -33,8 +33,7 @@ describe('files: uploads to the bucket and per-knowledge-base listing', () => {
   const objectNames = async () => (await storage.bucket(BUCKET).getFiles())[0].map((f) => f.name).sort();
   const fileRows = async () => (await stack.pool.query(`SELECT * FROM files ORDER BY uuid`)).rows;
   const keyOf = (storagePath: string) => storagePath.replace(`gs://${BUCKET}/`, '');
-  const progress = (uuid: string, update: Record<string, unknown>) =>
-    stack.request('POST', `/api/v1/files/${uuid}/update-progress`, update, `Api-Key ${SYSTEM_KEY}`);
+  const progress = (uuid: string, update: Record<string, unknown>) => stack.request('POST', `/api/v1/files/${uuid}/update-progress`, update, `Api-Key ${SYSTEM_KEY}`);
 
   it('stores the exact bytes under uploads/<user>/<yyyy>/<mm>/<dd>/<uuid>-<name> and records the file', async () => {
     const bytes = Buffer.concat([Buffer.from([...Array(256).keys()]), randomBytes(100_000)]);
@@ -42,7 +41,15 @@ describe('files: uploads to the bucket and per-knowledge-base listing', () => {
     const { status, body } = await stack.upload('pump manual.bin', bytes, { user_uuid: 'user-42', team_id: 'team-a', project_id: 'p-1' });
     const dayAfter = utcDay();
     expect(status).toBe(201);
-    expect(body).toMatchObject({ title: 'pump manual.bin', size: bytes.length, user_uuid: 'user-42', team_id: 'team-a', project_id: 'p-1', knowledgebase_id: null, ingestion: null });
+    expect(body).toMatchObject({
+      title: 'pump manual.bin',
+      size: bytes.length,
+      user_uuid: 'user-42',
+      team_id: 'team-a',
+      project_id: 'p-1',
+      knowledgebase_id: null,
+      ingestion: null,
+    });
     const key = keyOf(body.storage_path);
     expect(body.storage_path).toBe(`gs://${BUCKET}/${key}`);
     expect([`uploads/user-42/${dayBefore}/${body.uuid}-pump manual.bin`, `uploads/user-42/${dayAfter}/${body.uuid}-pump manual.bin`]).toContain(key);
@@ -78,7 +85,11 @@ describe('files: uploads to the bucket and per-knowledge-base listing', () => {
   });
 
   it('queues an upload sent with auto_ingest: the dispatch carries the file and the knowledge base settings', async () => {
-    const { status, body } = await stack.upload('valves.md', '# Valves\n\nEvery valve is tested twice a year.', { user_uuid: 'user-42', knowledgebase_id: 'manuals', auto_ingest: 'true' });
+    const { status, body } = await stack.upload('valves.md', '# Valves\n\nEvery valve is tested twice a year.', {
+      user_uuid: 'user-42',
+      knowledgebase_id: 'manuals',
+      auto_ingest: 'true',
+    });
     expect(status).toBe(201);
     expect(body.ingestion).toMatchObject({ file_uuid: body.uuid, attempt: 1, job_id: `link-${body.ingestion.link_id}-attempt-1` });
 
@@ -103,16 +114,26 @@ describe('files: uploads to the bucket and per-knowledge-base listing', () => {
   });
 
   it.each([
-    ['a multipart body with no file part', () => {
-      const form = new FormData();
-      form.append('knowledgebase_id', 'manuals');
-      return form;
-    }, 400, 'file'],
-    ['a file sent under another part name', () => {
-      const form = new FormData();
-      form.append('document', new Blob(['hello']), 'hello.txt');
-      return form;
-    }, 400, 'file'],
+    [
+      'a multipart body with no file part',
+      () => {
+        const form = new FormData();
+        form.append('knowledgebase_id', 'manuals');
+        return form;
+      },
+      400,
+      'file',
+    ],
+    [
+      'a file sent under another part name',
+      () => {
+        const form = new FormData();
+        form.append('document', new Blob(['hello']), 'hello.txt');
+        return form;
+      },
+      400,
+      'file',
+    ],
     ['JSON instead of multipart', () => ({ file: 'hello' }), 415, undefined],
   ])('refuses %s, storing nothing', async (_what, makeBody, expected, field) => {
     const [objectsBefore, rowsBefore] = [await objectNames(), await fileRows()];
@@ -149,7 +170,16 @@ describe('files: uploads to the bucket and per-knowledge-base listing', () => {
     for (const f of [a, b, c]) await waitUntil(`${f.title} processing`, async () => (await stack.link(f.uuid, 'manuals'))?.ingestion_status === 'processing', 30_000);
     const running = { progress: 42.5, processed_docs: 17, total_docs: 40, link_id: a.ingestion.link_id, attempt: 1, status: 'processing', stage: 'embedding' };
     expect((await progress(a.uuid, running)).status).toBe(200);
-    const failure = { progress: 7, processed_docs: 0, total_docs: 0, link_id: b.ingestion.link_id, attempt: 1, status: 'failed', stage: 'parsing', error: 'the PDF is password-protected' };
+    const failure = {
+      progress: 7,
+      processed_docs: 0,
+      total_docs: 0,
+      link_id: b.ingestion.link_id,
+      attempt: 1,
+      status: 'failed',
+      stage: 'parsing',
+      error: 'the PDF is password-protected',
+    };
     expect((await progress(b.uuid, failure)).status).toBe(200);
     const done = { progress: 100, processed_docs: 12, total_docs: 12, link_id: c.ingestion.link_id, attempt: 1, status: 'completed', stage: 'storing', chunks: 12 };
     expect((await progress(c.uuid, done)).status).toBe(200);
@@ -171,7 +201,12 @@ describe('files: uploads to the bucket and per-knowledge-base listing', () => {
       attempt: 1,
     });
     expect(byUuid(c.uuid)).toMatchObject({ ingestion_status: 'completed', ingestion_progress: 100, current_stage: 'storing', chunk_count: 12, ingestion_error: null });
-    expect(byUuid(b.uuid)).toMatchObject({ ingestion_status: 'failed', current_stage: 'parsing', ingestion_error: 'the PDF is password-protected', ingestion_completed_at: expect.any(String) });
+    expect(byUuid(b.uuid)).toMatchObject({
+      ingestion_status: 'failed',
+      current_stage: 'parsing',
+      ingestion_error: 'the PDF is password-protected',
+      ingestion_completed_at: expect.any(String),
+    });
     // Only files linked to this knowledge base, each once.
     const uuids = body.items.map((item: { uuid: string }) => item.uuid);
     expect(new Set(uuids).size).toBe(uuids.length);

@@ -14,9 +14,12 @@ export interface UploadedObject {
   fields: Record<string, string>;
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what is replaced
+const SEPARATORS_AND_CONTROLS = /[\u0000-\u001f\u007f/\\]+/g;
+
 /** A name safe as the last part of an object key: no separators, no control characters. */
 export function safeObjectName(name: string): string {
-  const cleaned = name.normalize('NFC').replace(/[\u0000-\u001f\u007f/\\]+/g, '_').replace(/^\.+/, '_').trim();
+  const cleaned = name.normalize('NFC').replace(SEPARATORS_AND_CONTROLS, '_').replace(/^\.+/, '_').trim();
   return (cleaned || 'file').slice(0, 150);
 }
 

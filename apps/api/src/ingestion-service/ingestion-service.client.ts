@@ -1,14 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import type {
-  DeleteVectorsRequest,
-  DeleteVectorsResponse,
-  ErrorBody,
-  IngestFileRequest,
-  IngestFileResponse,
-  SearchRequest,
-  SearchResponse,
-} from '@docingest/contracts';
+import type { DeleteVectorsRequest, DeleteVectorsResponse, ErrorBody, IngestFileRequest, IngestFileResponse, SearchRequest, SearchResponse } from '@docingest/contracts';
 import type { OutboundAuth } from '@docingest/service-auth';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { ApiError } from '../common/api-error';

@@ -46,10 +46,14 @@ describe('enqueueing ingestions: one open attempt per link, force to start over'
   const linkRows = async () => (await stack.pool.query(`SELECT * FROM file_knowledge_base_links ORDER BY id`)).rows;
   const everything = async () => ({ links: await linkRows(), jobs: await ingestJobIds(), dispatches: standIn.dispatches.length });
   const processing = (uuid: string, attempt: number) =>
-    waitUntil(`attempt ${attempt} of ${uuid} processing`, async () => {
-      const link = await stack.link(uuid, 'manuals');
-      return link.attempt === attempt && link.ingestion_status === 'processing' && standIn.pendingDispatch(link.link_id, attempt) ? link : undefined;
-    }, 30_000);
+    waitUntil(
+      `attempt ${attempt} of ${uuid} processing`,
+      async () => {
+        const link = await stack.link(uuid, 'manuals');
+        return link.attempt === attempt && link.ingestion_status === 'processing' && standIn.pendingDispatch(link.link_id, attempt) ? link : undefined;
+      },
+      30_000,
+    );
 
   it('queues a link that never ran: attempt 1, one job, one dispatch', async () => {
     const file = await uploaded();
@@ -115,11 +119,17 @@ describe('enqueueing ingestions: one open attempt per link, force to start over'
     // Attempt 1 answers now: too late, attempt 2 is the current one.
     const inFlight = stack.app.get(PendingDispatches);
     const before = inFlight.size;
-    standIn.pendingDispatch(file.linkId, 1)!.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(completedAnswer(file.uuid, file.linkId, 99)));
+    standIn
+      .pendingDispatch(file.linkId, 1)!
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify(completedAnswer(file.uuid, file.linkId, 99)));
     await waitUntil('the api to have handled the answer', async () => inFlight.size === before - 1, 10_000);
     expect(await stack.link(file.uuid, 'manuals')).toMatchObject({ attempt: 2, ingestion_status: 'processing', chunk_count: null });
 
-    standIn.pendingDispatch(file.linkId, 2)!.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(completedAnswer(file.uuid, file.linkId, 5)));
+    standIn
+      .pendingDispatch(file.linkId, 2)!
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify(completedAnswer(file.uuid, file.linkId, 5)));
     const done = await stack.waitForFinal(file.uuid, 'manuals', 10_000);
     expect(done).toMatchObject({ attempt: 2, ingestion_status: 'completed', chunk_count: 5, ingestion_progress: 100 });
   });
@@ -128,7 +138,10 @@ describe('enqueueing ingestions: one open attempt per link, force to start over'
     const file = await uploaded();
     await stack.request('POST', `/api/v1/files/${file.uuid}/reingest`, { knowledgebase_id: 'manuals' });
     await processing(file.uuid, 1);
-    standIn.pendingDispatch(file.linkId, 1)!.writeHead(422, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 422, error: 'Unprocessable Entity', message: 'the file is empty' }));
+    standIn
+      .pendingDispatch(file.linkId, 1)!
+      .writeHead(422, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ statusCode: 422, error: 'Unprocessable Entity', message: 'the file is empty' }));
     expect(await stack.waitForFinal(file.uuid, 'manuals', 10_000)).toMatchObject({ ingestion_status: 'failed', ingestion_error: 'the file is empty' });
 
     const again = await stack.request('POST', `/api/v1/files/${file.uuid}/reingest`, { knowledgebase_id: 'manuals' });

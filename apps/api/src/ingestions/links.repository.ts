@@ -28,16 +28,19 @@ export class LinksRepository {
   }
 
   async findPair(fileUuid: string, knowledgebaseId: string): Promise<Link | undefined> {
-    const { rows } = await this.pool.query<Link>(`SELECT ${LINK_COLUMNS} FROM file_knowledge_base_links WHERE file_uuid = $1 AND knowledgebase_id = $2`, [fileUuid, knowledgebaseId]);
+    const { rows } = await this.pool.query<Link>(`SELECT ${LINK_COLUMNS} FROM file_knowledge_base_links WHERE file_uuid = $1 AND knowledgebase_id = $2`, [
+      fileUuid,
+      knowledgebaseId,
+    ]);
     return rows[0];
   }
 
   /** Creates the link when missing (not_started); answers it either way. */
   async ensure(fileUuid: string, knowledgebaseId: string): Promise<Link> {
-    await this.pool.query(
-      `INSERT INTO file_knowledge_base_links (file_uuid, knowledgebase_id) VALUES ($1, $2) ON CONFLICT (file_uuid, knowledgebase_id) DO NOTHING`,
-      [fileUuid, knowledgebaseId],
-    );
+    await this.pool.query(`INSERT INTO file_knowledge_base_links (file_uuid, knowledgebase_id) VALUES ($1, $2) ON CONFLICT (file_uuid, knowledgebase_id) DO NOTHING`, [
+      fileUuid,
+      knowledgebaseId,
+    ]);
     return (await this.findPair(fileUuid, knowledgebaseId))!;
   }
 

@@ -48,7 +48,12 @@ describe('polling: a file’s progress and one ingestion', () => {
   const byFile = async () => (await stack.request('GET', `/api/v1/files/${fileUuid}/progress`)).body;
   const byLink = async (id: number) => (await stack.request('GET', `/api/v1/ingestions/${id}`)).body;
   const report = (linkId: number, attempt: number, fields: Record<string, unknown>) =>
-    stack.request('POST', `/api/v1/files/${fileUuid}/update-progress`, { processed_docs: 0, total_docs: 0, link_id: linkId, attempt, status: 'processing', ...fields }, `Api-Key ${SYSTEM_KEY}`);
+    stack.request(
+      'POST',
+      `/api/v1/files/${fileUuid}/update-progress`,
+      { processed_docs: 0, total_docs: 0, link_id: linkId, attempt, status: 'processing', ...fields },
+      `Api-Key ${SYSTEM_KEY}`,
+    );
 
   it('shows every link of the file, each with its own state, and the same view by link id', async () => {
     await waitUntil('the archive link processing', async () => (await byLink(archiveLink)).ingestion_status === 'processing', 30_000);
@@ -88,7 +93,15 @@ describe('polling: a file’s progress and one ingestion', () => {
     await new Promise((r) => setTimeout(r, 20)); // so the report's time differs from the dispatch's
     await report(archiveLink, 1, { progress: 55.5, processed_docs: 22, total_docs: 40, stage: 'embedding' });
     const view = await byLink(archiveLink);
-    expect(view).toMatchObject({ ingestion_status: 'processing', ingestion_progress: 55.5, current_stage: 'embedding', processed_docs: 22, total_docs: 40, chunk_count: null, ingestion_error: null });
+    expect(view).toMatchObject({
+      ingestion_status: 'processing',
+      ingestion_progress: 55.5,
+      current_stage: 'embedding',
+      processed_docs: 22,
+      total_docs: 40,
+      chunk_count: null,
+      ingestion_error: null,
+    });
     expect(view.ingestion_started_at).toBe(before.ingestion_started_at);
     expect(Date.parse(view.last_progress_at)).toBeGreaterThan(Date.parse(before.last_progress_at));
     expect((await byFile()).links[1]).toEqual(view);

@@ -179,7 +179,10 @@ describe('update-progress: the ingestion service’s callback (docs/wire-contrac
   it('records failed with its message and stage, and keeps it final', async () => {
     const run = await running();
     await send(run.uuid, update(run, { progress: 5, stage: 'parsing' }));
-    const failed = await send(run.uuid, update(run, { progress: 5, status: 'failed', stage: 'parsing', error: 'the PDF is password-protected: remove the password and upload it again' }));
+    const failed = await send(
+      run.uuid,
+      update(run, { progress: 5, status: 'failed', stage: 'parsing', error: 'the PDF is password-protected: remove the password and upload it again' }),
+    );
     expect(failed.body).toMatchObject({
       applied: true,
       link: { ingestion_status: 'failed', current_stage: 'parsing', ingestion_error: 'the PDF is password-protected: remove the password and upload it again' },
@@ -205,10 +208,14 @@ describe('update-progress: the ingestion service’s callback (docs/wire-contrac
     await send(run.uuid, update(run, { progress: 30, stage: 'embedding' }));
     const forced = await stack.request('POST', `/api/v1/files/${run.uuid}/reingest`, { knowledgebase_id: 'manuals', force: true });
     expect(forced.body).toMatchObject({ attempt: 2 });
-    await waitUntil('attempt 2 processing', async () => {
-      const link = await stack.link(run.uuid, 'manuals');
-      return link.attempt === 2 && link.ingestion_status === 'processing';
-    }, 30_000);
+    await waitUntil(
+      'attempt 2 processing',
+      async () => {
+        const link = await stack.link(run.uuid, 'manuals');
+        return link.attempt === 2 && link.ingestion_status === 'processing';
+      },
+      30_000,
+    );
     const current = await row(run.linkId);
 
     for (const old of [

@@ -37,7 +37,9 @@ describe('knowledge bases (api on real PGlite and Redis)', () => {
       chunk_size: 1000,
       chunk_overlap: 200,
     });
-    expect(await rows()).toEqual([expect.objectContaining({ knowledgebase_id: 'hr-policies', chunk_size: 1000, chunk_overlap: 200, vector_table_name: 'kb_hr_policies' })]);
+    expect(await rows()).toEqual([
+      expect.objectContaining({ knowledgebase_id: 'hr-policies', chunk_size: 1000, chunk_overlap: 200, vector_table_name: 'kb_hr_policies' }),
+    ]);
   });
 
   it.each([
@@ -93,11 +95,27 @@ describe('knowledge bases (api on real PGlite and Redis)', () => {
   });
 
   it('accepts a Vertex AI knowledge base, recording the model’s size or the one asked for', async () => {
-    const native = await stack.request('POST', '/api/v1/knowledge-bases', { ...VALID, knowledgebase_id: 'vertex-native', embedding_provider: 'google', embedding_model: 'text-embedding-005' });
+    const native = await stack.request('POST', '/api/v1/knowledge-bases', {
+      ...VALID,
+      knowledgebase_id: 'vertex-native',
+      embedding_provider: 'google',
+      embedding_model: 'text-embedding-005',
+    });
     expect(native).toMatchObject({ status: 201, body: { embedding_provider: 'google', embedding_model: 'text-embedding-005', embedding_dimensions: 768 } });
-    const gemini = await stack.request('POST', '/api/v1/knowledge-bases', { ...VALID, knowledgebase_id: 'vertex-gemini', embedding_provider: 'google', embedding_model: 'gemini-embedding-001' });
+    const gemini = await stack.request('POST', '/api/v1/knowledge-bases', {
+      ...VALID,
+      knowledgebase_id: 'vertex-gemini',
+      embedding_provider: 'google',
+      embedding_model: 'gemini-embedding-001',
+    });
     expect(gemini.body).toMatchObject({ embedding_dimensions: 3072 });
-    const shortened = await stack.request('POST', '/api/v1/knowledge-bases', { ...VALID, knowledgebase_id: 'vertex-256', embedding_provider: 'google', embedding_model: 'gemini-embedding-001', embedding_dimensions: 256 });
+    const shortened = await stack.request('POST', '/api/v1/knowledge-bases', {
+      ...VALID,
+      knowledgebase_id: 'vertex-256',
+      embedding_provider: 'google',
+      embedding_model: 'gemini-embedding-001',
+      embedding_dimensions: 256,
+    });
     expect(shortened.body).toMatchObject({ embedding_dimensions: 256 });
   });
 
@@ -140,7 +158,14 @@ describe('knowledge bases (api on real PGlite and Redis)', () => {
   it('lists them in creation order', async () => {
     const { status, body } = await stack.request('GET', '/api/v1/knowledge-bases');
     expect(status).toBe(200);
-    expect(body.items.map((kb: { knowledgebase_id: string }) => kb.knowledgebase_id)).toEqual(['hr-policies', 'contracts', 'vertex-native', 'vertex-gemini', 'vertex-256', 'manuals']);
+    expect(body.items.map((kb: { knowledgebase_id: string }) => kb.knowledgebase_id)).toEqual([
+      'hr-policies',
+      'contracts',
+      'vertex-native',
+      'vertex-gemini',
+      'vertex-256',
+      'manuals',
+    ]);
     expect(body.items[5]).toMatchObject({ ...VALID, vector_table_name: 'kb_manuals', embedding_dimensions: 512 });
   });
 

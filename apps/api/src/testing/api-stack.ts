@@ -54,7 +54,10 @@ export async function startIngestionProcess(env: Record<string, string>): Promis
   try {
     await waitUntil(`the ingestion service at ${url}`, async () => {
       if (child.exitCode !== null) throw new Error(`the ingestion service exited: ${output.slice(-10).join('\n')}`);
-      return fetch(`${url}/`).then((r) => r.ok, () => false);
+      return fetch(`${url}/`).then(
+        (r) => r.ok,
+        () => false,
+      );
     });
   } catch (error) {
     await stop();
@@ -128,7 +131,9 @@ async function startParts(options: StackOptions, stops: Array<() => Promise<unkn
   });
   /** Every JSON line the api logged, parsed, for tests of what Cloud Logging would read. */
   const logLines: Array<Record<string, unknown>> = [];
-  const app: INestApplication = await createApp(config, { logDestination: { write: (line: string) => void (logLines.push(JSON.parse(line)), process.stdout.write(line)) } });
+  const app: INestApplication = await createApp(config, {
+    logDestination: { write: (line: string) => void (logLines.push(JSON.parse(line)), process.stdout.write(line)) },
+  });
   stops.push(() => app.close());
   await app.listen(apiPort, '127.0.0.1');
   const pool = new Pool({ connectionString: postgres.url, max: 2 });
@@ -187,11 +192,15 @@ async function startParts(options: StackOptions, stops: Array<() => Promise<unkn
       return (body.links as any[]).find((l) => l.knowledgebase_id === kb);
     },
     async waitForFinal(fileUuid: string, kb: string, timeoutMs = 90_000, seen?: number[]) {
-      return waitUntil(`a final status for ${fileUuid}`, async () => {
-        const link = await this.link(fileUuid, kb);
-        if (link && seen) seen.push(link.ingestion_progress);
-        return link && ['completed', 'failed'].includes(link.ingestion_status) ? link : undefined;
-      }, timeoutMs);
+      return waitUntil(
+        `a final status for ${fileUuid}`,
+        async () => {
+          const link = await this.link(fileUuid, kb);
+          if (link && seen) seen.push(link.ingestion_progress);
+          return link && ['completed', 'failed'].includes(link.ingestion_status) ? link : undefined;
+        },
+        timeoutMs,
+      );
     },
     async vectorRows(kb: string, fileUuid: string): Promise<number> {
       const table = `kb_${kb.replace(/-/g, '_')}`;

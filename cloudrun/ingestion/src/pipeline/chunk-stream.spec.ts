@@ -51,7 +51,13 @@ describe('streamChunks', () => {
 
     const stop = new Error('stopped');
     let aborted = false;
-    const stream = streamChunks(arriving(pages()), OPTIONS, { timer: new StageTimer(), checkAborted: () => { if (aborted) throw stop; }, sliceMs: 0 });
+    const stream = streamChunks(arriving(pages()), OPTIONS, {
+      timer: new StageTimer(),
+      checkAborted: () => {
+        if (aborted) throw stop;
+      },
+      sliceMs: 0,
+    });
     const first = await stream.next();
     expect(first.done).toBe(false);
     aborted = true;

@@ -45,12 +45,7 @@ export class IngestionFailure extends Error {
  * replaced in one transaction at the end. Every outcome, failure included, ends with a final
  * progress report.
  */
-export async function ingestFile(
-  request: IngestFileRequest,
-  deps: PipelineDeps,
-  reporter: ProgressReporter,
-  signal: AbortSignal,
-): Promise<IngestFileResponse> {
+export async function ingestFile(request: IngestFileRequest, deps: PipelineDeps, reporter: ProgressReporter, signal: AbortSignal): Promise<IngestFileResponse> {
   return runIngestion(request, deps, reporter, signal);
 }
 
@@ -106,7 +101,13 @@ async function runIngestion(request: IngestFileRequest, deps: PipelineDeps, repo
           nodeId: chunk.id,
           text: chunk.text,
           embedding,
-          metadata: chunkMetadata(request, file, { nodeId: chunk.id, text: chunk.text, index: chunk.index, pageNumber: chunk.pageNumber, contentHash: chunk.contentHash }),
+          metadata: chunkMetadata(request, file, {
+            nodeId: chunk.id,
+            text: chunk.text,
+            index: chunk.index,
+            pageNumber: chunk.pageNumber,
+            contentHash: chunk.contentHash,
+          }),
         }),
         onEmbeddingStarts: () => {
           stage = 'embedding';

@@ -59,7 +59,10 @@ describe('ParsePool: documents parsed in threads under time, memory and output l
     const flood = file('flood-memory.pdf', await fixtures.hostile.buildHugeContentStreamPdf(128));
     const error = await parser.parse(flood).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DocumentLimitError);
-    expect(error).toMatchObject({ limit: 'memoryMb', message: 'parsing the document needed more than 48 MB of memory, so it was stopped; the limit is 48 MB per document' });
+    expect(error).toMatchObject({
+      limit: 'memoryMb',
+      message: 'parsing the document needed more than 48 MB of memory, so it was stopped; the limit is 48 MB per document',
+    });
     await expect(parser.parse(file('after.html', '<p>next one</p>'))).resolves.toMatchObject({ pages: [{ text: 'next one' }] });
   });
 

@@ -119,7 +119,10 @@ export class ParsePool {
         );
       }
       if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        throw new DocumentLimitError('memoryMb', `parsing the document needed more than ${this.settings.memoryMb} MB of memory, so it was stopped; the limit is ${this.settings.memoryMb} MB per document`);
+        throw new DocumentLimitError(
+          'memoryMb',
+          `parsing the document needed more than ${this.settings.memoryMb} MB of memory, so it was stopped; the limit is ${this.settings.memoryMb} MB per document`,
+        );
       }
       throw new ParseThreadError(`the parser thread stopped: ${(error as Error).message ?? error}`, { cause: error });
     } finally {
@@ -149,7 +152,8 @@ export class ParsePool {
 
   private release(): void {
     const next = this.waiting.shift();
-    if (next) next(); // the turn passes on: `running` stays the same
+    if (next)
+      next(); // the turn passes on: `running` stays the same
     else this.running--;
   }
 }

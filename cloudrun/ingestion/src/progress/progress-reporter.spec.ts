@@ -10,13 +10,17 @@ describe('ProgressReporter', () => {
   let receiver: CallbackReceiver;
   const events: string[] = [];
   const reporterFor = (url: string, options: Partial<ConstructorParameters<typeof ProgressReporter>[2]> = {}) =>
-    new ProgressReporter(new CallbackClient(url, apiKeyAuth('k'), 2000), { fileUuid: FILE, linkId: 5, attempt: 2 }, {
-      everyChunks: 10,
-      minIntervalMs: 0,
-      finalRetryMs: 2000,
-      log: (event) => events.push(event),
-      ...options,
-    });
+    new ProgressReporter(
+      new CallbackClient(url, apiKeyAuth('k'), 2000),
+      { fileUuid: FILE, linkId: 5, attempt: 2 },
+      {
+        everyChunks: 10,
+        minIntervalMs: 0,
+        finalRetryMs: 2000,
+        log: (event) => events.push(event),
+        ...options,
+      },
+    );
 
   beforeEach(async () => {
     receiver = await new CallbackReceiver().start();

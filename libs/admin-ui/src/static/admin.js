@@ -188,7 +188,8 @@
     $('empty').hidden = true;
     $('kb-view').hidden = false;
     $('kb-title').textContent = kb.name || kb.knowledgebase_id;
-    $('kb-meta').textContent = `${kb.knowledgebase_id} · ${kb.embedding_provider} / ${kb.embedding_model} · chunks of ${kb.chunk_size} tokens, ${kb.chunk_overlap} overlap`;
+    $('kb-meta').textContent =
+      `${kb.knowledgebase_id} · ${kb.embedding_provider} / ${kb.embedding_model} · chunks of ${kb.chunk_size} tokens, ${kb.chunk_overlap} overlap`;
     for (const button of $('kb-list').querySelectorAll('button[data-kb]')) {
       button.setAttribute('aria-current', button.dataset.kb === kb.knowledgebase_id ? 'page' : 'false');
     }
@@ -399,14 +400,28 @@
     row.badge.className = `badge ${status}`;
     row.badge.textContent = statusLabel(status);
     const took = seconds(file.ingestion_started_at, ACTIVE.includes(status) ? null : file.ingestion_completed_at);
-    row.when.textContent = status === 'not_started' ? '' : status === 'pending' ? 'waiting in the queue' : took === null ? '' : ACTIVE.includes(status) ? `running ${formatDuration(took)}` : `took ${formatDuration(took)}`;
+    row.when.textContent =
+      status === 'not_started'
+        ? ''
+        : status === 'pending'
+          ? 'waiting in the queue'
+          : took === null
+            ? ''
+            : ACTIVE.includes(status)
+              ? `running ${formatDuration(took)}`
+              : `took ${formatDuration(took)}`;
     row.bar.className = `bar ${status}`;
     row.bar.setAttribute('aria-valuenow', String(progress));
     row.bar.setAttribute('aria-label', `Progress of ${title}`);
     row.fill.style.width = `${progress}%`;
     const counted = Number(file.total_docs) > 0 ? ` ${Number(file.processed_docs) || 0}/${Number(file.total_docs)}` : '';
     const stage = file.current_stage ? ` · ${file.current_stage}${counted}` : '';
-    row.percent.textContent = status === 'processing' ? `${progress} %${stage}` : status === 'failed' ? `${progress} %${file.current_stage ? ` · stopped at ${file.current_stage}` : ''}` : `${progress} %`;
+    row.percent.textContent =
+      status === 'processing'
+        ? `${progress} %${stage}`
+        : status === 'failed'
+          ? `${progress} %${file.current_stage ? ` · stopped at ${file.current_stage}` : ''}`
+          : `${progress} %`;
     row.bar.setAttribute('aria-valuetext', `${row.percent.textContent}, ${statusLabel(status)}`);
     row.chunks.textContent = file.chunk_count == null ? '–' : String(file.chunk_count);
     // Narrow screens show the count without its column header, so with its unit (admin.css).
@@ -472,7 +487,9 @@
       ['failed', count('failed')],
       ['chunks', chunks],
     ];
-    $('kb-stats').replaceChildren(...stats.map(([label, value]) => el('div', { class: `stat ${label.replace(' ', '-')}` }, el('dt', { text: label }), el('dd', { text: String(value) }))));
+    $('kb-stats').replaceChildren(
+      ...stats.map(([label, value]) => el('div', { class: `stat ${label.replace(' ', '-')}` }, el('dt', { text: label }), el('dd', { text: String(value) }))),
+    );
   }
 
   function renderSelection() {

@@ -50,7 +50,7 @@ export function prose(sentenceCount: number, seed = 1): string[] {
 export function proseParagraphs(sentenceCount: number, seed = 1): string {
   const sentences = prose(sentenceCount, seed);
   const paragraphs: string[] = [];
-  for (let i = 0; i < sentences.length; ) {
+  for (let i = 0; i < sentences.length;) {
     const length = 3 + ((i * 7 + seed) % 5);
     paragraphs.push(sentences.slice(i, i + length).join(' '));
     i += length;

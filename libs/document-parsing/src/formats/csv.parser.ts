@@ -32,9 +32,7 @@ const oneLine = (value: string) => value.replace(/\s+/g, ' ').trim();
  */
 export async function csvToText(source: { path: string } | { text: string }, firstLine: string, budget: TextBudget): Promise<string> {
   const input = 'path' in source ? createReadStream(source.path) : Readable.from([source.text]);
-  const parser = input.pipe(
-    parse({ delimiter: guessDelimiter(firstLine), bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true }),
-  );
+  const parser = input.pipe(parse({ delimiter: guessDelimiter(firstLine), bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true }));
   const lines: string[] = [];
   let header: string[] | undefined;
   try {

@@ -5,8 +5,36 @@ import { DEFAULT_PARSE_LIMITS, DocumentLimitError, TextBudget, formatCount, type
 const DROPPED = new Set(['script', 'style', 'noscript', 'template', 'svg', 'math', 'head', 'iframe', 'object', 'canvas', 'select']);
 /** Elements that make a paragraph of their own. */
 const BLOCK = new Set([
-  'p', 'div', 'section', 'article', 'header', 'footer', 'main', 'aside', 'nav', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'dl',
-  'table', 'caption', 'blockquote', 'pre', 'hr', 'figure', 'figcaption', 'form', 'fieldset', 'address', 'details', 'summary',
+  'p',
+  'div',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'main',
+  'aside',
+  'nav',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'ul',
+  'ol',
+  'dl',
+  'table',
+  'caption',
+  'blockquote',
+  'pre',
+  'hr',
+  'figure',
+  'figcaption',
+  'form',
+  'fieldset',
+  'address',
+  'details',
+  'summary',
 ]);
 /** Elements that start a line of their own: list items, table rows. */
 const LINE = new Set(['li', 'dt', 'dd', 'tr', 'option']);

@@ -130,7 +130,10 @@ export async function checkZipArchive(bytes: Buffer, limits: Pick<ParseLimits, '
     for (const entry of list) {
       if (entry.fileName.endsWith('/')) continue;
       const tooDeep = (): never => {
-        throw new DocumentLimitError('maxDepth', `${what} nests the elements of its part ${entry.fileName} more than ${formatCount(limits.maxDepth)} deep; the limit is ${formatCount(limits.maxDepth)} levels`);
+        throw new DocumentLimitError(
+          'maxDepth',
+          `${what} nests the elements of its part ${entry.fileName} more than ${formatCount(limits.maxDepth)} deep; the limit is ${formatCount(limits.maxDepth)} levels`,
+        );
       };
       const meter = /\.(xml|rels)$/i.test(entry.fileName) ? new XmlDepthMeter(limits.maxDepth, tooDeep) : null;
       try {

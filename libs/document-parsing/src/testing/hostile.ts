@@ -15,7 +15,13 @@ import { storedZip, zipOf, type ZipEntry } from './zip';
  * `head`, `times` copies of `piece`, then `tail`, deflated (raw for ZIP, zlib-wrapped for PDF)
  * without ever holding the inflated bytes; with the CRC-32 a ZIP entry declares.
  */
-async function deflateRepeated(head: Buffer, piece: Buffer, times: number, tail: Buffer, format: 'raw' | 'zlib'): Promise<{ compressed: Buffer; crc: number; size: number }> {
+async function deflateRepeated(
+  head: Buffer,
+  piece: Buffer,
+  times: number,
+  tail: Buffer,
+  format: 'raw' | 'zlib',
+): Promise<{ compressed: Buffer; crc: number; size: number }> {
   const deflate = format === 'raw' ? createDeflateRaw({ level: constants.Z_BEST_COMPRESSION }) : createDeflate({ level: constants.Z_BEST_COMPRESSION });
   const out: Buffer[] = [];
   deflate.on('data', (chunk: Buffer) => out.push(chunk));
@@ -44,7 +50,8 @@ const CONTENT_TYPES =
 const RELS =
   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>';
-const DOCUMENT_HEAD = '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Quarterly report</w:t></w:r></w:p>';
+const DOCUMENT_HEAD =
+  '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Quarterly report</w:t></w:r></w:p>';
 const DOCUMENT_TAIL = '</w:body></w:document>';
 
 /**
@@ -140,7 +147,7 @@ export async function buildHugeContentStreamPdf(inflatedMiB: number): Promise<Bu
 
 /** A text file of `mebibytes` MiB that is one line (words and spaces, no line break). */
 export async function writeOneLineText(path: string, mebibytes: number): Promise<void> {
-  const piece = Buffer.from('word '.repeat(1024 * 1024 / 5 + 1).slice(0, 1024 * 1024));
+  const piece = Buffer.from('word '.repeat((1024 * 1024) / 5 + 1).slice(0, 1024 * 1024));
   const out = createWriteStream(path);
   for (let i = 0; i < mebibytes; i++) if (!out.write(piece)) await once(out, 'drain');
   out.end();

@@ -12,4 +12,3 @@ export function pdfOf(objects: string[], trailer = ''): Buffer {
   body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R${trailer} >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(body, 'latin1');
 }
-

@@ -22,7 +22,15 @@ describe('google embedder (Vertex AI) through the official client', () => {
     return server;
   };
   const embedderFor = (server: VertexAIServer, config: Partial<VertexEmbedderConfig> = {}) =>
-    createEmbedder({ provider: 'google', model: 'text-embedding-005', project: 'sample-project', location: 'europe-west1', apiEndpoint: server.apiEndpoint, ...fast, ...config });
+    createEmbedder({
+      provider: 'google',
+      model: 'text-embedding-005',
+      project: 'sample-project',
+      location: 'europe-west1',
+      apiEndpoint: server.apiEndpoint,
+      ...fast,
+      ...config,
+    });
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.close()));
     for (const [key, value] of Object.entries({ GCE_METADATA_HOST: saved.host, METADATA_SERVER_DETECTION: saved.detect })) {
@@ -51,7 +59,9 @@ describe('google embedder (Vertex AI) through the official client', () => {
     const embedder = embedderFor(server, { model: 'text-multilingual-embedding-002' });
     const [vector] = await embedder.embed(['wie hoch ist die Miete?'], { purpose: 'query' });
     expect(vector).toEqual(fakeEmbedding('wie hoch ist die Miete?', 768));
-    expect(await new EmbedderLlamaIndexEmbedding(embedder).getQueryEmbedding({ type: 'text', text: 'what is the rent?' })).toEqual(fakeEmbedding('what is the rent?', 768));
+    expect(await new EmbedderLlamaIndexEmbedding(embedder).getQueryEmbedding({ type: 'text', text: 'what is the rent?' })).toEqual(
+      fakeEmbedding('what is the rent?', 768),
+    );
     expect(server.requests.map((r) => r.taskTypes)).toEqual([['RETRIEVAL_QUERY'], ['RETRIEVAL_QUERY']]);
   });
 
@@ -86,7 +96,16 @@ describe('google embedder (Vertex AI) through the official client', () => {
 
   it('retries 429 RESOURCE_EXHAUSTED, waiting at least the retryDelay Google asks for', async () => {
     const server = await start({
-      script: [{ status: 429, googleStatus: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded for aiplatform.googleapis.com/online_prediction_requests_per_base_model', retryDelay: '1s' }, { status: 503, googleStatus: 'UNAVAILABLE' }, { drop: true }],
+      script: [
+        {
+          status: 429,
+          googleStatus: 'RESOURCE_EXHAUSTED',
+          message: 'Quota exceeded for aiplatform.googleapis.com/online_prediction_requests_per_base_model',
+          retryDelay: '1s',
+        },
+        { status: 503, googleStatus: 'UNAVAILABLE' },
+        { drop: true },
+      ],
     });
     const vectors = await embedderFor(server, { maxInFlight: 1 }).embed(texts(3));
     expect(vectors).toEqual(texts(3).map((t) => fakeEmbedding(t, 768)));

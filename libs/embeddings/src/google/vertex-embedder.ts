@@ -54,7 +54,10 @@ export class VertexEmbedder implements Embedder {
   constructor(config: VertexEmbedderConfig) {
     const known = VERTEX_EMBEDDING_MODELS[config.model];
     if (!known) {
-      throw new EmbeddingConfigError('google', `'${config.model}' is not a Vertex AI embedding model this service knows: use one of ${Object.keys(VERTEX_EMBEDDING_MODELS).join(', ')}`);
+      throw new EmbeddingConfigError(
+        'google',
+        `'${config.model}' is not a Vertex AI embedding model this service knows: use one of ${Object.keys(VERTEX_EMBEDDING_MODELS).join(', ')}`,
+      );
     }
     if (!config.project) throw new EmbeddingConfigError('google', 'the google provider needs a Google Cloud project (GOOGLE_CLOUD_PROJECT)');
     if (!config.location) throw new EmbeddingConfigError('google', 'the google provider needs a Vertex AI location, e.g. us-central1 (GOOGLE_CLOUD_LOCATION)');
@@ -129,7 +132,11 @@ export class VertexEmbedder implements Embedder {
       // Checked before anything is sent, so an over-long chunk fails the file at once.
       const tokens = typeof text === 'string' ? countTokens(text) : 0;
       if (tokens > VERTEX_MAX_TOKENS_PER_TEXT) {
-        throw new EmbeddingInputError('google', index, `text ${index} has about ${tokens} tokens; Vertex AI embeds at most ${VERTEX_MAX_TOKENS_PER_TEXT} per text: use a smaller chunk_size`);
+        throw new EmbeddingInputError(
+          'google',
+          index,
+          `text ${index} has about ${tokens} tokens; Vertex AI embeds at most ${VERTEX_MAX_TOKENS_PER_TEXT} per text: use a smaller chunk_size`,
+        );
       }
     });
     const requests = this.requests[options.purpose === 'query' ? 'RETRIEVAL_QUERY' : 'RETRIEVAL_DOCUMENT'];

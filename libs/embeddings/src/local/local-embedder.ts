@@ -53,12 +53,7 @@ export class LocalEmbedder implements Embedder {
 
   embedFloat32(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]> {
     if (this.closed) return Promise.reject(new EmbedderClosedError('local'));
-    return embedInBatches(
-      texts,
-      { provider: 'local', batchSize: this.batchSize, lanes: this.pool.size },
-      (batch, signal) => this.pool.run(batch, signal),
-      options,
-    );
+    return embedInBatches(texts, { provider: 'local', batchSize: this.batchSize, lanes: this.pool.size }, (batch, signal) => this.pool.run(batch, signal), options);
   }
 
   async resolveDimensions(): Promise<number> {

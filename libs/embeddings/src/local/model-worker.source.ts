@@ -68,7 +68,4 @@ export interface ModelWorkerData {
 }
 
 export type ModelWorkerMessage =
-  | { type: 'ready' }
-  | { type: 'load-failed'; message: string }
-  | { type: 'embedded'; vectors: Float32Array }
-  | { type: 'embed-failed'; message: string };
+  { type: 'ready' } | { type: 'load-failed'; message: string } | { type: 'embedded'; vectors: Float32Array } | { type: 'embed-failed'; message: string };

@@ -72,7 +72,13 @@ describe('openai embedder against an OpenAI-compatible server', () => {
     // a alone; then b, c and e together (d's own batch size of 4 keeps it out), then d.
     expect(server.requests.map((r) => r.inputs.length)).toEqual([3, 10, 4]);
     expect(server.maxInFlight).toBe(1);
-    for (const [name, vectors, n] of [['a', a, 3], ['b', b, 3], ['c', c, 5], ['d', d, 4], ['e', e, 2]] as const) {
+    for (const [name, vectors, n] of [
+      ['a', a, 3],
+      ['b', b, 3],
+      ['c', c, 5],
+      ['d', d, 4],
+      ['e', e, 2],
+    ] as const) {
       expect(vectors).toEqual(texts(n).map((t) => fakeEmbedding(`${name} ${t}`, 16)));
     }
   });
@@ -99,7 +105,10 @@ describe('openai embedder against an OpenAI-compatible server', () => {
     const first = embedder.embed(['warm']);
     await new Promise((resolve) => setTimeout(resolve, 30));
     const controller = new AbortController();
-    const leaving = embedder.embed(texts(2).map((t) => `b ${t}`), { signal: controller.signal });
+    const leaving = embedder.embed(
+      texts(2).map((t) => `b ${t}`),
+      { signal: controller.signal },
+    );
     const staying = embedder.embed(texts(2).map((t) => `c ${t}`));
     await first;
     await new Promise((resolve) => setTimeout(resolve, 50)); // the shared request is on the wire

@@ -78,7 +78,7 @@ export class RequestCoalescer {
     let size = first.texts.length;
     let cap = first.cap;
     if (!first.alone) {
-      for (let i = 0; i < this.queue.length && size < cap; ) {
+      for (let i = 0; i < this.queue.length && size < cap;) {
         const piece = this.queue[i];
         const joinedCap = Math.min(cap, piece.cap);
         if (!piece.alone && size + piece.texts.length <= joinedCap) {

@@ -16,10 +16,7 @@ export function isRetryableStatus(status: number): boolean {
  * The wait the server asks for, in ms, or undefined. Reads `retry-after-ms` (OpenAI's precise
  * variant) first, then `Retry-After` as seconds or as an HTTP date (a past date means now).
  */
-export function parseRetryAfter(
-  headers: { 'retry-after'?: unknown; 'retry-after-ms'?: unknown },
-  nowMs: number = Date.now(),
-): number | undefined {
+export function parseRetryAfter(headers: { 'retry-after'?: unknown; 'retry-after-ms'?: unknown }, nowMs: number = Date.now()): number | undefined {
   const precise = headerText(headers['retry-after-ms']);
   if (precise !== undefined && /^\d+(\.\d+)?$/.test(precise)) return Number(precise);
   const value = headerText(headers['retry-after']);
@@ -34,12 +31,7 @@ export function parseRetryAfter(
  * together do not retry together. When the server gave a Retry-After, wait at least that, plus
  * up to 10% so a crowd told the same time spreads out.
  */
-export function retryDelayMs(
-  retry: number,
-  timing: RetryTiming,
-  retryAfterMs: number | undefined,
-  random: () => number = Math.random,
-): number {
+export function retryDelayMs(retry: number, timing: RetryTiming, retryAfterMs: number | undefined, random: () => number = Math.random): number {
   if (retryAfterMs !== undefined) return retryAfterMs + random() * retryAfterMs * 0.1;
   const exponential = Math.min(timing.maxDelayMs, timing.baseDelayMs * 2 ** (retry - 1));
   return exponential / 2 + random() * (exponential / 2);

@@ -5,9 +5,7 @@ import { ConcurrencyLimit } from './concurrency-limit';
 import { retryDelayMs, type RetryTiming } from './retry-policy';
 
 /** What one try of one request gave: vectors, or why not and whether trying again can help. */
-export type Attempt =
-  | { ok: true; vectors: Float32Array[] }
-  | { ok: false; retryable: boolean; status?: number; reason: string; retryAfterMs?: number; cause?: unknown };
+export type Attempt = { ok: true; vectors: Float32Array[] } | { ok: false; retryable: boolean; status?: number; reason: string; retryAfterMs?: number; cause?: unknown };
 
 export interface RetryingSenderSettings {
   provider: EmbeddingProvider;

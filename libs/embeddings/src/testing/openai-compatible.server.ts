@@ -111,7 +111,11 @@ export async function startOpenAICompatibleServer(options: OpenAICompatibleServe
       return fail(400, "'encoding_format' must be 'float' or 'base64'");
     }
 
-    const data = inputs.map((text: string, index: number) => ({ object: 'embedding', index, embedding: encodeEmbedding(fakeEmbedding(text, dimensions), parsed.encoding_format) }));
+    const data = inputs.map((text: string, index: number) => ({
+      object: 'embedding',
+      index,
+      embedding: encodeEmbedding(fakeEmbedding(text, dimensions), parsed.encoding_format),
+    }));
     if (options.reverseData) data.reverse();
     const tokens = inputs.reduce((sum: number, text: string) => sum + text.split(/\s+/).length, 0);
     send(200, { object: 'list', data, model: parsed.model, usage: { prompt_tokens: tokens, total_tokens: tokens } });

@@ -71,7 +71,9 @@ export async function startVertexAIServer(options: VertexAIServerOptions = {}): 
     const fail = (status: number, googleStatus: string, message: string, details?: unknown[]) => {
       record.outcome = status;
       record.answeredAt = performance.now();
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: status, message, status: googleStatus, ...(details ? { details } : {}) } }));
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: status, message, status: googleStatus, ...(details ? { details } : {}) } }));
     };
     const record: VertexRecordedRequest = {
       path: url.pathname,
@@ -123,15 +125,27 @@ export async function startVertexAIServer(options: VertexAIServerOptions = {}): 
       return fail(400, 'INVALID_ARGUMENT', 'Each instance needs a non-empty `content` string.');
     }
     if (instances.length > model.maxTextsPerRequest) {
-      return fail(400, 'INVALID_ARGUMENT', `Unable to submit request because the model supports up to ${model.maxTextsPerRequest} instances per request, got ${instances.length}.`);
+      return fail(
+        400,
+        'INVALID_ARGUMENT',
+        `Unable to submit request because the model supports up to ${model.maxTextsPerRequest} instances per request, got ${instances.length}.`,
+      );
     }
     const counts = record.inputs.map((text) => countTokens(text));
     if (body.parameters?.autoTruncate === false && counts.some((count) => count > VERTEX_MAX_TOKENS_PER_TEXT)) {
-      return fail(400, 'INVALID_ARGUMENT', `Unable to submit request because the input token count is more than ${VERTEX_MAX_TOKENS_PER_TEXT} and autoTruncate is false.`);
+      return fail(
+        400,
+        'INVALID_ARGUMENT',
+        `Unable to submit request because the input token count is more than ${VERTEX_MAX_TOKENS_PER_TEXT} and autoTruncate is false.`,
+      );
     }
     const total = counts.reduce((sum, count) => sum + Math.min(count, VERTEX_MAX_TOKENS_PER_TEXT), 0);
     if (total > VERTEX_MAX_TOKENS_PER_REQUEST) {
-      return fail(400, 'INVALID_ARGUMENT', `Unable to submit request because the input token count is ${total} but the model supports up to ${VERTEX_MAX_TOKENS_PER_REQUEST}.`);
+      return fail(
+        400,
+        'INVALID_ARGUMENT',
+        `Unable to submit request because the input token count is ${total} but the model supports up to ${VERTEX_MAX_TOKENS_PER_REQUEST}.`,
+      );
     }
     const asked = body.parameters?.outputDimensionality;
     const dimensions = asked === undefined ? model.dimensions : Number(asked);

@@ -9,7 +9,11 @@ import { join } from 'node:path';
  */
 export function postgresTool(name: 'psql' | 'pgbench'): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   for (const version of versions) {
     const candidate = join(root, version, 'bin', name);
     if (existsSync(candidate)) return candidate;
@@ -17,6 +21,8 @@ export function postgresTool(name: 'psql' | 'pgbench'): string {
   try {
     return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error(`${name} was not found (in /usr/lib/postgresql/*/bin or on PATH): install the Debian packages postgresql-client and postgresql-contrib (bash .ci/run does)`);
+    throw new Error(
+      `${name} was not found (in /usr/lib/postgresql/*/bin or on PATH): install the Debian packages postgresql-client and postgresql-contrib (bash .ci/run does)`,
+    );
   }
 }

@@ -36,7 +36,7 @@ export interface BackendMessage {
 /** The code (C field) and message (M field) of an ErrorResponse body. */
 export function errorFields(body: Buffer): { severity: string; code: string; message: string } {
   const fields: Record<string, string> = {};
-  for (let offset = 0; offset < body.length && body[offset] !== 0; ) {
+  for (let offset = 0; offset < body.length && body[offset] !== 0;) {
     const end = body.indexOf(0, offset + 1);
     fields[String.fromCharCode(body[offset])] = body.toString('utf8', offset + 1, end);
     offset = end + 1;

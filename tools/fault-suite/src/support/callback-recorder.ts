@@ -38,16 +38,13 @@ export async function startCallbackRecorder(targetPort: number): Promise<Callbac
           arrived.push({ path: req.url, body: body.toString('utf8'), at: Date.now() });
         }
       }
-      const forward = httpRequest(
-        { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
-        (answer) => {
-          if (req.url?.endsWith('/update-progress')) {
-            callbacks.push({ path: req.url, headers: req.headers, body: body.toString('utf8'), status: answer.statusCode ?? 0, at: Date.now() });
-          }
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
+      const forward = httpRequest({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        if (req.url?.endsWith('/update-progress')) {
+          callbacks.push({ path: req.url, headers: req.headers, body: body.toString('utf8'), status: answer.statusCode ?? 0, at: Date.now() });
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
       // The api being down must look the same to the service as without the recorder.
       forward.on('error', () => {
         if (req.url?.endsWith('/update-progress')) {

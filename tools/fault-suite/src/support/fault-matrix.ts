@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
@@ -22,7 +23,14 @@ const rows: FaultRow[] = [];
 
 function save(suite: string): void {
   mkdirSync(FAULT_PARTS_DIR, { recursive: true });
-  writeFileSync(join(FAULT_PARTS_DIR, `${suite}.json`), JSON.stringify(rows.filter((r) => r.suite === suite), null, 2));
+  writeFileSync(
+    join(FAULT_PARTS_DIR, `${suite}.json`),
+    JSON.stringify(
+      rows.filter((r) => r.suite === suite),
+      null,
+      2,
+    ),
+  );
 }
 
 export type Observe = (fact: string) => void;
@@ -48,8 +56,15 @@ export function faultTest(fault: string, expected: string, body: (observe: Obser
         row.verdict = 'pass';
       } catch (error) {
         row.verdict = 'FAIL';
-        const message = String((error as Error).message ?? error).replace(/\x1b\[[0-9;]*m/g, '');
-        row.happened.push(`assertion failed: ${message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 6).join(' / ')}`);
+        const message = stripVTControlCharacters(String((error as Error).message ?? error));
+        row.happened.push(
+          `assertion failed: ${message
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean)
+            .slice(0, 6)
+            .join(' / ')}`,
+        );
         throw error;
       } finally {
         save(suite);

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +53,7 @@ export interface LogEvent {
 function parseLogLine(line: string): LogEvent | null {
   const bar = line.indexOf('|');
   if (bar < 0) return null;
-  const service = line.slice(0, bar).replace(/\x1b\[[0-9;]*m/g, '').trim();
+  const service = stripVTControlCharacters(line.slice(0, bar)).trim();
   const text = line.slice(bar + 1).trim();
   if (!text.startsWith('{')) return null;
   try {
@@ -216,7 +217,12 @@ export async function startFaultSystem(options: FaultSystemOptions) {
       },
 
       /** Uploads through the api (multipart), optionally linking to a knowledge base and queueing it. */
-      async upload(name: string, content: string | Uint8Array, fields: Record<string, string> = {}, type = 'text/plain'): Promise<{ uuid: string; ingestion: { link_id: number; attempt: number } | null }> {
+      async upload(
+        name: string,
+        content: string | Uint8Array,
+        fields: Record<string, string> = {},
+        type = 'text/plain',
+      ): Promise<{ uuid: string; ingestion: { link_id: number; attempt: number } | null }> {
         const form = new FormData();
         for (const [key, value] of Object.entries(fields)) form.append(key, value);
         form.append('file', new Blob([content as BlobPart], { type }), name);
@@ -225,7 +231,11 @@ export async function startFaultSystem(options: FaultSystemOptions) {
         return uploaded.body;
       },
 
-      async enqueue(fileUuids: string[], knowledgebaseId: string, force = false): Promise<Array<{ file_uuid: string; link_id: number; attempt: number; job_id: string }>> {
+      async enqueue(
+        fileUuids: string[],
+        knowledgebaseId: string,
+        force = false,
+      ): Promise<Array<{ file_uuid: string; link_id: number; attempt: number; job_id: string }>> {
         const queued = await api('/api/v1/files/ingest-selected', { body: { file_uuids: fileUuids, knowledgebase_id: knowledgebaseId, force }, timeoutMs: 120_000 });
         if (queued.status !== 201) throw new Error(`enqueue failed: ${queued.status} ${JSON.stringify(queued.body)}`);
         return queued.body.queued;
@@ -245,10 +255,15 @@ export async function startFaultSystem(options: FaultSystemOptions) {
       },
 
       async waitForLink(fileUuid: string, knowledgebaseId: string, what: string, predicate: (link: any) => boolean, timeoutMs = 90_000): Promise<any> {
-        return waitUntil(`${what} (file ${fileUuid})`, async () => {
-          const link = await fs.link(fileUuid, knowledgebaseId);
-          return link && predicate(link) ? link : undefined;
-        }, timeoutMs, 150);
+        return waitUntil(
+          `${what} (file ${fileUuid})`,
+          async () => {
+            const link = await fs.link(fileUuid, knowledgebaseId);
+            return link && predicate(link) ? link : undefined;
+          },
+          timeoutMs,
+          150,
+        );
       },
 
       async waitForFinal(fileUuid: string, knowledgebaseId: string, timeoutMs = 90_000): Promise<any> {
@@ -263,15 +278,23 @@ export async function startFaultSystem(options: FaultSystemOptions) {
        */
       async waitForStoringTransaction(fileUuid: string, attempt: number, timeoutMs = 90_000): Promise<void> {
         if (!recorder) throw new Error('waitForStoringTransaction needs recordCallbacks');
-        await waitUntil(`the storing stage of attempt ${attempt}`, async () =>
-          recorder.arrived.some((c) => c.path.includes(fileUuid) && c.body?.stage === 'storing' && c.body?.attempt === attempt),
-        timeoutMs, 20);
-        await waitUntil('a transaction holding the database session', async () => {
-          const probe = pool.query('SELECT 1');
-          probe.catch(() => undefined);
-          const answered = await Promise.race([probe.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 500))]);
-          return !answered;
-        }, timeoutMs, 0);
+        await waitUntil(
+          `the storing stage of attempt ${attempt}`,
+          async () => recorder.arrived.some((c) => c.path.includes(fileUuid) && c.body?.stage === 'storing' && c.body?.attempt === attempt),
+          timeoutMs,
+          20,
+        );
+        await waitUntil(
+          'a transaction holding the database session',
+          async () => {
+            const probe = pool.query('SELECT 1');
+            probe.catch(() => undefined);
+            const answered = await Promise.race([probe.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 500))]);
+            return !answered;
+          },
+          timeoutMs,
+          0,
+        );
       },
 
       /** Rows of one knowledge base's vector table (all files, or one), with their node ids. */

@@ -39,7 +39,13 @@ export function startHealthProbe(url: string, everyMs = 100, timeoutMs = 10_000)
       running = false;
       await loop;
       const sorted = [...latencies].sort((a, b) => a - b);
-      return { requests: latencies.length + failures.length, failures, p50Ms: round(percentile(sorted, 0.5)), p99Ms: round(percentile(sorted, 0.99)), maxMs: round(sorted.at(-1) ?? NaN) };
+      return {
+        requests: latencies.length + failures.length,
+        failures,
+        p50Ms: round(percentile(sorted, 0.5)),
+        p99Ms: round(percentile(sorted, 0.99)),
+        maxMs: round(sorted.at(-1) ?? NaN),
+      };
     },
   };
 }

@@ -34,7 +34,12 @@ export async function httpJson(
     headers['content-type'] = init.contentType ?? 'application/json';
   }
   const started = performance.now();
-  const response = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, signal: AbortSignal.timeout(init.timeoutMs ?? 30_000) });
+  const response = await fetch(url, {
+    method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers,
+    body,
+    signal: AbortSignal.timeout(init.timeoutMs ?? 30_000),
+  });
   const text = await response.text();
   const ms = performance.now() - started;
   let parsed: unknown = text;

@@ -71,7 +71,8 @@ export function adminUiAccessSuite(get: Context): void {
         const r = el.getBoundingClientRect();
         return r.width > 0 && r.height > 0;
       };
-      const describe = (el: Element) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''} "${(el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 30)}"`;
+      const describe = (el: Element) =>
+        `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''} "${(el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 30)}"`;
       const watched = ['button', 'input:not([type=file])', '.file-pick', 'select', 'a', '.stat', '.file-name', '.badge', '[role=progressbar]', 'h1', '.result'];
       const outside = Array.from(document.querySelectorAll(watched.join(',')))
         .filter(visible)
@@ -104,7 +105,13 @@ export function adminUiAccessSuite(get: Context): void {
   }
 
   // Sideways scroll is what the page is wider than the part of the window it can use.
-  const fits = (layout: LayoutReport) => ({ width: layout.innerWidth, sideways: Math.max(0, layout.scrollWidth - layout.clientWidth), outside: layout.outside, crampedNames: layout.crampedNames, hiddenNames: layout.hiddenNames });
+  const fits = (layout: LayoutReport) => ({
+    width: layout.innerWidth,
+    sideways: Math.max(0, layout.scrollWidth - layout.clientWidth),
+    outside: layout.outside,
+    crampedNames: layout.crampedNames,
+    hiddenNames: layout.hiddenNames,
+  });
 
   async function until(what: string, done: () => boolean): Promise<void> {
     for (let waited = 0; !done(); waited += 100) {
@@ -123,7 +130,8 @@ export function adminUiAccessSuite(get: Context): void {
     }
     return found;
   }
-  const everyWidthClean = () => Object.fromEntries(WIDTHS.map((width) => [width, { layout: { width, sideways: 0, outside: [], crampedNames: [], hiddenNames: [] }, violations: [] }]));
+  const everyWidthClean = () =>
+    Object.fromEntries(WIDTHS.map((width) => [width, { layout: { width, sideways: 0, outside: [], crampedNames: [], hiddenNames: [] }, violations: [] }]));
 
   /** With prefers-color-scheme: dark, at 390 px: is a dark palette in use, and axe's violations. */
   async function checkDark(name: string, screenshot: string) {
@@ -193,7 +201,9 @@ export function adminUiAccessSuite(get: Context): void {
 
   afterAll(async () => {
     get().embeddings.release();
-    await get().admin.setQueuePaused(false).catch(() => undefined);
+    await get()
+      .admin.setQueuePaused(false)
+      .catch(() => undefined);
     const dir = join(reportsDir, 'system-e2e');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'axe-violations.json'), `${JSON.stringify(axeFound, null, 2)}\n`);
@@ -225,7 +235,10 @@ export function adminUiAccessSuite(get: Context): void {
     // The embeddings endpoint answers nothing for now: this one stays in its embed stage.
     embeddings.hold();
     try {
-      uuids.processing = await upload({ name: NAMES.processing, mimeType: 'application/pdf', buffer: await longPdf('Surveyors walked the northern ridge in May.') }, true);
+      uuids.processing = await upload(
+        { name: NAMES.processing, mimeType: 'application/pdf', buffer: await longPdf('Surveyors walked the northern ridge in May.') },
+        true,
+      );
       await waitForStatus(uuids.processing, 'processing');
       await until('the embed stage holds a request of the ingestion', () => embeddings.waiting >= 1);
       // The queue is paused from its dashboard: this one waits in it.
@@ -247,7 +260,12 @@ export function adminUiAccessSuite(get: Context): void {
 
       // Progress bars say their value to assistive technology.
       const bars = await page.locator('#file-rows [role=progressbar]').evaluateAll((nodes) =>
-        nodes.map((n) => ({ min: n.getAttribute('aria-valuemin'), max: n.getAttribute('aria-valuemax'), now: Number(n.getAttribute('aria-valuenow')), label: !!n.getAttribute('aria-label') })),
+        nodes.map((n) => ({
+          min: n.getAttribute('aria-valuemin'),
+          max: n.getAttribute('aria-valuemax'),
+          now: Number(n.getAttribute('aria-valuenow')),
+          label: !!n.getAttribute('aria-label'),
+        })),
       );
       expect(bars).toHaveLength(5);
       for (const bar of bars) expect(bar).toEqual({ min: '0', max: '100', now: expect.any(Number), label: true });
@@ -331,7 +349,12 @@ export function adminUiAccessSuite(get: Context): void {
     expect(await page.textContent('#confirm-remove')).toContain(KEYBOARD_FILE);
     await press('Escape', 'cancel: nothing removed');
     await page.locator('#confirm-remove').waitFor({ state: 'hidden' });
-    expect(await page.evaluate((id) => document.activeElement?.closest('[data-file]')?.getAttribute('data-file') === id && document.activeElement?.matches('button.remove'), uuid)).toBe(true);
+    expect(
+      await page.evaluate(
+        (id) => document.activeElement?.closest('[data-file]')?.getAttribute('data-file') === id && document.activeElement?.matches('button.remove'),
+        uuid,
+      ),
+    ).toBe(true);
     expect(await row.count()).toBe(1);
     await press('Enter', 'asks again');
     await page.locator('#confirm-remove[open]').waitFor();

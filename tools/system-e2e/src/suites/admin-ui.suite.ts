@@ -41,7 +41,10 @@ export function adminUiSuite(get: Context): void {
     await page.locator('#signin-key').waitFor();
     await page.fill('#signin-key', 'not-the-admin-key');
     await page.click('#signin-form button[type=submit]');
-    await page.locator('#signin-error').filter({ hasText: /not accepted/ }).waitFor();
+    await page
+      .locator('#signin-error')
+      .filter({ hasText: /not accepted/ })
+      .waitFor();
     expect(await page.isVisible('#app')).toBe(false);
     await browser.screenshot('admin-signin-refused');
 
@@ -80,7 +83,10 @@ export function adminUiSuite(get: Context): void {
     await page.waitForFunction(
       (id) => {
         const row = document.querySelector(`#file-rows tr[data-file="${id}"]`) as HTMLElement | null;
-        return row?.dataset.status === 'completed' || (row?.dataset.status === 'processing' && Number(row.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow')) > 0);
+        return (
+          row?.dataset.status === 'completed' ||
+          (row?.dataset.status === 'processing' && Number(row.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow')) > 0)
+        );
       },
       uuid,
       { timeout: 120_000, polling: 100 },
@@ -140,7 +146,13 @@ export function adminUiSuite(get: Context): void {
     await first.locator('.source-file', { hasText: MARKUP_NAME }).waitFor();
     expect(await first.locator('.snippet').textContent()).toContain('<img src=x onerror=alert(3)>');
 
-    expect(await page.evaluate(() => ({ images: document.querySelectorAll('img').length, scripts: document.querySelectorAll('script').length, bold: document.querySelectorAll('main b').length }))).toEqual({
+    expect(
+      await page.evaluate(() => ({
+        images: document.querySelectorAll('img').length,
+        scripts: document.querySelectorAll('script').length,
+        bold: document.querySelectorAll('main b').length,
+      })),
+    ).toEqual({
       images: 0,
       scripts: 1, // admin.js
       bold: 0,

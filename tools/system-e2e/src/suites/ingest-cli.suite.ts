@@ -37,7 +37,12 @@ export function ingestCliSuite(get: Context): void {
     // The table's chunk counts are the api's, and both files really are in the knowledge base.
     const stored = await get().admin.filesOf(get().kb.cli);
     const byName = Object.fromEntries(stored.map((f) => [f.title, f]));
-    for (const row of table) expect({ file: row.file, status: byName[row.file]?.ingestion_status, chunks: String(byName[row.file]?.chunk_count) }).toEqual({ file: row.file, status: 'completed', chunks: row.chunks });
+    for (const row of table)
+      expect({ file: row.file, status: byName[row.file]?.ingestion_status, chunks: String(byName[row.file]?.chunk_count) }).toEqual({
+        file: row.file,
+        status: 'completed',
+        chunks: row.chunks,
+      });
 
     // Pages come from the polling endpoint when the api reports them; until then the cell says so.
     const pdfLinks = (await get().admin.progress(byName['island-report.pdf'].uuid)).links;

@@ -41,10 +41,9 @@ export class AdminClient {
   }
 
   async filesOf(kb: string) {
-    const { items } = await this.call<{ items: Array<{ uuid: string; title: string; ingestion_status: string; chunk_count: number | null; ingestion_error: string | null }> }>(
-      'GET',
-      `/knowledge-bases/${encodeURIComponent(kb)}/files`,
-    );
+    const { items } = await this.call<{
+      items: Array<{ uuid: string; title: string; ingestion_status: string; chunk_count: number | null; ingestion_error: string | null }>;
+    }>('GET', `/knowledge-bases/${encodeURIComponent(kb)}/files`);
     return items;
   }
 

@@ -13,10 +13,14 @@ export const statusOf = (page: Page, uuid: string) => page.locator(`#file-rows t
 
 /** Waits until the row of file `uuid` reads `status`, as the page's own polling shows it. */
 export const waitForStatus = (page: Page, uuid: string, status: string) =>
-  page.waitForFunction(([id, wanted]) => (document.querySelector(`#file-rows tr[data-file="${id}"]`) as HTMLElement | null)?.dataset.status === wanted, [uuid, status] as const, {
-    timeout: 180_000,
-    polling: 100,
-  });
+  page.waitForFunction(
+    ([id, wanted]) => (document.querySelector(`#file-rows tr[data-file="${id}"]`) as HTMLElement | null)?.dataset.status === wanted,
+    [uuid, status] as const,
+    {
+      timeout: 180_000,
+      polling: 100,
+    },
+  );
 
 /** Uploads one file through the page's form and answers its uuid once its row is shown. */
 export async function uploadInPage(page: Page, file: FileToUpload, autoIngest: boolean): Promise<string> {

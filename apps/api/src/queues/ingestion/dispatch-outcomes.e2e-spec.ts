@@ -37,7 +37,14 @@ describe('dispatch outcomes: the answer to /ingest-file is recorded on the link'
   }
 
   it('records a 4xx ErrorBody from the service as failed with its message', async () => {
-    const refusal = { statusCode: 400, error: 'Bad Request', message: "unknown field 'custom_metadata.secret'", code: 'invalid_request', field: 'custom_metadata', status: 'failed' };
+    const refusal = {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: "unknown field 'custom_metadata.secret'",
+      code: 'invalid_request',
+      field: 'custom_metadata',
+      status: 'failed',
+    };
     const { link } = await ingestWith(answer(400, refusal), 'refused.md', 'text');
     expect(link).toMatchObject({ ingestion_status: 'failed', ingestion_error: refusal.message, attempt: 1 });
     expect(link.ingestion_completed_at).toEqual(expect.any(String));
@@ -69,7 +76,9 @@ describe('dispatch outcomes: the answer to /ingest-file is recorded on the link'
   });
 
   it('ends completed with its chunk count from the real service’s answer when no callback arrives', async () => {
-    const text = Array.from({ length: 12 }, (_, i) => `Section ${i + 1}. The pressure valve number ${i + 1} is tested every ${i + 2} weeks by the night shift.`).join('\n\n');
+    const text = Array.from({ length: 12 }, (_, i) => `Section ${i + 1}. The pressure valve number ${i + 1} is tested every ${i + 2} weeks by the night shift.`).join(
+      '\n\n',
+    );
     const { uuid, link } = await ingestWith(proxyTo(stack.ingestion!.url), 'valves.md', text);
     expect(link).toMatchObject({ ingestion_status: 'completed', ingestion_progress: 100, ingestion_error: null });
     expect(link.chunk_count).toBeGreaterThanOrEqual(2);

@@ -14,7 +14,8 @@ function dispatchFailure(error: unknown, url: string): string {
   const e = error as { code?: string; message?: string };
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return `the ingestion service is unreachable at ${url} (${e.code})`;
   if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT') return `the ingestion service did not answer in time (${e.message})`;
-  if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return `the connection to the ingestion service broke before it answered (${e.code}): it may have crashed or been stopped`;
+  if (e.code === 'ECONNRESET' || e.code === 'EPIPE')
+    return `the connection to the ingestion service broke before it answered (${e.code}): it may have crashed or been stopped`;
   return `the request to the ingestion service failed: ${e.message ?? String(error)}`;
 }
 
@@ -78,7 +79,12 @@ export class IngestionProcessor implements OnModuleDestroy {
     const headers = await this.ingestionService.dispatchHeaders();
     const started = await this.links.startProcessing(linkId, attempt);
     if (!started) {
-      this.log('dispatch.skipped', { link_id: linkId, file_uuid: link.file_uuid, attempt, reason: `attempt is not pending (status ${link.ingestion_status}, current attempt ${link.attempt})` });
+      this.log('dispatch.skipped', {
+        link_id: linkId,
+        file_uuid: link.file_uuid,
+        attempt,
+        reason: `attempt is not pending (status ${link.ingestion_status}, current attempt ${link.attempt})`,
+      });
       return { dispatched: false };
     }
 
@@ -91,7 +97,9 @@ export class IngestionProcessor implements OnModuleDestroy {
       )
       // Nobody awaits this promise: a rejection (the database gone while recording) would end the
       // process. The link stays open; the service's final callback or the sweeper ends it.
-      .catch((error) => this.logger.error(JSON.stringify({ event: 'dispatch.unrecorded', link_id: linkId, file_uuid: file.uuid, attempt, message: (error as Error).message })));
+      .catch((error) =>
+        this.logger.error(JSON.stringify({ event: 'dispatch.unrecorded', link_id: linkId, file_uuid: file.uuid, attempt, message: (error as Error).message })),
+      );
     this.pending.track(linkId, attempt, outcome);
     this.log('dispatch.sent', { link_id: linkId, file_uuid: file.uuid, attempt });
     return { dispatched: true };
@@ -107,7 +115,8 @@ export class IngestionProcessor implements OnModuleDestroy {
     }
     // An ErrorBody says why in `message`; a 200 with status failed (allowed by the contract) says it in `error`.
     const said = data && typeof data === 'object' ? ((data as ErrorBody).message ?? (data as IngestFileResponse).error) : undefined;
-    const message = typeof said === 'string' && said ? said : `the ingestion service answered HTTP ${status}${status < 300 ? ' without reporting a completed ingestion' : ''}`;
+    const message =
+      typeof said === 'string' && said ? said : `the ingestion service answered HTTP ${status}${status < 300 ? ' without reporting a completed ingestion' : ''}`;
     await this.recordFailure(linkId, attempt, fileUuid, message, status);
   }
 

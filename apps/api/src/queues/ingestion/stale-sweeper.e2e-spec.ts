@@ -56,16 +56,25 @@ describe('stale sweeper: links that stopped moving end failed', () => {
     const reporter = (async () => {
       while (!stop) {
         progress = Math.min(99, progress + 1);
-        await stack.request('POST', `/api/v1/files/${reporting.uuid}/update-progress`, { progress, processed_docs: progress, total_docs: 100, link_id: reporting.linkId, attempt: 1, status: 'processing', stage: 'embedding' }, `Api-Key ${SYSTEM_KEY}`);
+        await stack.request(
+          'POST',
+          `/api/v1/files/${reporting.uuid}/update-progress`,
+          { progress, processed_docs: progress, total_docs: 100, link_id: reporting.linkId, attempt: 1, status: 'processing', stage: 'embedding' },
+          `Api-Key ${SYSTEM_KEY}`,
+        );
         await new Promise((r) => setTimeout(r, 150));
       }
     })();
     let failed;
     try {
-      failed = await waitUntil('the silent link to be failed', async () => {
-        const link = await stack.link(silent.uuid, 'manuals');
-        return link.ingestion_status === 'failed' ? link : undefined;
-      }, 60_000);
+      failed = await waitUntil(
+        'the silent link to be failed',
+        async () => {
+          const link = await stack.link(silent.uuid, 'manuals');
+          return link.ingestion_status === 'failed' ? link : undefined;
+        },
+        60_000,
+      );
     } finally {
       stop = true;
       await reporter;
@@ -85,7 +94,17 @@ describe('stale sweeper: links that stopped moving end failed', () => {
     standIn
       .pendingDispatch(link.linkId, 1)!
       .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ status: 'completed', file_uuid: link.uuid, link_id: link.linkId, chunks: 4, pages: 1, pages_skipped: 0, timings_ms: { download: 0, parse: 0, chunk: 0, embed: 0, store: 0, callbacks: 0, total: 0 } }));
+      .end(
+        JSON.stringify({
+          status: 'completed',
+          file_uuid: link.uuid,
+          link_id: link.linkId,
+          chunks: 4,
+          pages: 1,
+          pages_skipped: 0,
+          timings_ms: { download: 0, parse: 0, chunk: 0, embed: 0, store: 0, callbacks: 0, total: 0 },
+        }),
+      );
     await waitUntil('the late answer to be handled', async () => inFlight.size === size - 1, 10_000);
     expect(await stack.link(link.uuid, 'manuals')).toEqual(before);
   });
@@ -104,10 +123,14 @@ describe('stale sweeper: links that stopped moving end failed', () => {
       }
       await lostJob.remove();
 
-      const failed = await waitUntil('the link without a job to be failed', async () => {
-        const link = await stack.link(lost.uuid, 'manuals');
-        return link.ingestion_status === 'failed' ? link : undefined;
-      }, 60_000);
+      const failed = await waitUntil(
+        'the link without a job to be failed',
+        async () => {
+          const link = await stack.link(lost.uuid, 'manuals');
+          return link.ingestion_status === 'failed' ? link : undefined;
+        },
+        60_000,
+      );
       expect(failed.ingestion_error).toMatch(/^queued but never started: its job is no longer in the queue/);
       // Queued earlier, so already past the same age when its neighbour was failed.
       expect(await status(waiting.uuid)).toBe('pending');
