@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { MissingPlaceholderError, placeholdersOf, renderManifest } from '../render-manifest';
 import { MANIFESTS } from './support/paths';
 import { loadServiceManifest, parseServiceManifest, ManifestShapeError, SAMPLE_PLACEHOLDERS, type ServiceManifest } from './support/service-manifest';
+import { apiEnvSpec } from '../../apps/api/src/config/api-config';
 
 /** Cloud Run sends SIGKILL this long after SIGTERM. */
 const CLOUD_RUN_SIGTERM_GRACE_MS = 10_000;
@@ -79,5 +80,14 @@ describe('Cloud Run manifests (deploy/cloudrun)', () => {
     expect(maxScale(api)).toBeGreaterThan(0);
     expect(maxScale(ingestion) * pool(ingestion, 4) + maxScale(api) * pool(api, 5)).toBeLessThanOrEqual(CLOUD_SQL_CONNECTIONS);
     expect(pool(ingestion, 4)).toBeGreaterThanOrEqual(ingestion.containerConcurrency);
+  });
+
+  it('the api instances together never open more /ingest-file requests than the ingestion service takes at once', () => {
+    const maxScale = (m: ServiceManifest) => Number(m.revisionAnnotations['autoscaling.knative.dev/maxScale']);
+    const perApi = Number(envValue(api, 'MAX_IN_FLIGHT_DISPATCHES'));
+    expect(perApi).toBeGreaterThanOrEqual(1);
+    expect(perApi * maxScale(api)).toBeLessThanOrEqual(ingestion.containerConcurrency * maxScale(ingestion));
+    // The app's default is the same figure, so a manifest without the variable behaves the same.
+    expect(apiEnvSpec.MAX_IN_FLIGHT_DISPATCHES.default).toBe(perApi);
   });
 });

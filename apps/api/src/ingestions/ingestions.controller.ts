@@ -29,6 +29,8 @@ export function linkView(link: Link) {
     ingestion_completed_at: link.ingestion_completed_at,
     last_progress_at: link.last_progress_at,
     attempt: link.attempt,
+    dispatch_retries: link.dispatch_retries,
+    ingestion_history: link.ingestion_history,
   };
 }
 

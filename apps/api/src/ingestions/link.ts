@@ -22,8 +22,16 @@ export interface Link {
   /** From the service's answer; null until an attempt completes. */
   pages: number | null;
   pages_skipped: number | null;
+  /** First callback of this attempt: the service took the request (see migration 1764700000000). */
+  accepted_at: Date | null;
+  dispatch_retries: number;
+  retry_until: Date | null;
+  /** Who decided a failure: the service (final) or the api (a completion may override it). */
+  failed_by: 'service' | 'api' | null;
+  /** Overridden and retried states of the attempt, oldest first. */
+  ingestion_history: Array<{ at: string; event: string; reason?: string; status?: string }>;
 }
 
 export const LINK_COLUMNS = `id, file_uuid, knowledgebase_id, ingestion_status, ingestion_progress, processed_docs, total_docs,
   chunk_count, current_stage, ingestion_error, ingestion_started_at, ingestion_completed_at, last_progress_at, attempt,
-  embedding_model, chunk_size, chunk_overlap, pages, pages_skipped`;
+  embedding_model, chunk_size, chunk_overlap, pages, pages_skipped, accepted_at, dispatch_retries, retry_until, failed_by, ingestion_history`;

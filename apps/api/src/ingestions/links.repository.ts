@@ -5,6 +5,13 @@ import { PG_POOL } from '../database/database.module';
 import { LINK_COLUMNS, type Link } from './link';
 
 const OPEN = `ingestion_status IN ('pending', 'processing')`;
+/** A failure the api inferred itself: a completion of the same attempt may still override it. */
+const INFERRED_FAILURE = `(ingestion_status = 'failed' AND failed_by = 'api')`;
+/** Appends one event to the link's history (SQL expression; $n placeholders are the caller's). */
+const historyEntry = (event: string, reason: string) =>
+  `ingestion_history || jsonb_build_array(jsonb_build_object('at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'event', '${event}', 'reason', ${reason}))`;
+
+export type FailedBy = 'service' | 'api';
 
 export type ProgressOutcome = { applied: true; link: Link } | { applied: false; reason: 'unknown_link' | 'final' | 'stale_attempt' | 'behind'; link?: Link };
 
@@ -50,6 +57,7 @@ export class LinksRepository {
       `UPDATE file_knowledge_base_links SET ingestion_status = 'pending', attempt = attempt + 1, ingestion_progress = 0,
               processed_docs = 0, total_docs = 0, chunk_count = NULL, pages = NULL, pages_skipped = NULL, current_stage = NULL, ingestion_error = NULL,
               ingestion_started_at = NULL, ingestion_completed_at = NULL, last_progress_at = now(),
+              accepted_at = NULL, dispatch_retries = 0, retry_until = NULL, failed_by = NULL, ingestion_history = '[]'::jsonb,
               embedding_model = $2, chunk_size = $3, chunk_overlap = $4
         WHERE id = $1 AND ($5::boolean OR NOT ${OPEN})
         RETURNING ${LINK_COLUMNS}`,
@@ -77,18 +85,24 @@ export class LinksRepository {
     if (update.link_id === null) return { applied: false, reason: 'unknown_link' };
     const final = update.status !== 'processing';
     const progress = update.status === 'completed' ? 100 : update.progress;
+    // A completion of this very attempt also ends a failure the api only inferred (sweeper,
+    // transport error): the service's word beats the api's guess, and the guess goes to history.
     const { rows } = await this.pool.query<Link>(
       `UPDATE file_knowledge_base_links SET
+          ingestion_history = CASE WHEN ${INFERRED_FAILURE} THEN ${historyEntry('failure_overridden', 'ingestion_error')} ELSE ingestion_history END,
           ingestion_status = $3::text,
           ingestion_progress = GREATEST(ingestion_progress, $4::real),
           processed_docs = GREATEST(processed_docs, $5::int),
           total_docs = CASE WHEN $6::int > 0 THEN $6::int ELSE total_docs END,
           current_stage = COALESCE($7::text, current_stage),
           chunk_count = COALESCE($8::int, chunk_count),
-          ingestion_error = CASE WHEN $3::text = 'failed' THEN $9::text ELSE ingestion_error END,
+          ingestion_error = CASE WHEN $3::text = 'failed' THEN $9::text ELSE NULL END,
+          failed_by = CASE WHEN $3::text = 'failed' THEN 'service' ELSE NULL END,
           ingestion_completed_at = CASE WHEN $10::boolean THEN now() ELSE ingestion_completed_at END,
+          accepted_at = COALESCE(accepted_at, now()),
           last_progress_at = now()
-        WHERE id = $1 AND file_uuid = $2 AND ${OPEN}
+        WHERE id = $1 AND file_uuid = $2
+          AND (${OPEN} OR ($3::text = 'completed' AND $11::int IS NOT NULL AND ${INFERRED_FAILURE}))
           AND ($11::int IS NULL OR attempt = $11::int)
           AND ($10::boolean OR $4::real >= ingestion_progress)
           AND ($10::boolean OR $7::text IS NULL OR current_stage IS NULL
@@ -118,21 +132,58 @@ export class LinksRepository {
   }
 
   /** Ends an open attempt as failed; a final state already reached is kept. */
-  async failAttempt(linkId: number, attempt: number, message: string): Promise<boolean> {
+  async failAttempt(linkId: number, attempt: number, message: string, failedBy: FailedBy): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      `UPDATE file_knowledge_base_links SET ingestion_status = 'failed', ingestion_error = $3, ingestion_completed_at = now()
+      `UPDATE file_knowledge_base_links SET ingestion_status = 'failed', ingestion_error = $3, failed_by = $4, ingestion_completed_at = now()
         WHERE id = $1 AND attempt = $2 AND ${OPEN}`,
+      [linkId, attempt, message.slice(0, 4000), failedBy],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  /**
+   * Ends an attempt the service never accepted (no callback yet) as failed by the api; one it did
+   * accept is left alone: its final callback, or the sweeper, ends it.
+   */
+  async failUnaccepted(linkId: number, attempt: number, message: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE file_knowledge_base_links SET ingestion_status = 'failed', ingestion_error = $3, failed_by = 'api', ingestion_completed_at = now()
+        WHERE id = $1 AND attempt = $2 AND ingestion_status = 'processing' AND accepted_at IS NULL`,
       [linkId, attempt, message.slice(0, 4000)],
     );
     return (rowCount ?? 0) > 0;
   }
 
-  /** The dispatch's own answer said completed and no final callback came first. */
+  /**
+   * processing → pending again for an attempt the service never accepted (overloaded, refused,
+   * unreachable), counting the retry; refused once `deadlineMs` has passed since the first retry.
+   * Answers the retry number, or `accepted` / `deadline` when it was not put back.
+   */
+  async retryUnaccepted(linkId: number, attempt: number, reason: string, deadlineMs: number): Promise<{ retry: number } | { notRetried: 'accepted' | 'deadline' | 'gone' }> {
+    const { rows } = await this.pool.query<{ dispatch_retries: number }>(
+      `UPDATE file_knowledge_base_links SET ingestion_status = 'pending', ingestion_started_at = NULL, last_progress_at = now(),
+              dispatch_retries = dispatch_retries + 1,
+              retry_until = COALESCE(retry_until, now() + ($4::int * interval '1 millisecond')),
+              ingestion_history = ${historyEntry('dispatch_retried', '$3::text')}
+        WHERE id = $1 AND attempt = $2 AND ingestion_status = 'processing' AND accepted_at IS NULL
+          AND (retry_until IS NULL OR retry_until > now())
+        RETURNING dispatch_retries`,
+      [linkId, attempt, reason.slice(0, 1000), deadlineMs],
+    );
+    if (rows[0]) return { retry: rows[0].dispatch_retries };
+    const link = await this.find(linkId);
+    if (!link || link.attempt !== attempt || link.ingestion_status !== 'processing') return { notRetried: 'gone' };
+    return { notRetried: link.accepted_at ? 'accepted' : 'deadline' };
+  }
+
+  /** The dispatch's own answer said completed: ends the attempt unless a final callback came first (an inferred failure is overridden). */
   async completeAttempt(linkId: number, attempt: number, chunks: number): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      `UPDATE file_knowledge_base_links SET ingestion_status = 'completed', ingestion_progress = 100, chunk_count = $3,
+      `UPDATE file_knowledge_base_links SET
+              ingestion_history = CASE WHEN ${INFERRED_FAILURE} THEN ${historyEntry('failure_overridden', 'ingestion_error')} ELSE ingestion_history END,
+              ingestion_status = 'completed', ingestion_progress = 100, chunk_count = $3, ingestion_error = NULL, failed_by = NULL,
               processed_docs = $3, total_docs = $3, ingestion_completed_at = now(), last_progress_at = now()
-        WHERE id = $1 AND attempt = $2 AND ${OPEN}`,
+        WHERE id = $1 AND attempt = $2 AND (${OPEN} OR ${INFERRED_FAILURE})`,
       [linkId, attempt, chunks],
     );
     return (rowCount ?? 0) > 0;
@@ -150,7 +201,7 @@ export class LinksRepository {
   /** Marks processing links that reported nothing for `staleMs` as failed; answers their ids. */
   async failStale(staleMs: number): Promise<number[]> {
     const { rows } = await this.pool.query<{ id: number }>(
-      `UPDATE file_knowledge_base_links SET ingestion_status = 'failed', ingestion_completed_at = now(),
+      `UPDATE file_knowledge_base_links SET ingestion_status = 'failed', ingestion_completed_at = now(), failed_by = 'api',
               ingestion_error = 'no progress since ' || to_char(last_progress_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                 || ': the ingestion service stopped reporting (crashed, killed or timed out); re-ingest the file'
         WHERE ingestion_status = 'processing' AND last_progress_at < now() - ($1::int * interval '1 millisecond')

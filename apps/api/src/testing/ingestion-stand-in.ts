@@ -6,6 +6,8 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: any;
+  /** Date.now() when the whole request had arrived. */
+  at: number;
 }
 
 /** What the stand-in does with one request; `raw` is the body as received. */
@@ -64,7 +66,7 @@ export class IngestionStandIn {
         } catch {
           // not JSON: kept as text
         }
-        const request: ReceivedRequest = { method: incoming.method ?? '', path: incoming.url ?? '', headers: incoming.headers, body };
+        const request: ReceivedRequest = { method: incoming.method ?? '', path: incoming.url ?? '', headers: incoming.headers, body, at: Date.now() };
         this.received.push(request);
         const entry = { request, response };
         this.open.push(entry);

@@ -56,6 +56,23 @@ describe('ProgressReporter', () => {
     expect(receiver.for(FILE).map((u) => u.status)).toEqual(['processing', 'completed']);
   });
 
+  it('sends the last report again while a stage is silent (heartbeat), and stops at the final report', async () => {
+    const reporter = reporterFor(receiver.url, { heartbeatMs: 100 });
+    reporter.stage('parsing');
+    // A long parse: nothing moves, yet the api keeps hearing from the service.
+    const deadline = Date.now() + 30_000;
+    while (receiver.for(FILE).filter((u) => u.stage === 'parsing').length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const parsing = receiver.for(FILE).filter((u) => u.stage === 'parsing');
+    expect(parsing.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(parsing.map((u) => JSON.stringify(u))).size).toBe(1);
+    expect(events).toContain('progress.heartbeat');
+    await reporter.finish({ status: 'completed', chunks: 1 });
+    const sent = receiver.attempts;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(receiver.attempts).toBe(sent);
+    expect(receiver.for(FILE).at(-1)).toMatchObject({ status: 'completed' });
+  });
+
   it('reports a failure with its message and the stage', async () => {
     const reporter = reporterFor(receiver.url);
     reporter.stage('parsing');

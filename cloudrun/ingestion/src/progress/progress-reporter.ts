@@ -14,6 +14,12 @@ export interface ProgressReporterOptions {
   minIntervalMs: number;
   /** How long the final report is retried before giving up. */
   finalRetryMs: number;
+  /**
+   * With nothing else sent for this long, the last report is sent again, so the api can tell a
+   * long stage (a large PDF parsed in a worker, a slow embedding call) from a dead service.
+   * A timer, not the pipeline, sends it. 0: never.
+   */
+  heartbeatMs?: number;
   log: (event: string, fields: Record<string, unknown>) => void;
 }
 
@@ -33,6 +39,9 @@ export class ProgressReporter {
   private highest = 0;
   private delivered = 0;
   private timeSpentMs = 0;
+  private last: ProgressUpdate | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private finished = false;
 
   constructor(
     private readonly client: CallbackClient,
@@ -51,6 +60,7 @@ export class ProgressReporter {
 
   /** A stage starts: always reported. */
   stage(stage: IngestionStage, totalChunks = 0): void {
+    this.startHeartbeat();
     this.lastStage = stage;
     this.lastChunks = 0;
     this.enqueue(this.update(stage, 0, totalChunks));
@@ -70,6 +80,8 @@ export class ProgressReporter {
   /** The final report, completed or failed; resolves once delivered or given up, never rejects. */
   async finish(final: { status: 'completed'; chunks: number } | { status: 'failed'; error: string; stage?: IngestionStage; chunks?: number }): Promise<void> {
     const started = Date.now();
+    this.finished = true;
+    this.stopHeartbeat();
     this.pending = null;
     await this.sending;
     const update: ProgressUpdate = {
@@ -104,6 +116,24 @@ export class ProgressReporter {
     this.timeSpentMs += Date.now() - started;
   }
 
+  private startHeartbeat(): void {
+    const every = this.options.heartbeatMs ?? 0;
+    if (this.heartbeat || this.finished || every <= 0) return;
+    this.heartbeat = setInterval(() => {
+      if (this.last && !this.finished && Date.now() - this.lastSentAt >= every) {
+        this.options.log('progress.heartbeat', { stage: this.last.stage, progress: this.last.progress });
+        this.enqueue({ ...this.last });
+      }
+    }, Math.max(10, Math.floor(every / 2)));
+    // A heartbeat must never keep the process alive on its own.
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
   private update(stage: IngestionStage, done: number, total: number): ProgressUpdate {
     // Never report a lower percentage than one already sent.
     this.highest = Math.max(this.highest, overallPercent(stage, done, total));
@@ -120,6 +150,7 @@ export class ProgressReporter {
 
   private enqueue(update: ProgressUpdate): void {
     this.lastSentAt = Date.now();
+    this.last = update;
     this.pending = update;
     if (!this.sending) this.sending = this.drain();
   }

@@ -51,13 +51,15 @@ export function registerIngestFileRoute(app: FastifyInstance, deps: IngestRouteD
           everyChunks: (request.body as Partial<IngestFileRequest>)?.progress_update_frequency ?? 10,
           minIntervalMs: config.PROGRESS_MIN_INTERVAL_MS,
           finalRetryMs: config.CALLBACK_FINAL_RETRY_MS,
+          heartbeatMs: config.HEARTBEAT_INTERVAL_MS,
           log: (event, fields) => log.info({ event, ...fields }),
         });
 
-      // Refused before the pipeline starts: still answered, and still reported as failed.
-      const refuse = async (error: IngestionError) => {
+      // Refused before the pipeline starts: still answered, and reported as failed, except a
+      // refusal that is about this service, not the file (shutting down): the api sends it again.
+      const refuse = async (error: IngestionError, report = true) => {
         log.warn({ event: 'ingest.refused', code: error.code, message: error.message });
-        if (target) await reporter(target).finish({ status: 'failed', error: error.message });
+        if (target && report) await reporter(target).finish({ status: 'failed', error: error.message });
         return reply.code(error.statusCode).send({ ...errorBody(error), status: 'failed' });
       };
       if (request.validationError) {
@@ -73,7 +75,7 @@ export function registerIngestFileRoute(app: FastifyInstance, deps: IngestRouteD
         );
       }
       if (deps.inflight.isDraining) {
-        return refuse(new IngestionError(undefined, 503, 'shutting_down', 'the ingestion service is shutting down; retry the ingestion'));
+        return refuse(new IngestionError(undefined, 503, 'shutting_down', 'the ingestion service is shutting down; retry the ingestion'), false);
       }
 
       const controller = deps.inflight.start();

@@ -1,6 +1,6 @@
 import * as fixtures from '@docingest/document-parsing/fixtures';
 import { freePort } from '@docingest/local-redis';
-import { startApiStack, type ApiStack } from '../../testing/api-stack';
+import { startApiStack, waitUntil, type ApiStack } from '../../testing/api-stack';
 import { IngestionStandIn, answer, hang, proxyTo, type Responder } from '../../testing/ingestion-stand-in';
 
 /**
@@ -18,7 +18,8 @@ describe('dispatch outcomes: the answer to /ingest-file is recorded on the link'
     stack = await startApiStack({
       ingestion: { env: { API_URL: closedApiUrl, CALLBACK_FINAL_RETRY_MS: '300' } },
       ingestionUrl: standIn.url,
-      apiEnv: { SHUTDOWN_GRACE_MS: '200' },
+      // Refused attempts are sent again quickly and given up after a few seconds here.
+      apiEnv: { SHUTDOWN_GRACE_MS: '200', DISPATCH_RETRY_DEADLINE_MS: '2000', DISPATCH_RETRY_BASE_MS: '100', DISPATCH_RETRY_MAX_MS: '400' },
     });
     await stack.createKnowledgeBase('manuals');
   });
@@ -62,10 +63,46 @@ describe('dispatch outcomes: the answer to /ingest-file is recorded on the link'
     expect(link).toMatchObject({ ingestion_status: 'failed', ingestion_error: 'embedding quota exhausted' });
   });
 
-  it('records a connection dropped before the answer as failed, saying so', async () => {
+  it('sends an attempt again when the connection drops before the service took it, and fails it with the reason at the retry deadline', async () => {
+    const before = standIn.dispatches.length;
     const { link } = await ingestWith((_request, response) => response.socket?.destroy(), 'dropped.md', 'text');
-    expect(link).toMatchObject({ ingestion_status: 'failed' });
-    expect(link.ingestion_error).toMatch(/connection to the ingestion service broke|socket hang up/);
+    expect(link).toMatchObject({ ingestion_status: 'failed', attempt: 1 });
+    expect(link.ingestion_error).toMatch(/connection to the ingestion service broke before it answered .*; gave up after \d+ tries over 2 s \(DISPATCH_RETRY_DEADLINE_MS\)/);
+    expect(link.dispatch_retries).toBeGreaterThanOrEqual(1);
+    expect(standIn.dispatches.length - before).toBe(link.dispatch_retries + 1);
+    expect(link.ingestion_history.every((h: { event: string }) => h.event === 'dispatch_retried')).toBe(true);
+  });
+
+  it('puts an attempt answered 429 back to pending, honours Retry-After, and completes it once the service takes it', async () => {
+    let refusals = 0;
+    const before = standIn.dispatches.length;
+    const responder: Responder = (request, response, raw) => {
+      if (refusals < 2) {
+        refusals++;
+        response.writeHead(429, { 'retry-after': '1', 'content-type': 'text/plain', connection: 'close' }).end('Rate exceeded.');
+        return;
+      }
+      proxyTo(stack.ingestion!.url)(request, response, raw);
+    };
+    standIn.respond = responder;
+    const uploaded = await stack.upload('busy.md', 'The pump is inspected every Monday by the day shift.', { knowledgebase_id: 'manuals', auto_ingest: 'true' });
+    const seen = new Set<string>();
+    const link = await waitUntil('a final status', async () => {
+      const current = await stack.link(uploaded.body.uuid, 'manuals');
+      seen.add(current.ingestion_status);
+      return ['completed', 'failed'].includes(current.ingestion_status) ? current : undefined;
+    }, 60_000);
+    expect(link).toMatchObject({ ingestion_status: 'completed', attempt: 1, dispatch_retries: 2, ingestion_error: null });
+    expect(link.ingestion_history).toEqual([
+      expect.objectContaining({ event: 'dispatch_retried', reason: 'the ingestion service answered HTTP 429' }),
+      expect.objectContaining({ event: 'dispatch_retried', reason: 'the ingestion service answered HTTP 429' }),
+    ]);
+    // Retry-After: 1 second between each refusal and the next send.
+    const sends = standIn.dispatches.slice(before).map((d) => d.at);
+    expect(sends).toHaveLength(3);
+    for (let i = 1; i < sends.length; i++) expect(sends[i] - sends[i - 1]).toBeGreaterThanOrEqual(950);
+    expect(seen.has('failed')).toBe(false);
+    expect(await stack.vectorRows('manuals', uploaded.body.uuid)).toBe(link.chunk_count);
   });
 
   it('records the real service’s refusal of an unsupported file as failed with its message', async () => {
@@ -87,12 +124,13 @@ describe('dispatch outcomes: the answer to /ingest-file is recorded on the link'
     expect(link.current_stage).toBeNull();
   });
 
-  it('records an ingestion service that cannot be reached as failed quickly, saying it is unreachable', async () => {
+  it('sends again while the ingestion service cannot be reached, then fails saying it is unreachable', async () => {
     await standIn.stop();
     try {
       const { link } = await ingestWith(hang, 'nowhere.md', 'text');
       expect(link).toMatchObject({ ingestion_status: 'failed' });
-      expect(link.ingestion_error).toMatch(/ingestion service is unreachable at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+      expect(link.ingestion_error).toMatch(/ingestion service is unreachable at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\); gave up after \d+ tries/);
+      expect(link.dispatch_retries).toBeGreaterThanOrEqual(1);
     } finally {
       await standIn.start();
     }

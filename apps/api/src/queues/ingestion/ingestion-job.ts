@@ -20,11 +20,16 @@ export const SWEEP_STALE_JOB = 'sweep-stale-ingestions';
 export interface IngestSingleFileJob {
   linkId: number;
   attempt: number;
+  /** How many times this attempt was sent again after the service was overloaded (0 or absent: first send). */
+  retry?: number;
 }
 
-/** One job per attempt: a second enqueue of the same attempt is a no-op. */
+/**
+ * One job per attempt and per re-send: a second enqueue of the same attempt is a no-op, and each
+ * retry after an overload (counted on the link) is a job of its own.
+ */
 export function ingestJobId(job: IngestSingleFileJob): string {
-  return `link-${job.linkId}-attempt-${job.attempt}`;
+  return `link-${job.linkId}-attempt-${job.attempt}${job.retry ? `-retry-${job.retry}` : ''}`;
 }
 
 /** Failures before the dispatch (database, Redis) are retried; the dispatch itself never is. */

@@ -6,23 +6,18 @@ import { API_CONFIG, type ApiConfig } from '../../config/api-config';
 import { FilesRepository } from '../../files/files.repository';
 import { IngestionServiceClient } from '../../ingestion-service/ingestion-service.client';
 import { KnowledgeBasesRepository } from '../../knowledge-bases/knowledge-bases.repository';
-import { LinksRepository } from '../../ingestions/links.repository';
-import { INGEST_SINGLE_FILE_JOB, INGESTION_QUEUE, SWEEP_STALE_JOB, ingestJobId, type IngestSingleFileJob } from './ingestion-job';
+import { LinksRepository, type FailedBy } from '../../ingestions/links.repository';
+import { classifyAnswer, classifyError, retryDelayMs, type DispatchOutcome } from './dispatch-outcome';
+import { INGEST_JOB_OPTIONS, INGEST_SINGLE_FILE_JOB, INGESTION_QUEUE, SWEEP_STALE_JOB, ingestJobId, type IngestSingleFileJob } from './ingestion-job';
 import { PendingDispatches } from './pending-dispatches';
-
-function dispatchFailure(error: unknown, url: string): string {
-  const e = error as { code?: string; message?: string };
-  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return `the ingestion service is unreachable at ${url} (${e.code})`;
-  if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT') return `the ingestion service did not answer in time (${e.message})`;
-  if (e.code === 'ECONNRESET' || e.code === 'EPIPE')
-    return `the connection to the ingestion service broke before it answered (${e.code}): it may have crashed or been stopped`;
-  return `the request to the ingestion service failed: ${e.message ?? String(error)}`;
-}
 
 /**
  * The Bull task of the original system: mark the link processing, POST /ingest-file, and end
- * without waiting for the answer. The answer still has handlers, so whatever the service does
- * (fail, time out, vanish, finish without a callback) ends up recorded on the link.
+ * without waiting for the answer. Two things bound it: at most MAX_IN_FLIGHT_DISPATCHES requests
+ * are open at once (a job waits for a slot before its link becomes processing), and a request the
+ * service never took (overloaded, unreachable, cut before it began) sends its link back to
+ * `pending` and is queued again with backoff until DISPATCH_RETRY_DEADLINE_MS. The answer keeps
+ * its handlers, so whatever the service does ends up recorded on the link.
  */
 @Processor(INGESTION_QUEUE)
 export class IngestionProcessor implements OnModuleDestroy {
@@ -38,6 +33,7 @@ export class IngestionProcessor implements OnModuleDestroy {
     private readonly pending: PendingDispatches,
   ) {
     pending.graceMs = config.SHUTDOWN_GRACE_MS;
+    pending.maxInFlight = config.MAX_IN_FLIGHT_DISPATCHES;
   }
 
   private log(event: string, fields: Record<string, unknown>): void {
@@ -46,7 +42,7 @@ export class IngestionProcessor implements OnModuleDestroy {
 
   @Process(INGEST_SINGLE_FILE_JOB)
   async ingestSingleFileViaHttp(job: Job<IngestSingleFileJob>): Promise<{ dispatched: boolean }> {
-    const { linkId, attempt } = job.data;
+    const { linkId, attempt, retry = 0 } = job.data;
     const link = await this.links.find(linkId);
     const file = link && (await this.files.find(link.file_uuid));
     const kb = link && (await this.knowledgeBases.find(link.knowledgebase_id));
@@ -77,51 +73,79 @@ export class IngestionProcessor implements OnModuleDestroy {
     };
     // Anything that throws up to here leaves the link pending and Bull retries the job with backoff.
     const headers = await this.ingestionService.dispatchHeaders();
-    const started = await this.links.startProcessing(linkId, attempt);
+    // Waits while MAX_IN_FLIGHT_DISPATCHES requests are open: this job stays active, the ones
+    // behind it stay queued, and every one of their links stays `pending`.
+    const release = await this.pending.acquire();
+    let started;
+    try {
+      started = await this.links.startProcessing(linkId, attempt);
+    } catch (error) {
+      release();
+      throw error;
+    }
     if (!started) {
-      this.log('dispatch.skipped', {
-        link_id: linkId,
-        file_uuid: link.file_uuid,
-        attempt,
-        reason: `attempt is not pending (status ${link.ingestion_status}, current attempt ${link.attempt})`,
-      });
+      release();
+      this.log('dispatch.skipped', { link_id: linkId, file_uuid: link.file_uuid, attempt, retry, reason: `attempt is not pending (status ${link.ingestion_status}, current attempt ${link.attempt})` });
       return { dispatched: false };
     }
-
     // Deliberately not awaited: the job ends now, the answer is handled whenever it comes.
+    const url = this.config.INGESTION_SERVICE_URL;
     const outcome = this.ingestionService
       .dispatch(body, headers)
       .then(
-        (response) => this.recordAnswer(linkId, attempt, file.uuid, response.status, response.data),
-        (error) => this.recordFailure(linkId, attempt, file.uuid, dispatchFailure(error, this.config.INGESTION_SERVICE_URL)),
+        async (response) => this.settle(linkId, attempt, file.uuid, classifyAnswer(response, Boolean((await this.links.find(linkId))?.accepted_at))),
+        (error) => this.settle(linkId, attempt, file.uuid, classifyError(error, url)),
       )
       // Nobody awaits this promise: a rejection (the database gone while recording) would end the
       // process. The link stays open; the service's final callback or the sweeper ends it.
-      .catch((error) =>
-        this.logger.error(JSON.stringify({ event: 'dispatch.unrecorded', link_id: linkId, file_uuid: file.uuid, attempt, message: (error as Error).message })),
-      );
-    this.pending.track(linkId, attempt, outcome);
-    this.log('dispatch.sent', { link_id: linkId, file_uuid: file.uuid, attempt });
+      .catch((error) => this.logger.error(JSON.stringify({ event: 'dispatch.unrecorded', link_id: linkId, file_uuid: file.uuid, attempt, message: (error as Error).message })));
+    this.pending.track(linkId, attempt, outcome, release);
+    this.log('dispatch.sent', { link_id: linkId, file_uuid: file.uuid, attempt, retry, in_flight: this.pending.size });
     return { dispatched: true };
+  }
+
+  private async settle(linkId: number, attempt: number, fileUuid: string, outcome: DispatchOutcome): Promise<void> {
+    if (outcome.kind === 'answer') return this.recordAnswer(linkId, attempt, fileUuid, outcome.status, outcome.data);
+    const retried = await this.links.retryUnaccepted(linkId, attempt, outcome.reason, this.config.DISPATCH_RETRY_DEADLINE_MS);
+    if ('retry' in retried) {
+      const asked = outcome.kind === 'overloaded' ? outcome.retryAfterMs : undefined;
+      const delay = retryDelayMs(retried.retry, this.config.DISPATCH_RETRY_BASE_MS, this.config.DISPATCH_RETRY_MAX_MS, asked);
+      const job = { linkId, attempt, retry: retried.retry };
+      await this.queue.add(INGEST_SINGLE_FILE_JOB, job, { ...INGEST_JOB_OPTIONS, jobId: ingestJobId(job), delay });
+      this.log('dispatch.retry_scheduled', { link_id: linkId, file_uuid: fileUuid, attempt, retry: retried.retry, delay_ms: delay, reason: outcome.reason });
+      return;
+    }
+    if (retried.notRetried === 'accepted') {
+      // The service took the request (a callback of this attempt arrived): the connection's fate
+      // says nothing about the ingestion's. Its final callback, or the sweeper, decides.
+      this.log('dispatch.connection_lost_after_acceptance', { link_id: linkId, file_uuid: fileUuid, attempt, reason: outcome.reason });
+      return;
+    }
+    if (retried.notRetried === 'deadline') {
+      const link = await this.links.find(linkId);
+      const tries = (link?.dispatch_retries ?? 0) + 1;
+      await this.recordFailure(linkId, attempt, fileUuid, `${outcome.reason}; gave up after ${tries} tries over ${Math.round(this.config.DISPATCH_RETRY_DEADLINE_MS / 1000)} s (DISPATCH_RETRY_DEADLINE_MS)`, 'api', { unacceptedOnly: true });
+    }
   }
 
   private async recordAnswer(linkId: number, attempt: number, fileUuid: string, status: number, data: IngestFileResponse | ErrorBody): Promise<void> {
     if (status === 200 && (data as IngestFileResponse).status === 'completed') {
       const answer = data as IngestFileResponse;
-      await this.links.recordPages(linkId, attempt, answer.pages, answer.pages_skipped);
       const recorded = await this.links.completeAttempt(linkId, attempt, answer.chunks);
+      await this.links.recordPages(linkId, attempt, answer.pages, answer.pages_skipped);
       this.log('dispatch.answered', { link_id: linkId, file_uuid: fileUuid, attempt, status, recorded_by_answer: recorded });
       return;
     }
     // An ErrorBody says why in `message`; a 200 with status failed (allowed by the contract) says it in `error`.
     const said = data && typeof data === 'object' ? ((data as ErrorBody).message ?? (data as IngestFileResponse).error) : undefined;
-    const message =
-      typeof said === 'string' && said ? said : `the ingestion service answered HTTP ${status}${status < 300 ? ' without reporting a completed ingestion' : ''}`;
-    await this.recordFailure(linkId, attempt, fileUuid, message, status);
+    const message = typeof said === 'string' && said ? said : `the ingestion service answered HTTP ${status}${status < 300 ? ' without reporting a completed ingestion' : ''}`;
+    // The service's own answer: final, like a failed callback.
+    await this.recordFailure(linkId, attempt, fileUuid, message, 'service', { status });
   }
 
-  private async recordFailure(linkId: number, attempt: number, fileUuid: string, message: string, status?: number): Promise<void> {
-    const recorded = await this.links.failAttempt(linkId, attempt, message).catch(() => false);
+  private async recordFailure(linkId: number, attempt: number, fileUuid: string, message: string, failedBy: FailedBy, options: { status?: number; unacceptedOnly?: boolean } = {}): Promise<void> {
+    const { status } = options;
+    const recorded = options.unacceptedOnly ? await this.links.failUnaccepted(linkId, attempt, message) : await this.links.failAttempt(linkId, attempt, message, failedBy);
     this.logger.warn(JSON.stringify({ event: 'dispatch.failed', link_id: linkId, file_uuid: fileUuid, attempt, status, message, recorded_by_answer: recorded }));
   }
 
@@ -130,7 +154,7 @@ export class IngestionProcessor implements OnModuleDestroy {
   async onJobFailed(job: Job, error: Error): Promise<void> {
     if (job.name !== INGEST_SINGLE_FILE_JOB || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     const { linkId, attempt } = job.data as IngestSingleFileJob;
-    await this.recordFailure(linkId, attempt, '', `could not dispatch to the ingestion service after ${job.attemptsMade} tries: ${error.message}`);
+    await this.recordFailure(linkId, attempt, '', `could not dispatch to the ingestion service after ${job.attemptsMade} tries: ${error.message}`, 'api').catch(() => undefined);
   }
 
   @Process(SWEEP_STALE_JOB)
@@ -138,10 +162,10 @@ export class IngestionProcessor implements OnModuleDestroy {
     const failed = await this.links.failStale(this.config.STALE_AFTER_MS);
     // A pending attempt whose job is gone (Redis flushed, enqueue lost) would otherwise wait forever.
     for (const link of await this.links.pendingSince(this.config.STALE_AFTER_MS)) {
-      const job = await this.queue.getJob(ingestJobId({ linkId: link.id, attempt: link.attempt }));
+      const job = await this.queue.getJob(ingestJobId({ linkId: link.id, attempt: link.attempt, retry: link.dispatch_retries }));
       if (job && (await job.getState()) !== 'failed') continue;
       const reason = job ? `its job failed: ${job.failedReason}` : 'its job is no longer in the queue';
-      if (await this.links.failAttempt(link.id, link.attempt, `queued but never started: ${reason}; re-ingest the file`)) failed.push(link.id);
+      if (await this.links.failAttempt(link.id, link.attempt, `queued but never started: ${reason}; re-ingest the file`, 'api')) failed.push(link.id);
     }
     if (failed.length) this.logger.warn(JSON.stringify({ event: 'sweeper.failed_stale', link_ids: failed }));
     return { failed };

@@ -6,21 +6,58 @@ interface Pending {
   done: Promise<void>;
 }
 
+/** The api is stopping: a job waiting for a dispatch slot gives up, and Bull runs it again later. */
+export class ShuttingDownError extends Error {
+  constructor() {
+    super('the api is shutting down; the dispatch is retried by the queue');
+    this.name = 'ShuttingDownError';
+  }
+}
+
 /**
- * Dispatched requests whose answer has not come yet. They outlive their Bull job, so on
- * shutdown they get a grace period; those still open are left to the service's callbacks and the sweeper.
+ * Dispatched requests whose answer has not come yet, and the bound on how many may be open at
+ * once (MAX_IN_FLIGHT_DISPATCHES). A request outlives its Bull job; a job that finds every slot
+ * taken waits here before it marks its link processing, so the jobs behind it stay in the queue
+ * and their links show `pending`. On shutdown the open requests get a grace period; those still
+ * open are left to the service's callbacks and the sweeper.
  */
 @Injectable()
 export class PendingDispatches implements BeforeApplicationShutdown {
   private readonly logger = new Logger('dispatch');
   private readonly pending = new Set<Pending>();
+  private readonly waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  /** Slots handed out: open requests plus those about to be sent. */
+  private taken = 0;
+  private closing = false;
   graceMs = 20_000;
+  maxInFlight = Infinity;
+  /** Most slots ever taken at once in this process. */
+  peak = 0;
 
-  track(linkId: number, attempt: number, done: Promise<void>): void {
+  /** Resolves with a release function once a slot is free; rejects when the api shuts down. */
+  async acquire(): Promise<() => void> {
+    if (this.closing) throw new ShuttingDownError();
+    if (this.taken >= this.maxInFlight) await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    this.taken++;
+    this.peak = Math.max(this.peak, this.taken);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.taken--;
+      if (!this.closing) this.waiting.shift()?.resolve();
+    };
+  }
+
+  /** Keeps `done` (which must never reject) until it settles, then gives the slot back. */
+  track(linkId: number, attempt: number, done: Promise<void>, release: () => void = () => undefined): void {
     const entry = { linkId, attempt, done };
     this.pending.add(entry);
     // Both ways: a rejection here must not become an unhandled one (it would end the process).
-    const forget = () => void this.pending.delete(entry);
+    const forget = () => {
+      this.pending.delete(entry);
+      release();
+    };
     done.then(forget, forget);
   }
 
@@ -29,9 +66,13 @@ export class PendingDispatches implements BeforeApplicationShutdown {
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new ShuttingDownError());
     if (this.pending.size === 0) return;
-    const waiting = [...this.pending];
-    await Promise.race([Promise.allSettled(waiting.map((p) => p.done)), new Promise((r) => setTimeout(r, this.graceMs))]);
+    const open = [...this.pending];
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(open.map((p) => p.done)), new Promise((r) => (timer = setTimeout(r, this.graceMs)))]);
+    clearTimeout(timer);
     // The ingestion service keeps running these requests and reports each outcome by callback to
     // whichever api instance is up (it retries the final one); one that never reports is failed
     // by the stale sweeper. Failing them here would refuse a completion that is still coming.
