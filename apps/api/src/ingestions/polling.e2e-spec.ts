@@ -6,9 +6,11 @@ const VIEW_FIELDS = [
   'attempt',
   'chunk_count',
   'current_stage',
+  'dispatch_retries',
   'file_uuid',
   'ingestion_completed_at',
   'ingestion_error',
+  'ingestion_history',
   'ingestion_progress',
   'ingestion_started_at',
   'ingestion_status',
@@ -81,6 +83,8 @@ describe('polling: a file’s progress and one ingestion', () => {
       ingestion_completed_at: null,
       last_progress_at: null,
       attempt: 0,
+      dispatch_retries: 0,
+      ingestion_history: [],
     });
     expect(archive).toMatchObject({ link_id: archiveLink, ingestion_status: 'processing', attempt: 1, ingestion_completed_at: null });
     expect(archive.ingestion_started_at).toEqual(expect.any(String));

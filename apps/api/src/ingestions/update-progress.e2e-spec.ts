@@ -16,7 +16,8 @@ describe('update-progress: the ingestion service’s callback (docs/wire-contrac
     // Dispatches are accepted and never answered, so only the callbacks move the links.
     standIn = await new IngestionStandIn().start();
     standIn.respond = hang;
-    stack = await startApiStack({ ingestion: false, ingestionUrl: standIn.url, apiEnv: { SHUTDOWN_GRACE_MS: '200' } });
+    // Every test leaves a request open: no bound on them here.
+    stack = await startApiStack({ ingestion: false, ingestionUrl: standIn.url, apiEnv: { SHUTDOWN_GRACE_MS: '200', MAX_IN_FLIGHT_DISPATCHES: '1000' } });
     await stack.createKnowledgeBase('manuals');
   });
   afterAll(async () => {
