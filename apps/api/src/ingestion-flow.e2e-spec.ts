@@ -83,7 +83,7 @@ describe('ingestion through the api (real Redis, PGlite, GCS server, ingestion s
 
   it('removes a file from the knowledge base, deleting its chunks', async () => {
     const removed = await stack.request('DELETE', `/api/v1/knowledge-bases/handbook/files/${fileUuid}`);
-    expect(removed).toEqual({ status: 200, body: { file_uuid: fileUuid, knowledgebase_id: 'handbook', deleted_chunks: chunks } });
+    expect(removed).toEqual({ status: 200, body: { file_uuid: fileUuid, knowledgebase_id: 'handbook', deleted_chunks: chunks, cancelled_attempt: null } });
     expect(await stack.vectorRows('handbook', fileUuid)).toBe(0);
     expect(await stack.link(fileUuid, 'handbook')).toBeUndefined();
   });

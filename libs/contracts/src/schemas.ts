@@ -98,6 +98,36 @@ export type ProgressUpdate = Static<typeof ProgressUpdateSchema> & {
   stage?: (typeof INGESTION_STAGES)[number];
 };
 
+/**
+ * Why the api no longer wants an attempt, told in its answer to a progress callback:
+ * - `removed`: the file left the knowledge base (or the link is unknown): store nothing, and
+ *   delete what was already stored for it.
+ * - `superseded`: a newer attempt of the same link started: stop before storing; what a newer
+ *   attempt stores is not this attempt's to delete.
+ */
+export const CANCEL_REASONS = ['removed', 'superseded'] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
+
+/** The api's answer to `update-progress` (200). A 404 with code `unknown_link` means `cancel: removed`. */
+export const UpdateProgressResponseSchema = Type.Object(
+  {
+    applied: Type.Boolean(),
+    reason: Type.Optional(Type.String({ description: 'why the update was not applied: final, stale_attempt, behind' })),
+    cancel: Type.Optional(literalUnion(CANCEL_REASONS)),
+    link: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  {},
+);
+export type UpdateProgressResponse = Static<typeof UpdateProgressResponseSchema> & { cancel?: CancelReason };
+
+/** The cancel an answer to a progress callback carries, if any (see UpdateProgressResponseSchema). */
+export function cancelOf(status: number, body: unknown): CancelReason | undefined {
+  const answer = (body ?? {}) as { cancel?: unknown; code?: unknown };
+  if (status === 404 && answer.code === 'unknown_link') return 'removed';
+  if (status < 300 && (CANCEL_REASONS as readonly unknown[]).includes(answer.cancel)) return answer.cancel as CancelReason;
+  return undefined;
+}
+
 /** `POST /delete-vectors`: one file's chunks in one knowledge base. */
 export const DeleteVectorsRequestSchema = Type.Object(
   {

@@ -45,7 +45,9 @@ export class IngestionsController {
   /**
    * The ingestion service's progress callback (docs/wire-contract.md#progress-callback). An update that would move the link
    * backwards, reopen a final attempt or belongs to an older attempt is answered 200 with
-   * `applied: false` and the reason, so the service does not retry it.
+   * `applied: false` and the reason, so the service does not retry it. The answer also cancels an
+   * attempt the api no longer wants: `cancel: superseded` for an older attempt, and a 404
+   * `unknown_link` for a link removed from its knowledge base (the service then deletes what it stored).
    */
   @SystemOnly()
   @Post('files/:uuid/update-progress')
@@ -64,7 +66,9 @@ export class IngestionsController {
     if (!outcome.applied && outcome.reason === 'unknown_link') {
       throw new ApiError(404, `no link ${update.link_id} for file ${fileUuid}`, { code: 'unknown_link', field: 'link_id' });
     }
-    return { applied: outcome.applied, reason: outcome.applied ? undefined : outcome.reason, link: outcome.link ? linkView(outcome.link) : undefined };
+    // A newer attempt started: tell this one to stop (UpdateProgressResponse in libs/contracts).
+    const cancel = !outcome.applied && outcome.reason === 'stale_attempt' ? ('superseded' as const) : undefined;
+    return { applied: outcome.applied, reason: outcome.applied ? undefined : outcome.reason, cancel, link: outcome.link ? linkView(outcome.link) : undefined };
   }
 
   @Get('files/:uuid/progress')

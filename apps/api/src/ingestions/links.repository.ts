@@ -221,7 +221,9 @@ export class LinksRepository {
     return rows;
   }
 
-  async remove(linkId: number): Promise<void> {
-    await this.pool.query('DELETE FROM file_knowledge_base_links WHERE id = $1', [linkId]);
+  /** Deletes the link; answers it as it was at that moment (undefined when already gone). */
+  async remove(linkId: number): Promise<Link | undefined> {
+    const { rows } = await this.pool.query<Link>(`DELETE FROM file_knowledge_base_links WHERE id = $1 RETURNING ${LINK_COLUMNS}`, [linkId]);
+    return rows[0];
   }
 }

@@ -23,6 +23,11 @@ export interface PipelineDeps {
   config?: Partial<Pick<IngestionConfig, 'IN_MEMORY_CHUNKS'> & ParseConfig>;
 }
 
+const CANCELLED = {
+  removed: 'cancelled: the file was removed from the knowledge base',
+  superseded: 'cancelled: a newer attempt of this file started',
+} as const;
+
 /** The default of IN_MEMORY_CHUNKS, for callers without a config. */
 const DEFAULT_IN_MEMORY_CHUNKS = 1000;
 
@@ -55,8 +60,10 @@ async function runIngestion(request: IngestFileRequest, deps: PipelineDeps, repo
   let pages = 0;
   let pagesSkipped = 0;
   let writer: FileChunkWriter | null = null;
+  // Every stage boundary (and every chunk of the stream) asks: still wanted, still running?
   const checkAborted = () => {
     if (signal.aborted) throw new IngestionError(stage, 503, 'interrupted', 'interrupted: the ingestion service shut down before the file was stored');
+    if (reporter.cancelled) throw new IngestionError(stage, 409, 'cancelled', CANCELLED[reporter.cancelled]);
   };
 
   try {
@@ -124,12 +131,31 @@ async function runIngestion(request: IngestFileRequest, deps: PipelineDeps, repo
     checkAborted();
     stage = 'storing';
     const stored = total.chunks;
-    reporter.stage('storing', stored);
+    // The last boundary before the chunks become searchable waits for the api's answer: a file
+    // removed from its knowledge base meanwhile is not stored at all.
+    await reporter.confirm('storing', stored);
+    checkAborted();
     const activeWriter = writer;
     await timer.time('store', () => activeWriter.commit((done) => reporter.advance('storing', done, stored)));
 
-    await reporter.finish({ status: 'completed', chunks: stored });
+    const cancel = await reporter.finish({ status: 'completed', chunks: stored });
     timer.add('callbacks', reporter.blockingMs);
+    if (cancel === 'removed') {
+      // Removed between that answer and the commit: take back what was stored, so no chunk of a
+      // removed file stays searchable.
+      const deleted = await deps.vectors.deleteFileChunks(request.vector_table_name, { fileUuid: request.file_uuid, knowledgebaseId: request.knowledgebase_id });
+      return {
+        status: 'failed',
+        file_uuid: request.file_uuid,
+        link_id: request.link_id,
+        chunks: 0,
+        pages,
+        pages_skipped: pagesSkipped,
+        timings_ms: timer.snapshot(),
+        stage: 'storing',
+        error: `${CANCELLED.removed}; the ${deleted} chunks stored just before were deleted`,
+      };
+    }
     return {
       status: 'completed',
       file_uuid: request.file_uuid,

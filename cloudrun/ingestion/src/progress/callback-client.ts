@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
-import type { ProgressUpdate } from '@docingest/contracts';
+import { cancelOf, type CancelReason, type ProgressUpdate } from '@docingest/contracts';
 import type { OutboundAuth } from '@docingest/service-auth';
 
 export type SendOutcome = 'delivered' | 'rejected' | 'unreachable';
@@ -16,12 +16,16 @@ export class CallbackClient {
     this.http = axios.create({ baseURL: apiUrl.replace(/\/$/, ''), timeout: timeoutMs, validateStatus: () => true });
   }
 
-  async send(fileUuid: string, update: ProgressUpdate): Promise<{ outcome: SendOutcome; detail: string }> {
+  /** `cancel`: the api's answer says it no longer wants this attempt (see UpdateProgressResponseSchema). */
+  async send(fileUuid: string, update: ProgressUpdate): Promise<{ outcome: SendOutcome; detail: string; cancel?: CancelReason }> {
     try {
       const response = await this.http.post(`/api/v1/files/${encodeURIComponent(fileUuid)}/update-progress`, update, {
         headers: await this.auth.headers(),
       });
-      if (response.status < 300) return { outcome: 'delivered', detail: String(response.status) };
+      // Only an attempt the api addressed by link can be cancelled by it.
+      const cancel = update.link_id === null ? undefined : cancelOf(response.status, response.data);
+      if (response.status < 300) return { outcome: 'delivered', detail: String(response.status), cancel };
+      if (cancel) return { outcome: 'rejected', detail: `HTTP ${response.status}`, cancel };
       // 4xx means the api will never take this update (unknown link, stale attempt): do not insist.
       const permanent = response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429;
       return { outcome: permanent ? 'rejected' : 'unreachable', detail: `HTTP ${response.status}` };

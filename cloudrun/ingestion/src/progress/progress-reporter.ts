@@ -1,4 +1,4 @@
-import type { IngestionStage, ProgressUpdate } from '@docingest/contracts';
+import type { CancelReason, IngestionStage, ProgressUpdate } from '@docingest/contracts';
 import type { CallbackClient } from './callback-client';
 import { overallPercent } from './stage-progress';
 
@@ -42,6 +42,7 @@ export class ProgressReporter {
   private last: ProgressUpdate | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private finished = false;
+  private cancel: CancelReason | undefined;
 
   constructor(
     private readonly client: CallbackClient,
@@ -56,6 +57,33 @@ export class ProgressReporter {
 
   get deliveredCount(): number {
     return this.delivered;
+  }
+
+  /** Set once an answer of the api said it no longer wants this attempt; the pipeline stops at its next boundary. */
+  get cancelled(): CancelReason | undefined {
+    return this.cancel;
+  }
+
+  /**
+   * A stage boundary that waits for the api's answer before the pipeline goes on: the one before
+   * the file's chunks become visible, so a file removed meanwhile is not stored at all. An api
+   * that cannot be reached does not stop the ingestion (its final report is retried).
+   */
+  async confirm(stage: IngestionStage, totalChunks = 0): Promise<CancelReason | undefined> {
+    this.startHeartbeat();
+    this.lastStage = stage;
+    this.lastChunks = 0;
+    const update = this.update(stage, 0, totalChunks);
+    this.pending = null;
+    await this.sending;
+    const started = Date.now();
+    this.lastSentAt = started;
+    this.last = update;
+    const { outcome, cancel } = await this.client.send(this.target.fileUuid, update);
+    if (outcome === 'delivered') this.delivered++;
+    this.cancel ??= cancel;
+    this.timeSpentMs += Date.now() - started;
+    return this.cancel;
   }
 
   /** A stage starts: always reported. */
@@ -77,8 +105,11 @@ export class ProgressReporter {
     }
   }
 
-  /** The final report, completed or failed; resolves once delivered or given up, never rejects. */
-  async finish(final: { status: 'completed'; chunks: number } | { status: 'failed'; error: string; stage?: IngestionStage; chunks?: number }): Promise<void> {
+  /**
+   * The final report, completed or failed; resolves once delivered or given up, never rejects.
+   * Resolves with the api's cancel, if its answer (or an earlier one) carried one.
+   */
+  async finish(final: { status: 'completed'; chunks: number } | { status: 'failed'; error: string; stage?: IngestionStage; chunks?: number }): Promise<CancelReason | undefined> {
     const started = Date.now();
     this.finished = true;
     this.stopHeartbeat();
@@ -100,10 +131,11 @@ export class ProgressReporter {
     const deadline = Date.now() + this.options.finalRetryMs;
     let delay = 250;
     for (let attempt = 1; ; attempt++) {
-      const { outcome, detail } = await this.client.send(this.target.fileUuid, update);
+      const { outcome, detail, cancel } = await this.client.send(this.target.fileUuid, update);
       if (outcome === 'delivered') this.delivered++;
+      this.cancel ??= cancel;
       if (outcome !== 'unreachable') {
-        this.options.log('progress.final', { status: final.status, outcome, detail, attempt });
+        this.options.log('progress.final', { status: final.status, outcome, detail, attempt, cancel });
         break;
       }
       if (Date.now() + delay > deadline) {
@@ -114,6 +146,7 @@ export class ProgressReporter {
       delay = Math.min(delay * 2, 5000);
     }
     this.timeSpentMs += Date.now() - started;
+    return this.cancel;
   }
 
   private startHeartbeat(): void {
@@ -161,8 +194,12 @@ export class ProgressReporter {
       this.pending = null;
       let delay = 200;
       for (let attempt = 1; attempt <= 3; attempt++) {
-        const { outcome, detail } = await this.client.send(this.target.fileUuid, update);
+        const { outcome, detail, cancel } = await this.client.send(this.target.fileUuid, update);
         if (outcome === 'delivered') this.delivered++;
+        if (cancel && !this.cancel) {
+          this.cancel = cancel;
+          this.options.log('progress.cancelled', { cancel, stage: update.stage });
+        }
         if (outcome !== 'unreachable') break;
         this.options.log('progress.retry', { detail, attempt, progress: update.progress });
         if (this.pending) break; // a newer report supersedes this one

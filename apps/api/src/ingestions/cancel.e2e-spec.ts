@@ -1,0 +1,87 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
+import { CallbackGate } from '../testing/callback-gate';
+import { PendingDispatches } from '../queues/ingestion/pending-dispatches';
+
+const KB = 'manuals';
+const TEXT = Array.from({ length: 30 }, (_, i) => `Section ${i + 1}. The relief valve ${i + 1} of the boiler is checked every ${i + 2} weeks by the night shift, who log the pressure.`).join('\n\n');
+
+/**
+ * Removing a file from a knowledge base while it is being ingested, at the two moments that
+ * matter: before its chunks are stored (the service must store nothing) and after they were
+ * stored but before the service reported (the service must delete them). The ingestion
+ * service's callbacks pass through a gate that holds one of them while the test removes the file.
+ */
+describe('cancel: a file removed from its knowledge base during ingestion leaves no chunk behind', () => {
+  let stack: ApiStack;
+  let gate: CallbackGate;
+
+  beforeAll(async () => {
+    gate = await new CallbackGate().start();
+    stack = await startApiStack({ ingestion: { env: { API_URL: gate.url } }, apiEnv: { SHUTDOWN_GRACE_MS: '200' } });
+    gate.target = stack.apiUrl;
+    await stack.createKnowledgeBase(KB);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await gate?.stop();
+  });
+
+  const ingestionEnded = () => waitUntil('the dispatch to be answered', async () => stack.app.get(PendingDispatches).size === 0, 120_000);
+  const remove = (uuid: string) => stack.request('DELETE', `/api/v1/knowledge-bases/${KB}/files/${uuid}`);
+  const searchHits = async (uuid: string) => {
+    const { body } = await stack.request('POST', `/api/v1/knowledge-bases/${KB}/search`, { query: 'relief valve pressure', top_k: 100, file_uuid: uuid });
+    return (body.results as unknown[]).length;
+  };
+
+  it('removed while it is being embedded: the service stops at its next boundary and stores nothing', async () => {
+    const embedding = gate.hold('before', (b) => b?.stage === 'embedding');
+    const uploaded = await stack.upload('embedding.md', TEXT, { knowledgebase_id: KB, auto_ingest: 'true' });
+    const held = await embedding;
+    const removed = await remove(uploaded.body.uuid);
+    expect(removed).toMatchObject({ status: 200, body: { deleted_chunks: 0, cancelled_attempt: 1 } });
+    held.release();
+    await ingestionEnded();
+    expect(await stack.vectorRows(KB, uploaded.body.uuid)).toBe(0);
+    expect(await searchHits(uploaded.body.uuid)).toBe(0);
+    expect((await stack.request('GET', `/api/v1/files/${uploaded.body.uuid}/progress`)).body.links).toEqual([]);
+  });
+
+  it('removed after the service was told to store but before it reported: it deletes the chunks it stored', async () => {
+    // The api answers the `storing` boundary (go on), and the test removes the file before the
+    // service hears that answer: the commit then comes after the api's own deletes.
+    const storing = gate.hold('after', (b) => b?.stage === 'storing' && b?.status === 'processing' && b?.processed_docs === 0);
+    const completed = gate.hold('before', (b) => b?.status === 'completed');
+    const uploaded = await stack.upload('stored.md', TEXT, { knowledgebase_id: KB, auto_ingest: 'true' });
+    const heldStoring = await storing;
+    expect(await remove(uploaded.body.uuid)).toMatchObject({ status: 200, body: { deleted_chunks: 0, cancelled_attempt: 1 } });
+    heldStoring.release();
+    const heldCompleted = await completed;
+    // Stored after the removal: searchable until the service hears the answer to its report.
+    expect(await stack.vectorRows(KB, uploaded.body.uuid)).toBe(heldCompleted.body.chunks);
+    expect(heldCompleted.body.chunks).toBeGreaterThan(0);
+    heldCompleted.release();
+    await ingestionEnded();
+    expect(await stack.vectorRows(KB, uploaded.body.uuid)).toBe(0);
+    expect(await searchHits(uploaded.body.uuid)).toBe(0);
+  });
+
+  it('removed while still queued: the job finds no link and nothing is sent', async () => {
+    const queue = stack.app.get(PendingDispatches);
+    const uploaded = await stack.upload('queued.md', TEXT, { knowledgebase_id: KB });
+    const linkId = (await stack.link(uploaded.body.uuid, KB)).link_id;
+    // Hold the queue so the attempt stays pending while it is removed.
+    const bull = stack.app.get<Queue>(getQueueToken('ingestion'));
+    await bull.pause(true);
+    try {
+      expect((await stack.request('POST', `/api/v1/files/${uploaded.body.uuid}/reingest`, { knowledgebase_id: KB })).status).toBe(201);
+      expect(await remove(uploaded.body.uuid)).toMatchObject({ status: 200, body: { cancelled_attempt: 1 } });
+    } finally {
+      await bull.resume(true);
+    }
+    await waitUntil('the job to run', async () => (await bull.getJobs(['completed'])).some((j) => j.id === `link-${linkId}-attempt-1`), 60_000);
+    expect(queue.size).toBe(0);
+    expect(await stack.vectorRows(KB, uploaded.body.uuid)).toBe(0);
+  });
+});

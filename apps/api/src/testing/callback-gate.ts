@@ -1,0 +1,75 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+interface Held {
+  body: any;
+  release: () => void;
+}
+
+/**
+ * Stands between the ingestion service and the api's update-progress endpoint: passes every
+ * callback on, but can hold one (before it reaches the api, or after the api answered and
+ * before the service hears the answer), so a test decides exactly when the two sides meet.
+ */
+export class CallbackGate {
+  target = '';
+  private server: Server | undefined;
+  private port = 0;
+  private rules: Array<{ when: 'before' | 'after'; match: (body: any) => boolean; held: (h: Held) => void }> = [];
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(port = 0): Promise<this> {
+    this.server = createServer((request, response) => void this.pass(request, response));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', () => resolve()));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Resolves with the next callback matching `match`, held at `when`; call `release` to let it go on. */
+  hold(when: 'before' | 'after', match: (body: any) => boolean): Promise<Held> {
+    return new Promise((resolve) => this.rules.push({ when, match, held: resolve }));
+  }
+
+  private take(when: 'before' | 'after', body: any): Promise<void> | undefined {
+    const at = this.rules.findIndex((r) => r.when === when && r.match(body));
+    if (at < 0) return undefined;
+    const [rule] = this.rules.splice(at, 1);
+    return new Promise<void>((release) => rule.held({ body, release }));
+  }
+
+  private async pass(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const parts: Buffer[] = [];
+    for await (const part of request) parts.push(part as Buffer);
+    const raw = Buffer.concat(parts);
+    let body: any = null;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      // not JSON: passed on as it is
+    }
+    try {
+      await this.take('before', body);
+      const answered = await fetch(`${this.target}${request.url}`, {
+        method: request.method,
+        headers: { 'content-type': String(request.headers['content-type'] ?? 'application/json'), authorization: String(request.headers.authorization ?? '') },
+        body: request.method === 'GET' ? undefined : raw,
+      });
+      const text = await answered.text();
+      await this.take('after', body);
+      response.writeHead(answered.status, { 'content-type': answered.headers.get('content-type') ?? 'application/json' }).end(text);
+    } catch (error) {
+      response.writeHead(502).end(String(error));
+    }
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
