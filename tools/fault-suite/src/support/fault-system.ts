@@ -1,4 +1,3 @@
-import { stripVTControlCharacters } from 'node:util';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { INGESTION_QUEUE, queuePrefix } from '../../../../apps/api/src/queues/in
 import { startSystem, type RunningSystem } from '../../../local-stack/src/system-stack';
 import { stackSettings } from '../../../local-stack/src/stack-settings';
 import { startCallbackRecorder, type CallbackRecorder } from './callback-recorder';
+import { startConcurrencyGate, type ConcurrencyGate } from './concurrency-gate';
 import { FAULT_REPORT_DIR } from './fault-matrix';
 import { httpJson, type JsonResponse } from './http-json';
 import { processMemory } from './process-memory';
@@ -33,6 +33,13 @@ export interface FaultSystemOptions {
   databaseProxy?: boolean;
   /** The api reaches the ingestion service through a proxy the test can cut or turn silent. */
   ingestionProxy?: boolean;
+  /**
+   * The api reaches the ingestion service through a gate that answers 429 above `limit`
+   * concurrent /ingest-file requests, as Cloud Run does at its limit.
+   */
+  ingestionGate?: { limit: number; retryAfterSeconds?: number };
+  /** Use this Redis (left running on stop) instead of starting one: a Redis that outlives the stack. */
+  redis?: RedisServerHandle;
   /** The ingestion service's callbacks pass through a recorder on their way to the api. */
   recordCallbacks?: boolean;
   /**
@@ -53,7 +60,7 @@ export interface LogEvent {
 function parseLogLine(line: string): LogEvent | null {
   const bar = line.indexOf('|');
   if (bar < 0) return null;
-  const service = stripVTControlCharacters(line.slice(0, bar)).trim();
+  const service = line.slice(0, bar).replace(/\x1b\[[0-9;]*m/g, '').trim();
   const text = line.slice(bar + 1).trim();
   if (!text.startsWith('{')) return null;
   try {
@@ -101,8 +108,8 @@ export async function startFaultSystem(options: FaultSystemOptions) {
 
   try {
     const redisDir = join(dir, 'redis');
-    let redis: RedisServerHandle = await startRedisServer({ persistDir: redisDir });
-    cleanups.push(() => redis.stop());
+    let redis: RedisServerHandle = options.redis ?? (await startRedisServer({ persistDir: redisDir }));
+    if (!options.redis) cleanups.push(() => redis.stop());
 
     const postgres: LocalPostgres = await startLocalPostgres({
       onLog: (line) => {
@@ -119,6 +126,10 @@ export async function startFaultSystem(options: FaultSystemOptions) {
     if (databaseProxy) cleanups.push(() => databaseProxy.close());
     const ingestionProxy: TcpProxy | undefined = options.ingestionProxy ? await startTcpProxy(ingestionPort) : undefined;
     if (ingestionProxy) cleanups.push(() => ingestionProxy.close());
+    const gate: ConcurrencyGate | undefined = options.ingestionGate
+      ? await startConcurrencyGate(`http://127.0.0.1:${ingestionPort}`, options.ingestionGate.limit, options.ingestionGate.retryAfterSeconds)
+      : undefined;
+    if (gate) cleanups.push(() => gate.close());
     const recorder: CallbackRecorder | undefined = options.recordCallbacks ? await startCallbackRecorder(apiPort) : undefined;
     if (recorder) cleanups.push(() => recorder.close());
     const embedder: OpenAICompatibleServer | undefined = options.embeddingStandIn ? await startOpenAICompatibleServer(options.embeddingStandIn) : undefined;
@@ -144,6 +155,7 @@ export async function startFaultSystem(options: FaultSystemOptions) {
       apiEnv: {
         LOG_LEVEL: 'log',
         ...(ingestionProxy ? { INGESTION_SERVICE_URL: `http://127.0.0.1:${ingestionProxy.port}` } : {}),
+        ...(gate ? { INGESTION_SERVICE_URL: gate.url } : {}),
         ...options.apiEnv,
       },
       ingestionEnv: {
@@ -185,6 +197,7 @@ export async function startFaultSystem(options: FaultSystemOptions) {
       embedder,
       databaseProxy,
       ingestionProxy,
+      gate,
       recorder,
       lines,
       events,
@@ -217,12 +230,7 @@ export async function startFaultSystem(options: FaultSystemOptions) {
       },
 
       /** Uploads through the api (multipart), optionally linking to a knowledge base and queueing it. */
-      async upload(
-        name: string,
-        content: string | Uint8Array,
-        fields: Record<string, string> = {},
-        type = 'text/plain',
-      ): Promise<{ uuid: string; ingestion: { link_id: number; attempt: number } | null }> {
+      async upload(name: string, content: string | Uint8Array, fields: Record<string, string> = {}, type = 'text/plain'): Promise<{ uuid: string; ingestion: { link_id: number; attempt: number } | null }> {
         const form = new FormData();
         for (const [key, value] of Object.entries(fields)) form.append(key, value);
         form.append('file', new Blob([content as BlobPart], { type }), name);
@@ -231,11 +239,7 @@ export async function startFaultSystem(options: FaultSystemOptions) {
         return uploaded.body;
       },
 
-      async enqueue(
-        fileUuids: string[],
-        knowledgebaseId: string,
-        force = false,
-      ): Promise<Array<{ file_uuid: string; link_id: number; attempt: number; job_id: string }>> {
+      async enqueue(fileUuids: string[], knowledgebaseId: string, force = false): Promise<Array<{ file_uuid: string; link_id: number; attempt: number; job_id: string }>> {
         const queued = await api('/api/v1/files/ingest-selected', { body: { file_uuids: fileUuids, knowledgebase_id: knowledgebaseId, force }, timeoutMs: 120_000 });
         if (queued.status !== 201) throw new Error(`enqueue failed: ${queued.status} ${JSON.stringify(queued.body)}`);
         return queued.body.queued;
@@ -255,15 +259,10 @@ export async function startFaultSystem(options: FaultSystemOptions) {
       },
 
       async waitForLink(fileUuid: string, knowledgebaseId: string, what: string, predicate: (link: any) => boolean, timeoutMs = 90_000): Promise<any> {
-        return waitUntil(
-          `${what} (file ${fileUuid})`,
-          async () => {
-            const link = await fs.link(fileUuid, knowledgebaseId);
-            return link && predicate(link) ? link : undefined;
-          },
-          timeoutMs,
-          150,
-        );
+        return waitUntil(`${what} (file ${fileUuid})`, async () => {
+          const link = await fs.link(fileUuid, knowledgebaseId);
+          return link && predicate(link) ? link : undefined;
+        }, timeoutMs, 150);
       },
 
       async waitForFinal(fileUuid: string, knowledgebaseId: string, timeoutMs = 90_000): Promise<any> {
@@ -271,30 +270,27 @@ export async function startFaultSystem(options: FaultSystemOptions) {
       },
 
       /**
-       * Resolves once the service is inside the transaction that swaps a file's chunks in: it has
-       * sent the `storing` stage (seen at the callback recorder, before the api, whose update
-       * waits behind that transaction on PGlite), and a probe query from here waits, because a
-       * transaction holds PGlite's one session. Needs `recordCallbacks`.
+       * Resolves once the service is inside the transaction that swaps a file's chunks in: the api
+       * has answered its `storing` stage (seen at the callback recorder), and a probe query from
+       * here waits, because a transaction holds PGlite's one session. Needs `recordCallbacks`.
        */
       async waitForStoringTransaction(fileUuid: string, attempt: number, timeoutMs = 90_000): Promise<void> {
         if (!recorder) throw new Error('waitForStoringTransaction needs recordCallbacks');
-        await waitUntil(
-          `the storing stage of attempt ${attempt}`,
-          async () => recorder.arrived.some((c) => c.path.includes(fileUuid) && c.body?.stage === 'storing' && c.body?.attempt === attempt),
-          timeoutMs,
-          20,
-        );
-        await waitUntil(
-          'a transaction holding the database session',
-          async () => {
-            const probe = pool.query('SELECT 1');
-            probe.catch(() => undefined);
-            const answered = await Promise.race([probe.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 500))]);
-            return !answered;
-          },
-          timeoutMs,
-          0,
-        );
+        // The service waits for the api's answer to its `storing` report before it opens the
+        // transaction (a file removed meanwhile is not stored): wait for that answer to pass.
+        await waitUntil(`the answer to the storing stage of attempt ${attempt}`, async () =>
+          recorder.callbacks.some((c) => {
+            if (!c.path.includes(fileUuid) || c.status !== 200) return false;
+            const body = JSON.parse(c.body);
+            return body.stage === 'storing' && body.attempt === attempt && body.processed_docs === 0;
+          }),
+        timeoutMs, 20);
+        await waitUntil('a transaction holding the database session', async () => {
+          const probe = pool.query('SELECT 1');
+          probe.catch(() => undefined);
+          const answered = await Promise.race([probe.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 500))]);
+          return !answered;
+        }, timeoutMs, 0);
       },
 
       /** Rows of one knowledge base's vector table (all files, or one), with their node ids. */
