@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { Pool } from 'pg';
 import { startLocalPostgres, type LocalPostgres } from '@docingest/local-postgres';
+import { createPg15Database, DATABASE_ENGINES } from '../testing/postgres15';
 import { MIGRATIONS_DIR, migrate } from './migrate';
 
 /** docs/data-model.md: the columns each app table must have. */
@@ -30,8 +31,8 @@ const DOCUMENTED_COLUMNS: Record<string, string[]> = {
   admin_sessions: ['id_hash', 'expires_at'],
 };
 
-describe('database migrations (node-pg-migrate on a fresh PGlite)', () => {
-  let postgres: LocalPostgres;
+describe.each(DATABASE_ENGINES)('database migrations (node-pg-migrate on a fresh database, %s)', (engine) => {
+  let database: { url: string; stop(): Promise<void> };
   let pool: Pool;
   const migrationNames = readdirSync(MIGRATIONS_DIR)
     .filter((f) => f.endsWith('.js'))
@@ -39,12 +40,18 @@ describe('database migrations (node-pg-migrate on a fresh PGlite)', () => {
     .sort();
 
   beforeAll(async () => {
-    postgres = await startLocalPostgres({});
-    pool = new Pool({ connectionString: postgres.url, max: 2 });
+    if (engine === 'PostgreSQL 15') {
+      const own = await createPg15Database('migrate');
+      database = { url: own.url, stop: () => own.drop() };
+    } else {
+      const local: LocalPostgres = await startLocalPostgres({});
+      database = { url: local.url, stop: () => local.stop() };
+    }
+    pool = new Pool({ connectionString: database.url, max: 2 });
   });
   afterAll(async () => {
     await pool?.end();
-    await postgres?.stop();
+    await database?.stop();
   });
 
   const schemaSnapshot = async () =>
@@ -57,7 +64,7 @@ describe('database migrations (node-pg-migrate on a fresh PGlite)', () => {
 
   it('applies every migration on a fresh database and creates the tables of docs/data-model.md', async () => {
     expect(migrationNames.length).toBeGreaterThan(0);
-    const applied = await migrate(postgres.url);
+    const applied = await migrate(database.url);
     expect(applied).toEqual(migrationNames);
 
     const { rows } = await pool.query<{ table_name: string; column_name: string }>(
@@ -99,8 +106,8 @@ describe('database migrations (node-pg-migrate on a fresh PGlite)', () => {
   it('is a no-op when run again: nothing applied, schema and rows unchanged', async () => {
     const before = await schemaSnapshot();
     const rowsBefore = (await pool.query(`SELECT * FROM knowledge_bases ORDER BY knowledgebase_id`)).rows;
-    expect(await migrate(postgres.url)).toEqual([]);
-    expect(await migrate(postgres.url)).toEqual([]);
+    expect(await migrate(database.url)).toEqual([]);
+    expect(await migrate(database.url)).toEqual([]);
     expect(await schemaSnapshot()).toEqual(before);
     expect((await pool.query(`SELECT * FROM knowledge_bases ORDER BY knowledgebase_id`)).rows).toEqual(rowsBefore);
     const recorded = (await pool.query<{ name: string }>(`SELECT name FROM pgmigrations ORDER BY run_on, id`)).rows.map((r) => r.name);

@@ -5,6 +5,7 @@ import { INGEST_SINGLE_FILE_JOB } from '../queues/ingestion/ingestion-job';
 import { PendingDispatches } from '../queues/ingestion/pending-dispatches';
 import { startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
 import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
+import { DATABASE_ENGINES } from '../testing/postgres15';
 
 const completedAnswer = (fileUuid: string, linkId: number, chunks: number) => ({
   status: 'completed',
@@ -16,7 +17,7 @@ const completedAnswer = (fileUuid: string, linkId: number, chunks: number) => ({
   timings_ms: { download: 1, parse: 1, chunk: 1, embed: 1, store: 1, callbacks: 0, total: 5 },
 });
 
-describe('enqueueing ingestions: one open attempt per link, force to start over', () => {
+describe.each(DATABASE_ENGINES)('enqueueing ingestions: one open attempt per link, force to start over (%s)', (engine) => {
   let stack: ApiStack;
   let standIn: IngestionStandIn;
   let queue: Queue;
@@ -24,7 +25,7 @@ describe('enqueueing ingestions: one open attempt per link, force to start over'
   beforeAll(async () => {
     standIn = await new IngestionStandIn().start();
     standIn.respond = hang;
-    stack = await startApiStack({ ingestion: false, ingestionUrl: standIn.url, apiEnv: { SHUTDOWN_GRACE_MS: '200' } });
+    stack = await startApiStack({ ingestion: false, ingestionUrl: standIn.url, database: engine, apiEnv: { SHUTDOWN_GRACE_MS: '200', MAX_IN_FLIGHT_DISPATCHES: '1000' } });
     queue = stack.app.get(getQueueToken('ingestion'));
     await stack.createKnowledgeBase('manuals');
   });

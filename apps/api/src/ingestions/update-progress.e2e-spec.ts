@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SYSTEM_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
 import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
+import { DATABASE_ENGINES } from '../testing/postgres15';
 
 interface Running {
   uuid: string;
@@ -8,7 +9,7 @@ interface Running {
   attempt: number;
 }
 
-describe('update-progress: the ingestion service’s callback (docs/wire-contract.md#progress-callback)', () => {
+describe.each(DATABASE_ENGINES)('update-progress: the ingestion service’s callback (docs/wire-contract.md#progress-callback) (%s)', (engine) => {
   let stack: ApiStack;
   let standIn: IngestionStandIn;
 
@@ -17,7 +18,7 @@ describe('update-progress: the ingestion service’s callback (docs/wire-contrac
     standIn = await new IngestionStandIn().start();
     standIn.respond = hang;
     // Every test leaves a request open: no bound on them here.
-    stack = await startApiStack({ ingestion: false, ingestionUrl: standIn.url, apiEnv: { SHUTDOWN_GRACE_MS: '200', MAX_IN_FLIGHT_DISPATCHES: '1000' } });
+    stack = await startApiStack({ ingestion: false, ingestionUrl: standIn.url, database: engine, apiEnv: { SHUTDOWN_GRACE_MS: '200', MAX_IN_FLIGHT_DISPATCHES: '1000' } });
     await stack.createKnowledgeBase('manuals');
   });
   afterAll(async () => {

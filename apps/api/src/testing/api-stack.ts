@@ -7,6 +7,7 @@ import { startLocalGcs, type LocalGcs } from '@docingest/local-gcs';
 import { startLocalPostgres, type LocalPostgres } from '@docingest/local-postgres';
 import { freePort, startRedisServer, type RedisServerHandle } from '@docingest/local-redis';
 import { loadApiConfig } from '../config/api-config';
+import { createPg15Database, type DatabaseEngine } from './postgres15';
 import { createApp } from '../create-app';
 
 export const ADMIN_KEY = 'test-admin-key-0123';
@@ -20,6 +21,11 @@ export interface StackOptions {
   /** Point the api at this URL instead (e.g. a closed port). */
   ingestionUrl?: string;
   apiEnv?: Record<string, string>;
+  /**
+   * Where the api's tables live: the embedded PGlite (default), or a database of its own on the
+   * machine's PostgreSQL 15 (no pgvector there: only with `ingestion: false`).
+   */
+  database?: DatabaseEngine;
 }
 
 /** Polls until `check` gives a value; fails with `what` and the last value seen. */
@@ -94,8 +100,19 @@ export async function startApiStack(options: StackOptions = {}) {
 }
 
 async function startParts(options: StackOptions, stops: Array<() => Promise<unknown>>) {
-  const postgres: LocalPostgres = await startLocalPostgres({});
-  stops.push(() => postgres.stop());
+  if (options.database === 'PostgreSQL 15' && options.ingestion !== false) throw new Error('PostgreSQL 15 has no pgvector here: use it with ingestion: false');
+  let postgres: LocalPostgres | undefined;
+  let databaseUrl: string;
+  if (options.database === 'PostgreSQL 15') {
+    const own = await createPg15Database('api');
+    stops.push(() => own.drop());
+    databaseUrl = own.url;
+  } else {
+    const local = await startLocalPostgres({});
+    stops.push(() => local.stop());
+    postgres = local;
+    databaseUrl = local.url;
+  }
   const gcs: LocalGcs = await startLocalGcs({ buckets: [BUCKET] });
   stops.push(() => gcs.stop());
   const redis: RedisServerHandle = await startRedisServer();
@@ -106,7 +123,7 @@ async function startParts(options: StackOptions, stops: Array<() => Promise<unkn
     options.ingestion === false
       ? undefined
       : await startIngestionProcess({
-          DATABASE_URL: postgres.url,
+          DATABASE_URL: databaseUrl,
           API_URL: apiUrl,
           SYSTEM_API_KEY: SYSTEM_KEY,
           GCS_BUCKET: BUCKET,
@@ -118,7 +135,7 @@ async function startParts(options: StackOptions, stops: Array<() => Promise<unkn
   if (ingestion) stops.push(() => ingestion.stop());
   const config = loadApiConfig({
     PORT: String(apiPort),
-    DATABASE_URL: postgres.url,
+    DATABASE_URL: databaseUrl,
     REDIS_URL: redis.url,
     INGESTION_SERVICE_URL: options.ingestionUrl ?? ingestion?.url ?? 'http://127.0.0.1:9',
     SYSTEM_API_KEY: SYSTEM_KEY,
@@ -136,7 +153,7 @@ async function startParts(options: StackOptions, stops: Array<() => Promise<unkn
   });
   stops.push(() => app.close());
   await app.listen(apiPort, '127.0.0.1');
-  const pool = new Pool({ connectionString: postgres.url, max: 2 });
+  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
   stops.push(() => pool.end());
 
   async function request(method: string, path: string, body?: unknown, auth: string | null = `Bearer ${ADMIN_KEY}`) {

@@ -4,11 +4,12 @@ import { SYSTEM_KEY, startApiStack, waitUntil, type ApiStack } from '../../testi
 import { IngestionStandIn, hang } from '../../testing/ingestion-stand-in';
 import { INGEST_SINGLE_FILE_JOB, SWEEP_STALE_JOB } from './ingestion-job';
 import { PendingDispatches } from './pending-dispatches';
+import { DATABASE_ENGINES } from '../../testing/postgres15';
 
 const STALE_AFTER_MS = 2500;
 const SWEEP_INTERVAL_MS = 300;
 
-describe('stale sweeper: links that stopped moving end failed', () => {
+describe.each(DATABASE_ENGINES)('stale sweeper: links that stopped moving end failed (%s)', (engine) => {
   let stack: ApiStack;
   let standIn: IngestionStandIn;
   let queue: Queue;
@@ -18,6 +19,7 @@ describe('stale sweeper: links that stopped moving end failed', () => {
     standIn = await new IngestionStandIn().start();
     standIn.respond = hang;
     stack = await startApiStack({
+      database: engine,
       ingestion: false,
       ingestionUrl: standIn.url,
       apiEnv: { STALE_AFTER_MS: String(STALE_AFTER_MS), SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS), SHUTDOWN_GRACE_MS: '200' },
