@@ -76,6 +76,13 @@ describe.each(DATABASE_ENGINES)('database migrations (node-pg-migrate on a fresh
     }
   });
 
+  it('creates exactly one installation id with the database', async () => {
+    const { rows } = await pool.query<{ id: string }>('SELECT id FROM installation');
+    expect(rows).toEqual([{ id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) }]);
+    await expect(pool.query('INSERT INTO installation DEFAULT VALUES')).rejects.toThrow(/unique|duplicate/);
+    await expect(pool.query('INSERT INTO installation (one_row) VALUES (false)')).rejects.toThrow(/check/);
+  });
+
   it('gives the design defaults and refuses rows that break the rules', async () => {
     await pool.query(
       `INSERT INTO knowledge_bases (knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model) VALUES ('kb', 'kb', 'kb_kb', 'local', 'use-lite')`,
@@ -101,6 +108,26 @@ describe.each(DATABASE_ENGINES)('database migrations (node-pg-migrate on a fresh
     // Deleting a file takes its links with it: no link may point at nothing.
     await pool.query(`DELETE FROM files WHERE uuid = $1`, [file]);
     expect((await pool.query(`SELECT count(*)::int AS n FROM file_knowledge_base_links`)).rows[0].n).toBe(0);
+  });
+
+  it('three api instances migrating one fresh database at once: each migration applied once, one installation id', async () => {
+    const fresh =
+      engine === 'PostgreSQL 15'
+        ? await createPg15Database('migrate_race').then((own) => ({ url: own.url, stop: () => own.drop() }))
+        : await startLocalPostgres({}).then((local) => ({ url: local.url, stop: () => local.stop() }));
+    const freshPool = new Pool({ connectionString: fresh.url, max: 1 });
+    try {
+      const outcomes = await Promise.allSettled([migrate(fresh.url), migrate(fresh.url), migrate(fresh.url)]);
+      const problems = outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason));
+      expect(problems).toEqual([]);
+      const applied = outcomes.flatMap((o) => (o as PromiseFulfilledResult<string[]>).value);
+      expect([...applied].sort()).toEqual(migrationNames);
+      expect((await freshPool.query('SELECT count(*)::int AS n FROM installation')).rows[0].n).toBe(1);
+      expect((await freshPool.query('SELECT count(*)::int AS n FROM pgmigrations')).rows[0].n).toBe(migrationNames.length);
+    } finally {
+      await freshPool.end();
+      await fresh.stop();
+    }
   });
 
   it('is a no-op when run again: nothing applied, schema and rows unchanged', async () => {
