@@ -54,7 +54,7 @@ describe('database connection cut mid-ingestion', () => {
         `cut ${open} open connection(s) between the ingestion service and PostgreSQL inside the transaction storing ${chunks.length} chunks; new connections refused`,
       );
 
-      await waitUntil('PGlite to roll back the cut connection', async () => stack.logged('postgres', 'connection.rolled_back').length > rolledBackBefore, 20_000);
+      await waitUntil('PGlite to roll back the cut connection', async () => stack.logged('postgres', 'connection.rolled_back').length > rolledBackBefore, 90_000);
       observe('PGlite logged connection.rolled_back: the cut came inside the transaction');
       const failed = await stack.waitForFinal(fileUuid, KB, 60_000);
       observe(`link ${failed.ingestion_status}: "${failed.ingestion_error}" (stage ${failed.current_stage})`);

@@ -27,7 +27,7 @@ describe('ingestion service answering slowly, then the dispatch timing out', () 
 
   faultTest(
     'the ingestion service takes the request and never answers (DISPATCH_TIMEOUT_MS 2.5 s)',
-    'link `failed` with a message saying it timed out, not stuck in processing; a late "completed" from the service cannot revive it',
+    'link `failed` with a message saying it timed out, not stuck in processing; a late "completed" of the same attempt (the service did finish) overrides that guess, which stays in the link\'s history; a late "failed" cannot reopen it',
     async (observe) => {
       const fileUuid = (await stack.upload('hung.txt', proseText(6, 3), { knowledgebase_id: KB })).uuid;
       const [queued] = await stack.enqueue([fileUuid], KB);
@@ -42,16 +42,23 @@ describe('ingestion service answering slowly, then the dispatch timing out', () 
       expect(silent.received[0].body).toMatchObject({ file_uuid: fileUuid, link_id: queued.link_id, attempt: 1 });
       observe('the stand-in got one request, with the system credential, and the api hung up on it');
 
-      // What the real service would send if it finished after the api gave up.
+      // What the real service would send if it finished after the api gave up: the api only
+      // guessed the failure, the service knows.
       const late = await httpJson(`${stack.apiUrl}/api/v1/files/${fileUuid}/update-progress`, {
         authorization: `Api-Key ${SYSTEM_KEY}`,
         body: { progress: 100, processed_docs: 5, total_docs: 5, link_id: queued.link_id, status: 'completed', chunks: 5, attempt: 1 },
       });
       expect(late.status).toBe(200);
-      expect(late.body).toMatchObject({ applied: false, reason: 'final' });
+      expect(late.body).toMatchObject({ applied: true, link: { ingestion_status: 'completed', chunk_count: 5, ingestion_error: null } });
       const after = await stack.link(fileUuid, KB);
-      expect(after).toEqual(link);
-      observe(`a late "completed" callback was answered applied=false (${late.body.reason}); the link is unchanged`);
+      expect(after.ingestion_history).toEqual([expect.objectContaining({ event: 'failure_overridden', reason: link.ingestion_error })]);
+      observe(`a late "completed" callback of the same attempt was applied: link completed, the timeout kept in its history`);
+      const reopen = await httpJson(`${stack.apiUrl}/api/v1/files/${fileUuid}/update-progress`, {
+        authorization: `Api-Key ${SYSTEM_KEY}`,
+        body: { progress: 50, processed_docs: 0, total_docs: 0, link_id: queued.link_id, status: 'failed', error: 'late', attempt: 1 },
+      });
+      expect(reopen.body).toMatchObject({ applied: false, reason: 'final' });
+      expect(await stack.link(fileUuid, KB)).toEqual(after);
       expect(await stack.vectorRows(KB, fileUuid)).toMatchObject({ count: 0 });
     },
   );

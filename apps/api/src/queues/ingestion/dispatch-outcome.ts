@@ -6,17 +6,20 @@ import type { ErrorBody, IngestFileResponse } from '@docingest/contracts';
  * - `answer`: the service's own verdict (completed, or failed with its message): recorded.
  * - `overloaded`: the request never started (429, 503 before the service accepted it, connection
  *   refused): the link goes back to `pending` and the attempt is sent again after a backoff.
- * - `broken`: the connection broke or timed out; whether the service had taken the request is
- *   told by the link (a callback of the attempt arrived, see migration 1764700000000): if not, it
- *   is sent again like an overload; if so, this decides nothing.
+ * - `broken`: the connection broke; whether the service had taken the request is told by the
+ *   link (a callback of the attempt arrived, see migration 1764700000000): if not, it is sent
+ *   again like an overload; if so, this decides nothing.
+ * - `timed_out`: DISPATCH_TIMEOUT_MS passed. Sending again would not help a service that takes
+ *   requests and never reports: without a callback the attempt fails; with one, this decides nothing.
  */
 export type DispatchOutcome =
   | { kind: 'answer'; status: number; data: IngestFileResponse | ErrorBody }
   | { kind: 'overloaded'; reason: string; retryAfterMs: number | undefined }
-  | { kind: 'broken'; reason: string };
+  | { kind: 'broken'; reason: string }
+  | { kind: 'timed_out'; reason: string };
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const BROKEN = new Set(['ECONNRESET', 'EPIPE', 'ERR_BAD_RESPONSE', 'ECONNABORTED', 'ETIMEDOUT']);
+const BROKEN = new Set(['ECONNRESET', 'EPIPE', 'ERR_BAD_RESPONSE']);
 
 /** Retry-After in seconds or as an HTTP date (RFC 9110 10.2.3); undefined when absent or unreadable. */
 export function retryAfterMs(header: unknown, now = Date.now()): number | undefined {
@@ -42,7 +45,7 @@ export function classifyError(error: unknown, url: string): DispatchOutcome {
   const e = error as { code?: string; message?: string };
   const code = e.code ?? '';
   if (UNREACHABLE.has(code)) return { kind: 'overloaded', reason: `the ingestion service is unreachable at ${url} (${code})`, retryAfterMs: undefined };
-  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return { kind: 'broken', reason: `the ingestion service did not answer in time (${e.message})` };
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return { kind: 'timed_out', reason: `the ingestion service did not answer in time (${e.message})` };
   if (BROKEN.has(code) || /socket hang up/i.test(e.message ?? '')) {
     return { kind: 'broken', reason: `the connection to the ingestion service broke before it answered (${code || e.message})` };
   }

@@ -106,6 +106,12 @@ export class IngestionProcessor implements OnModuleDestroy {
 
   private async settle(linkId: number, attempt: number, fileUuid: string, outcome: DispatchOutcome): Promise<void> {
     if (outcome.kind === 'answer') return this.recordAnswer(linkId, attempt, fileUuid, outcome.status, outcome.data);
+    if (outcome.kind === 'timed_out') {
+      if (!(await this.links.failUnaccepted(linkId, attempt, outcome.reason))) {
+        this.log('dispatch.timed_out_after_acceptance', { link_id: linkId, file_uuid: fileUuid, attempt, reason: outcome.reason });
+      } else this.logger.warn(JSON.stringify({ event: 'dispatch.failed', link_id: linkId, file_uuid: fileUuid, attempt, message: outcome.reason, recorded_by_answer: true }));
+      return;
+    }
     const retried = await this.links.retryUnaccepted(linkId, attempt, outcome.reason, this.config.DISPATCH_RETRY_DEADLINE_MS);
     if ('retry' in retried) {
       const asked = outcome.kind === 'overloaded' ? outcome.retryAfterMs : undefined;
