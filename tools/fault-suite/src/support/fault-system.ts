@@ -31,6 +31,8 @@ export interface FaultSystemOptions {
   ingestionEnv?: NodeJS.ProcessEnv;
   /** The ingestion service reaches PostgreSQL through a proxy the test can cut. */
   databaseProxy?: boolean;
+  /** The api reaches PostgreSQL through a proxy the test can cut. */
+  apiDatabaseProxy?: boolean;
   /** The api reaches the ingestion service through a proxy the test can cut or turn silent. */
   ingestionProxy?: boolean;
   /**
@@ -124,6 +126,8 @@ export async function startFaultSystem(options: FaultSystemOptions) {
 
     const databaseProxy: TcpProxy | undefined = options.databaseProxy ? await startTcpProxy(postgres.port) : undefined;
     if (databaseProxy) cleanups.push(() => databaseProxy.close());
+    const apiDatabaseProxy: TcpProxy | undefined = options.apiDatabaseProxy ? await startTcpProxy(postgres.port) : undefined;
+    if (apiDatabaseProxy) cleanups.push(() => apiDatabaseProxy.close());
     const ingestionProxy: TcpProxy | undefined = options.ingestionProxy ? await startTcpProxy(ingestionPort) : undefined;
     if (ingestionProxy) cleanups.push(() => ingestionProxy.close());
     const gate: ConcurrencyGate | undefined = options.ingestionGate
@@ -156,6 +160,7 @@ export async function startFaultSystem(options: FaultSystemOptions) {
         LOG_LEVEL: 'log',
         ...(ingestionProxy ? { INGESTION_SERVICE_URL: `http://127.0.0.1:${ingestionProxy.port}` } : {}),
         ...(gate ? { INGESTION_SERVICE_URL: gate.url } : {}),
+        ...(apiDatabaseProxy ? { DATABASE_URL: databaseUrlVia(apiDatabaseProxy) } : {}),
         ...options.apiEnv,
       },
       ingestionEnv: {
@@ -196,6 +201,7 @@ export async function startFaultSystem(options: FaultSystemOptions) {
       installationId,
       embedder,
       databaseProxy,
+      apiDatabaseProxy,
       ingestionProxy,
       gate,
       recorder,
