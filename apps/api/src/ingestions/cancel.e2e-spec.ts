@@ -67,6 +67,27 @@ describe('cancel: a file removed from its knowledge base during ingestion leaves
     expect(await searchHits(uploaded.body.uuid)).toBe(0);
   });
 
+  it('superseded by a forced new attempt: the old one is told to stop, the new one stores the file once', async () => {
+    const embedding = gate.hold('before', (b) => b?.stage === 'embedding' && b?.attempt === 1);
+    const uploaded = await stack.upload('superseded.md', TEXT, { knowledgebase_id: KB, auto_ingest: 'true' });
+    const held = await embedding;
+    const forced = await stack.request('POST', `/api/v1/files/${uploaded.body.uuid}/reingest`, { knowledgebase_id: KB, force: true });
+    expect(forced.body).toMatchObject({ attempt: 2 });
+    const told = gate.hold('after', (b) => b?.attempt === 1);
+    held.release();
+    // The old attempt's next report is answered "superseded".
+    const answer = await told;
+    expect(answer.answer).toMatchObject({ status: 200, body: { applied: false, reason: 'stale_attempt', cancel: 'superseded' } });
+    answer.release();
+    const link = await stack.waitForFinal(uploaded.body.uuid, KB, 120_000);
+    await ingestionEnded();
+    expect(link).toMatchObject({ ingestion_status: 'completed', attempt: 2 });
+    const rows = await stack.vectorRows(KB, uploaded.body.uuid);
+    expect(rows).toBe(link.chunk_count);
+    // The old attempt stopped before storing: it never reported the storing stage.
+    expect(gate.seen.filter((b) => b?.attempt === 1 && b?.stage === 'storing' && b?.link_id === link.link_id)).toEqual([]);
+  });
+
   it('removed while still queued: the job finds no link and nothing is sent', async () => {
     const queue = stack.app.get(PendingDispatches);
     const uploaded = await stack.upload('queued.md', TEXT, { knowledgebase_id: KB });

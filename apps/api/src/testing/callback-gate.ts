@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 interface Held {
   body: any;
+  /** The api's answer, for a callback held after it. */
+  answer?: { status: number; body: any };
   release: () => void;
 }
 
@@ -13,6 +15,8 @@ interface Held {
  */
 export class CallbackGate {
   target = '';
+  /** Every callback body that reached the gate, in arrival order. */
+  readonly seen: any[] = [];
   private server: Server | undefined;
   private port = 0;
   private rules: Array<{ when: 'before' | 'after'; match: (body: any) => boolean; held: (h: Held) => void }> = [];
@@ -33,11 +37,11 @@ export class CallbackGate {
     return new Promise((resolve) => this.rules.push({ when, match, held: resolve }));
   }
 
-  private take(when: 'before' | 'after', body: any): Promise<void> | undefined {
+  private take(when: 'before' | 'after', body: any, answer?: Held['answer']): Promise<void> | undefined {
     const at = this.rules.findIndex((r) => r.when === when && r.match(body));
     if (at < 0) return undefined;
     const [rule] = this.rules.splice(at, 1);
-    return new Promise<void>((release) => rule.held({ body, release }));
+    return new Promise<void>((release) => rule.held({ body, answer, release }));
   }
 
   private async pass(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -50,6 +54,7 @@ export class CallbackGate {
     } catch {
       // not JSON: passed on as it is
     }
+    this.seen.push(body);
     try {
       await this.take('before', body);
       const answered = await fetch(`${this.target}${request.url}`, {
@@ -58,7 +63,13 @@ export class CallbackGate {
         body: request.method === 'GET' ? undefined : raw,
       });
       const text = await answered.text();
-      await this.take('after', body);
+      let answerBody: unknown = text;
+      try {
+        answerBody = JSON.parse(text);
+      } catch {
+        // kept as text
+      }
+      await this.take('after', body, { status: answered.status, body: answerBody });
       response.writeHead(answered.status, { 'content-type': answered.headers.get('content-type') ?? 'application/json' }).end(text);
     } catch (error) {
       response.writeHead(502).end(String(error));
