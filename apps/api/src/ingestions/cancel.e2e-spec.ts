@@ -19,7 +19,8 @@ describe('cancel: a file removed from its knowledge base during ingestion leaves
 
   beforeAll(async () => {
     gate = await new CallbackGate().start();
-    stack = await startApiStack({ ingestion: { env: { API_URL: gate.url } }, apiEnv: { SHUTDOWN_GRACE_MS: '200' } });
+    // No heartbeat: a report sent again while the test holds one would decide the race itself.
+    stack = await startApiStack({ ingestion: { env: { API_URL: gate.url, HEARTBEAT_INTERVAL_MS: '0' } }, apiEnv: { SHUTDOWN_GRACE_MS: '200' } });
     gate.target = stack.apiUrl;
     await stack.createKnowledgeBase(KB);
   });
@@ -46,7 +47,7 @@ describe('cancel: a file removed from its knowledge base during ingestion leaves
     expect(await stack.vectorRows(KB, uploaded.body.uuid)).toBe(0);
     expect(await searchHits(uploaded.body.uuid)).toBe(0);
     expect((await stack.request('GET', `/api/v1/files/${uploaded.body.uuid}/progress`)).body.links).toEqual([]);
-  });
+  }, 300_000);
 
   it('removed after the service was told to store but before it reported: it deletes the chunks it stored', async () => {
     // The api answers the `storing` boundary (go on), and the test removes the file before the
@@ -65,7 +66,7 @@ describe('cancel: a file removed from its knowledge base during ingestion leaves
     await ingestionEnded();
     expect(await stack.vectorRows(KB, uploaded.body.uuid)).toBe(0);
     expect(await searchHits(uploaded.body.uuid)).toBe(0);
-  });
+  }, 300_000);
 
   it('superseded by a forced new attempt: the old one is told to stop, the new one stores the file once', async () => {
     const embedding = gate.hold('before', (b) => b?.stage === 'embedding' && b?.attempt === 1);
@@ -86,7 +87,7 @@ describe('cancel: a file removed from its knowledge base during ingestion leaves
     expect(rows).toBe(link.chunk_count);
     // The old attempt stopped before storing: it never reported the storing stage.
     expect(gate.seen.filter((b) => b?.attempt === 1 && b?.stage === 'storing' && b?.link_id === link.link_id)).toEqual([]);
-  });
+  }, 300_000);
 
   it('removed while still queued: the job finds no link and nothing is sent', async () => {
     const queue = stack.app.get(PendingDispatches);

@@ -60,6 +60,14 @@ async function runIngestion(request: IngestFileRequest, deps: PipelineDeps, repo
   let pages = 0;
   let pagesSkipped = 0;
   let writer: FileChunkWriter | null = null;
+  const response = (outcome: Pick<IngestFileResponse, 'status' | 'chunks' | 'stage' | 'error'>): IngestFileResponse => ({
+    file_uuid: request.file_uuid,
+    link_id: request.link_id,
+    pages,
+    pages_skipped: pagesSkipped,
+    timings_ms: timer.snapshot(),
+    ...outcome,
+  });
   // Every stage boundary (and every chunk of the stream) asks: still wanted, still running?
   const checkAborted = () => {
     if (signal.aborted) throw new IngestionError(stage, 503, 'interrupted', 'interrupted: the ingestion service shut down before the file was stored');
@@ -144,27 +152,9 @@ async function runIngestion(request: IngestFileRequest, deps: PipelineDeps, repo
       // Removed between that answer and the commit: take back what was stored, so no chunk of a
       // removed file stays searchable.
       const deleted = await deps.vectors.deleteFileChunks(request.vector_table_name, { fileUuid: request.file_uuid, knowledgebaseId: request.knowledgebase_id });
-      return {
-        status: 'failed',
-        file_uuid: request.file_uuid,
-        link_id: request.link_id,
-        chunks: 0,
-        pages,
-        pages_skipped: pagesSkipped,
-        timings_ms: timer.snapshot(),
-        stage: 'storing',
-        error: `${CANCELLED.removed}; the ${deleted} chunks stored just before were deleted`,
-      };
+      return response({ status: 'failed', chunks: 0, stage: 'storing', error: `${CANCELLED.removed}; the ${deleted} chunks stored just before were deleted` });
     }
-    return {
-      status: 'completed',
-      file_uuid: request.file_uuid,
-      link_id: request.link_id,
-      chunks: stored,
-      pages,
-      pages_skipped: pagesSkipped,
-      timings_ms: timer.snapshot(),
-    };
+    return response({ status: 'completed', chunks: stored });
   } catch (caught) {
     await writer?.discard().catch(() => undefined);
     // An abort is the service shutting down, whatever stage noticed it first.
@@ -174,16 +164,6 @@ async function runIngestion(request: IngestFileRequest, deps: PipelineDeps, repo
         : toIngestionError(caught, stage);
     await reporter.finish({ status: 'failed', error: error.message, stage: error.stage ?? stage });
     timer.add('callbacks', reporter.blockingMs);
-    throw new IngestionFailure(error, {
-      status: 'failed',
-      file_uuid: request.file_uuid,
-      link_id: request.link_id,
-      chunks: 0,
-      pages,
-      pages_skipped: pagesSkipped,
-      timings_ms: timer.snapshot(),
-      stage: error.stage ?? stage,
-      error: error.message,
-    });
+    throw new IngestionFailure(error, response({ status: 'failed', chunks: 0, stage: error.stage ?? stage, error: error.message }));
   }
 }
