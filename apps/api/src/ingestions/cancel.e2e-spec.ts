@@ -89,6 +89,26 @@ describe('cancel: a file removed from its knowledge base during ingestion leaves
     expect(gate.seen.filter((b) => b?.attempt === 1 && b?.stage === 'storing' && b?.link_id === link.link_id)).toEqual([]);
   }, 300_000);
 
+  it('its whole knowledge base removed while it is being embedded: nothing of the base stays searchable', async () => {
+    await stack.createKnowledgeBase('doomed');
+    const done = await stack.upload('done.md', 'The gate valve is closed at night.', { knowledgebase_id: 'doomed', auto_ingest: 'true' });
+    expect(await stack.waitForFinal(done.body.uuid, 'doomed', 120_000)).toMatchObject({ ingestion_status: 'completed' });
+    expect(await stack.vectorRows('doomed', done.body.uuid)).toBeGreaterThan(0);
+    const embedding = gate.hold('before', (b) => b?.stage === 'embedding');
+    const running = await stack.upload('running.md', TEXT, { knowledgebase_id: 'doomed', auto_ingest: 'true' });
+    const held = await embedding;
+    const removed = await stack.request('DELETE', '/api/v1/knowledge-bases/doomed');
+    expect(removed).toMatchObject({ status: 200, body: { knowledgebase_id: 'doomed', files: 2, cancelled_attempts: 1 } });
+    expect(removed.body.deleted_chunks).toBeGreaterThan(0);
+    held.release();
+    await ingestionEnded();
+    expect(await stack.vectorRows('doomed', done.body.uuid)).toBe(0);
+    expect(await stack.vectorRows('doomed', running.body.uuid)).toBe(0);
+    expect((await stack.request('GET', '/api/v1/knowledge-bases/doomed')).status).toBe(404);
+    // The files themselves stay.
+    expect((await stack.request('GET', `/api/v1/files/${running.body.uuid}/progress`)).body).toEqual({ file_uuid: running.body.uuid, links: [] });
+  }, 300_000);
+
   it('removed while still queued: the job finds no link and nothing is sent', async () => {
     const queue = stack.app.get(PendingDispatches);
     const uploaded = await stack.upload('queued.md', TEXT, { knowledgebase_id: KB });

@@ -92,6 +92,25 @@ export class KnowledgeBasesController {
     return { file_uuid: fileUuid, knowledgebase_id: kb.knowledgebase_id, deleted_chunks: deleted, cancelled_attempt: removed && ['pending', 'processing'].includes(removed.ingestion_status) ? removed.attempt : null };
   }
 
+  /**
+   * Removes a knowledge base: every file's chunks deleted, then the base and its links (the
+   * files stay, in the bucket and in other bases). Open attempts are cancelled as when one file
+   * is removed (see removeFile), and the chunks of those files are deleted once more after. The
+   * vector table is left in place, empty.
+   */
+  @Delete(':kb')
+  @HttpCode(200)
+  async remove(@Param('kb') id: string) {
+    const kb = await this.ingestions.knowledgeBase(id);
+    const target = (fileUuid: string) => ({ vector_table_name: kb.vector_table_name, file_uuid: fileUuid, knowledgebase_id: kb.knowledgebase_id });
+    let deleted = 0;
+    for (const file of await this.files.inKnowledgeBase(kb.knowledgebase_id)) deleted += (await this.ingestionService.deleteVectors(target(file.uuid))).deleted;
+    const links = await this.knowledgeBases.remove(kb.knowledgebase_id);
+    const open = links.filter((l) => l.ingestion_status === 'pending' || l.ingestion_status === 'processing');
+    for (const link of open) deleted += (await this.ingestionService.deleteVectors(target(link.file_uuid))).deleted;
+    return { knowledgebase_id: kb.knowledgebase_id, files: links.length, deleted_chunks: deleted, cancelled_attempts: open.length };
+  }
+
   @Post(':kb/search')
   @HttpCode(200)
   @ApiBody({ schema: SearchKnowledgeBaseSchema as object })

@@ -42,4 +42,17 @@ export class KnowledgeBasesRepository {
   async find(id: string): Promise<KnowledgeBase | undefined> {
     return (await this.pool.query<KnowledgeBase>(`SELECT ${COLUMNS} FROM knowledge_bases WHERE knowledgebase_id = $1`, [id])).rows[0];
   }
+
+  /**
+   * Deletes the knowledge base and its links (the files stay); answers the links it had, as
+   * they were, so the caller can tell which attempts were still open.
+   */
+  async remove(id: string): Promise<Array<{ id: number; file_uuid: string; ingestion_status: string; attempt: number }>> {
+    const { rows } = await this.pool.query<{ id: number; file_uuid: string; ingestion_status: string; attempt: number }>(
+      `DELETE FROM file_knowledge_base_links WHERE knowledgebase_id = $1 RETURNING id, file_uuid, ingestion_status, attempt`,
+      [id],
+    );
+    await this.pool.query('DELETE FROM knowledge_bases WHERE knowledgebase_id = $1', [id]);
+    return rows;
+  }
 }
