@@ -51,19 +51,40 @@ export class LinksRepository {
     return (await this.findPair(fileUuid, knowledgebaseId))!;
   }
 
-  /** A new attempt, pending; refused (undefined) while one is open unless forced. */
-  async openAttempt(linkId: number, settings: { embeddingModel: string; chunkSize: number; chunkOverlap: number }, force: boolean): Promise<Link | undefined> {
+  /** The links of these files in one knowledge base (absent pairs are left out). */
+  async findPairs(fileUuids: string[], knowledgebaseId: string): Promise<Link[]> {
+    const { rows } = await this.pool.query<Link>(
+      `SELECT ${LINK_COLUMNS} FROM file_knowledge_base_links WHERE file_uuid = ANY($1::uuid[]) AND knowledgebase_id = $2 ORDER BY id`,
+      [fileUuids, knowledgebaseId],
+    );
+    return rows;
+  }
+
+  /** Creates the missing links (not_started) in one statement; answers every pair's link. */
+  async ensureMany(fileUuids: string[], knowledgebaseId: string): Promise<Link[]> {
+    await this.pool.query(
+      `INSERT INTO file_knowledge_base_links (file_uuid, knowledgebase_id) SELECT unnest($1::uuid[]), $2 ON CONFLICT (file_uuid, knowledgebase_id) DO NOTHING`,
+      [fileUuids, knowledgebaseId],
+    );
+    return this.findPairs(fileUuids, knowledgebaseId);
+  }
+
+  /**
+   * A new attempt, pending, on each of these links in one statement; a link with an attempt still
+   * open is left out unless forced (answers only the links it opened).
+   */
+  async openAttempts(linkIds: number[], settings: { embeddingModel: string; chunkSize: number; chunkOverlap: number }, force: boolean): Promise<Link[]> {
     const { rows } = await this.pool.query<Link>(
       `UPDATE file_knowledge_base_links SET ingestion_status = 'pending', attempt = attempt + 1, ingestion_progress = 0,
               processed_docs = 0, total_docs = 0, chunk_count = NULL, pages = NULL, pages_skipped = NULL, current_stage = NULL, ingestion_error = NULL,
               ingestion_started_at = NULL, ingestion_completed_at = NULL, last_progress_at = now(),
               accepted_at = NULL, dispatch_retries = 0, retry_until = NULL, failed_by = NULL, ingestion_history = '[]'::jsonb,
               embedding_model = $2, chunk_size = $3, chunk_overlap = $4
-        WHERE id = $1 AND ($5::boolean OR NOT ${OPEN})
+        WHERE id = ANY($1::int[]) AND ($5::boolean OR NOT ${OPEN})
         RETURNING ${LINK_COLUMNS}`,
-      [linkId, settings.embeddingModel, settings.chunkSize, settings.chunkOverlap, force],
+      [linkIds, settings.embeddingModel, settings.chunkSize, settings.chunkOverlap, force],
     );
-    return rows[0];
+    return rows;
   }
 
   /** pending → processing for this attempt only; undefined when the attempt is no longer current. */

@@ -13,4 +13,11 @@ export class IngestionProducer {
     await this.queue.add(INGEST_SINGLE_FILE_JOB, job, { ...INGEST_JOB_OPTIONS, jobId });
     return jobId;
   }
+
+  /** Queues many attempts in one round trip; answers their job ids in the same order. */
+  async enqueueMany(jobs: IngestSingleFileJob[]): Promise<string[]> {
+    if (!jobs.length) return [];
+    await this.queue.addBulk(jobs.map((job) => ({ name: INGEST_SINGLE_FILE_JOB, data: job, opts: { ...INGEST_JOB_OPTIONS, jobId: ingestJobId(job) } })));
+    return jobs.map(ingestJobId);
+  }
 }
