@@ -22,6 +22,7 @@ const EXPECTED: Record<string, Kind> = {
   'GET /api/v1/knowledge-bases': 'admin',
   'GET /api/v1/knowledge-bases/:kb': 'admin',
   'GET /api/v1/knowledge-bases/:kb/files': 'admin',
+  'DELETE /api/v1/knowledge-bases/:kb': 'admin',
   'DELETE /api/v1/knowledge-bases/:kb/files/:uuid': 'admin',
   'POST /api/v1/knowledge-bases/:kb/search': 'admin',
   'POST /api/v1/files': 'admin',
