@@ -5,9 +5,9 @@ import { waitUntil } from './support/wait-until';
 
 const KB = 'bulky';
 const CHUNK_SIZE = 32;
-// About 1700 chunks: swapping them into an HNSW-indexed table on PGlite takes a second or more,
+// About 3800 chunks: swapping them in on PGlite takes a second or more (1700 took 0.7 s once storing got faster),
 // a window wide enough to kill the service inside the storing transaction.
-const TEXT = proseText(1800, 11);
+const TEXT = proseText(4000, 11);
 
 describe('ingestion service SIGKILLed in the middle of storing', () => {
   let stack: FaultSystem;
