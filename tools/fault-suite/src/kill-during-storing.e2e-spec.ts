@@ -119,7 +119,10 @@ describe('ingestion service SIGKILLed in the middle of storing', () => {
       expect(failed).toMatchObject({ ingestion_status: 'failed', attempt });
       expect(failed.ingestion_error).toMatch(/no progress since .*stopped reporting/);
       observe(`connection reset logged as lost after acceptance; link failed by the sweeper: "${failed.ingestion_error}"`);
-      await waitUntil('PGlite to roll back the dead connection', async () => stack.logged('postgres', 'connection.rolled_back').length > rolledBackBefore, 90_000);
+      // Whether the kill landed inside the swap's transaction (it lasts about a second now) or just
+      // before it, the previous set must be intact: noted, not required.
+      const rolledBack = await waitUntil('PGlite to roll back the dead connection', async () => stack.logged('postgres', 'connection.rolled_back').length > rolledBackBefore, 30_000).catch(() => false);
+      observe(rolledBack ? 'PGlite rolled back the killed connection inside the swap' : 'no rollback logged: the kill landed just outside the swap transaction');
       const after = await stack.vectorRows(KB, fileUuid);
       expect(after.count).toBe(expected.count);
       expect(after.nodeIds).toEqual(before.nodeIds);
