@@ -77,7 +77,10 @@ export const ingestionEnvSpec = {
   PARSE_MAX_LINE_CHARS: positiveInt({ default: DEFAULT_PARSE_LIMITS.maxLineChars, desc: 'longest line of plain text or Markdown, in characters' }),
   PROGRESS_MIN_INTERVAL_MS: num({ default: 1000, desc: 'least time between two progress callbacks' }),
   CALLBACK_FINAL_RETRY_MS: num({ default: 60_000, desc: 'how long the final callback is retried' }),
-  HEARTBEAT_INTERVAL_MS: num({ default: 30_000, desc: "progress is sent again after this long without a report, during any stage, so the api's STALE_AFTER_MS can be a few minutes; 0 = never" }),
+  HEARTBEAT_INTERVAL_MS: num({
+    default: 30_000,
+    desc: "progress is sent again after this long without a report, during any stage, so the api's STALE_AFTER_MS can be a few minutes; 0 = never",
+  }),
   SHUTDOWN_GRACE_MS: num({ default: 25_000, desc: 'time in-flight ingestions get to finish on SIGTERM' }),
   LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', desc: 'least severe log lines written' }),
   REQUEST_LOGS: bool({ default: false, desc: 'log every request with httpRequest, not only failed ones and ingestion events' }),

@@ -59,12 +59,24 @@ describe('the api’s database cut while it records a dispatch answer', () => {
       proxy.cut();
       observe('api ↔ PostgreSQL cut, new connections refused; then the service’s answer "completed" arrives');
       ingestion.held[0].writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ status: 'completed', file_uuid: fileUuid, link_id: queued.link_id, chunks: 2, pages: 1, pages_skipped: 0, timings_ms: { download: 0, parse: 0, chunk: 0, embed: 0, store: 0, callbacks: 0, total: 0 } }),
+        JSON.stringify({
+          status: 'completed',
+          file_uuid: fileUuid,
+          link_id: queued.link_id,
+          chunks: 2,
+          pages: 1,
+          pages_skipped: 0,
+          timings_ms: { download: 0, parse: 0, chunk: 0, embed: 0, store: 0, callbacks: 0, total: 0 },
+        }),
       );
-      const [unrecorded] = await waitUntil('the api to log the unrecorded answer', async () => {
-        const found = stack.logged('api', 'dispatch.unrecorded', (e) => e.link_id === queued.link_id);
-        return found.length ? found : undefined;
-      }, 60_000);
+      const [unrecorded] = await waitUntil(
+        'the api to log the unrecorded answer',
+        async () => {
+          const found = stack.logged('api', 'dispatch.unrecorded', (e) => e.link_id === queued.link_id);
+          return found.length ? found : undefined;
+        },
+        60_000,
+      );
       observe(`api logged dispatch.unrecorded: "${unrecorded.message}"`);
       // Long enough for an unhandled rejection to have ended the process.
       await sleep(2000);

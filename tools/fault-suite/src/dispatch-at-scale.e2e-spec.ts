@@ -29,7 +29,9 @@ async function uploadMany(stack: FaultSystem, kb: string, count: number, prefix:
   const uuids: string[] = [];
   for (let i = 0; i < count; i += UPLOADS_AT_ONCE) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(UPLOADS_AT_ONCE, count - i) }, (_, j) => stack.upload(`${prefix}-${i + j}.txt`, proseText(2, 5000 + i + j), { knowledgebase_id: kb })),
+      Array.from({ length: Math.min(UPLOADS_AT_ONCE, count - i) }, (_, j) =>
+        stack.upload(`${prefix}-${i + j}.txt`, proseText(2, 5000 + i + j), { knowledgebase_id: kb }),
+      ),
     );
     uuids.push(...batch.map((b) => b.uuid));
   }
@@ -61,8 +63,13 @@ async function expectAllIngestedOnce(stack: FaultSystem, kb: string, uuids: stri
   const rows = await stack.vectorRows(kb);
   const chunkSum = links.reduce((n, l) => n + (l.chunk_count ?? 0), 0);
   const unfinished = (await stack.queue().getJobs(['failed', 'waiting', 'active', 'delayed', 'paused'])).filter((j) => j?.name === INGEST_SINGLE_FILE_JOB);
-  observe(`links by status ${JSON.stringify(byStatus)}; table rows ${rows.count}, distinct node ids ${rows.distinctNodeIds}, sum of chunk_count ${chunkSum}; ${unfinished.length} ingestion jobs unfinished`);
-  const failures = links.filter((l) => l.ingestion_status === 'failed').slice(0, 3).map((l) => l.ingestion_error);
+  observe(
+    `links by status ${JSON.stringify(byStatus)}; table rows ${rows.count}, distinct node ids ${rows.distinctNodeIds}, sum of chunk_count ${chunkSum}; ${unfinished.length} ingestion jobs unfinished`,
+  );
+  const failures = links
+    .filter((l) => l.ingestion_status === 'failed')
+    .slice(0, 3)
+    .map((l) => l.ingestion_error);
   if (failures.length) observe(`first failures: ${JSON.stringify(failures)}`);
   expect(byStatus).toEqual({ completed: uuids.length });
   expect(links.every((l) => l.attempt === 1)).toBe(true);
@@ -125,11 +132,17 @@ describe('dispatch at production scale', () => {
           mostInFlightAtService: gate.peak,
           admitted: gate.admitted,
           answered429: gate.refused,
-          retriesPerLink: { mean: Number((retries.reduce((a, b) => a + b, 0) / retries.length).toFixed(2)), max: Math.max(...retries), withoutRetry: retries.filter((r) => r === 0).length },
+          retriesPerLink: {
+            mean: Number((retries.reduce((a, b) => a + b, 0) / retries.length).toFixed(2)),
+            max: Math.max(...retries),
+            withoutRetry: retries.filter((r) => r === 0).length,
+          },
         };
         mkdirSync(FAULT_REPORT_DIR, { recursive: true });
         writeFileSync(join(FAULT_REPORT_DIR, 'dispatch-429.json'), JSON.stringify(metrics, null, 2));
-        observe(`all ${FILES} final ${(elapsedMs / 1000).toFixed(1)} s after enqueueing: ${metrics.filesPerSecond} files/s; pending→completed p50 ${(metrics.pendingToCompletedMs.p50 / 1000).toFixed(1)} s, p95 ${(metrics.pendingToCompletedMs.p95 / 1000).toFixed(1)} s`);
+        observe(
+          `all ${FILES} final ${(elapsedMs / 1000).toFixed(1)} s after enqueueing: ${metrics.filesPerSecond} files/s; pending→completed p50 ${(metrics.pendingToCompletedMs.p50 / 1000).toFixed(1)} s, p95 ${(metrics.pendingToCompletedMs.p95 / 1000).toFixed(1)} s`,
+        );
         observe(`at the service: most in flight ${gate.peak} (limit ${SERVICE_LIMIT}); ${gate.admitted} requests let through, ${gate.refused} answered 429`);
         observe(`retries per link: mean ${metrics.retriesPerLink.mean}, max ${metrics.retriesPerLink.max}, ${metrics.retriesPerLink.withoutRetry} links sent once`);
 

@@ -56,7 +56,11 @@ describe('ingestion service SIGKILLed in the middle of storing', () => {
       const { rolledBackBefore } = await startAndReachStoring(() => stack.enqueue([fileUuid], KB));
       await stack.system.services.ingestion.kill('SIGKILL');
       observe(`SIGKILL sent while the service was inside the transaction storing ${expected.count} chunks (storing stage sent, database session held)`);
-      const rolledBack = await waitUntil('PGlite to roll back the dead connection', async () => stack.logged('postgres', 'connection.rolled_back').length > rolledBackBefore, 90_000);
+      const rolledBack = await waitUntil(
+        'PGlite to roll back the dead connection',
+        async () => stack.logged('postgres', 'connection.rolled_back').length > rolledBackBefore,
+        90_000,
+      );
       expect(rolledBack).toBe(true);
       observe('PGlite logged connection.rolled_back for the killed connection: it died inside the storing transaction');
       expect(await stack.vectorRows(KB, fileUuid)).toMatchObject({ count: 0 });
@@ -87,7 +91,9 @@ describe('ingestion service SIGKILLed in the middle of storing', () => {
       expect(rows.count).toBe(expected.count);
       expect(rows.distinctNodeIds).toBe(expected.count);
       expect([...rows.nodeIds].sort()).toEqual(expected.ids);
-      observe(`re-ingest (attempt 2) completed: chunk_count ${done.chunk_count}, ${rows.count} rows, ${rows.distinctNodeIds} distinct node ids, the ids the chunker gives`);
+      observe(
+        `re-ingest (attempt 2) completed: chunk_count ${done.chunk_count}, ${rows.count} rows, ${rows.distinctNodeIds} distinct node ids, the ids the chunker gives`,
+      );
     },
   );
 
@@ -110,7 +116,11 @@ describe('ingestion service SIGKILLed in the middle of storing', () => {
 
       // After acceptance a broken connection says nothing about the ingestion (the service might
       // still finish and report): only the sweeper, or the service itself, may end the attempt.
-      await waitUntil('the api to see the reset', async () => stack.logged('api', 'dispatch.connection_lost_after_acceptance', (e) => e.attempt === attempt).length === 1, 30_000);
+      await waitUntil(
+        'the api to see the reset',
+        async () => stack.logged('api', 'dispatch.connection_lost_after_acceptance', (e) => e.attempt === attempt).length === 1,
+        30_000,
+      );
       expect((await stack.link(fileUuid, KB)).ingestion_status).toBe('processing');
       observe('the api saw the reset after the service had reported on the attempt: the link stays processing');
       // The api runs with a long stale limit since the first case; the sweeper must end this one.
@@ -121,7 +131,11 @@ describe('ingestion service SIGKILLed in the middle of storing', () => {
       observe(`connection reset logged as lost after acceptance; link failed by the sweeper: "${failed.ingestion_error}"`);
       // Whether the kill landed inside the swap's transaction (it lasts about a second now) or just
       // before it, the previous set must be intact: noted, not required.
-      const rolledBack = await waitUntil('PGlite to roll back the dead connection', async () => stack.logged('postgres', 'connection.rolled_back').length > rolledBackBefore, 30_000).catch(() => false);
+      const rolledBack = await waitUntil(
+        'PGlite to roll back the dead connection',
+        async () => stack.logged('postgres', 'connection.rolled_back').length > rolledBackBefore,
+        30_000,
+      ).catch(() => false);
       observe(rolledBack ? 'PGlite rolled back the killed connection inside the swap' : 'no rollback logged: the kill landed just outside the swap transaction');
       const after = await stack.vectorRows(KB, fileUuid);
       expect(after.count).toBe(expected.count);

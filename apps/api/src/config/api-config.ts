@@ -33,10 +33,19 @@ export const apiEnvSpec = {
     default: 6,
     desc: 'open /ingest-file requests per api process; the rest wait in the queue as pending. Default: ingestion containerConcurrency 4 x maxScale 5, shared by the api maxScale 3 (deploy/README.md)',
   }),
-  DISPATCH_RETRY_DEADLINE_MS: num({ default: 30 * 60_000, desc: 'how long an attempt the ingestion service refused (429, 503, unreachable, reset before it began) is sent again before it is failed' }),
-  DISPATCH_RETRY_BASE_MS: num({ default: 1000, desc: 'first delay before sending a refused attempt again; doubles each time, with jitter, at least what Retry-After asks' }),
+  DISPATCH_RETRY_DEADLINE_MS: num({
+    default: 30 * 60_000,
+    desc: 'how long an attempt the ingestion service refused (429, 503, unreachable, reset before it began) is sent again before it is failed',
+  }),
+  DISPATCH_RETRY_BASE_MS: num({
+    default: 1000,
+    desc: 'first delay before sending a refused attempt again; doubles each time, with jitter, at least what Retry-After asks',
+  }),
   DISPATCH_RETRY_MAX_MS: num({ default: 60_000, desc: 'longest delay between two sends of a refused attempt (Retry-After may ask for more)' }),
-  STALE_AFTER_MS: num({ default: 5 * 60_000, desc: 'a processing link with no progress (the service sends a heartbeat every HEARTBEAT_INTERVAL_MS) for this long is marked failed' }),
+  STALE_AFTER_MS: num({
+    default: 5 * 60_000,
+    desc: 'a processing link with no progress (the service sends a heartbeat every HEARTBEAT_INTERVAL_MS) for this long is marked failed',
+  }),
   SWEEP_INTERVAL_MS: num({ default: 60_000, desc: 'how often stale links are looked for' }),
   SHUTDOWN_GRACE_MS: num({ default: 20_000, desc: 'time pending dispatches get on SIGTERM' }),
   MIGRATE_ON_START: bool({ default: true, desc: 'apply database migrations at start-up' }),

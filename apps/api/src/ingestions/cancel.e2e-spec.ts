@@ -5,7 +5,10 @@ import { CallbackGate } from '../testing/callback-gate';
 import { PendingDispatches } from '../queues/ingestion/pending-dispatches';
 
 const KB = 'manuals';
-const TEXT = Array.from({ length: 30 }, (_, i) => `Section ${i + 1}. The relief valve ${i + 1} of the boiler is checked every ${i + 2} weeks by the night shift, who log the pressure.`).join('\n\n');
+const TEXT = Array.from(
+  { length: 30 },
+  (_, i) => `Section ${i + 1}. The relief valve ${i + 1} of the boiler is checked every ${i + 2} weeks by the night shift, who log the pressure.`,
+).join('\n\n');
 
 /**
  * Removing a file from a knowledge base while it is being ingested, at the two moments that

@@ -25,7 +25,12 @@ describe.each(DATABASE_ENGINES)('enqueueing ingestions: one open attempt per lin
   beforeAll(async () => {
     standIn = await new IngestionStandIn().start();
     standIn.respond = hang;
-    stack = await startApiStack({ ingestion: false, ingestionUrl: standIn.url, database: engine, apiEnv: { SHUTDOWN_GRACE_MS: '200', MAX_IN_FLIGHT_DISPATCHES: '1000' } });
+    stack = await startApiStack({
+      ingestion: false,
+      ingestionUrl: standIn.url,
+      database: engine,
+      apiEnv: { SHUTDOWN_GRACE_MS: '200', MAX_IN_FLIGHT_DISPATCHES: '1000' },
+    });
     queue = stack.app.get(getQueueToken('ingestion'));
     await stack.createKnowledgeBase('manuals');
   });

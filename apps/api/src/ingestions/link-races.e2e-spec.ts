@@ -35,11 +35,15 @@ describe.each(DATABASE_ENGINES)('link races (%s)', (engine) => {
   let counter = 0;
   const upload = async () => (await stack.upload(`race-${++counter}.md`, `Race ${counter}.`, { knowledgebase_id: 'manuals' })).body.uuid as string;
   const jobsOf = async (linkIds: number[]) =>
-    ((await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'paused'])) as Job[]).filter((j) => j?.name === INGEST_SINGLE_FILE_JOB && linkIds.includes(j.data.linkId));
+    ((await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'paused'])) as Job[]).filter(
+      (j) => j?.name === INGEST_SINGLE_FILE_JOB && linkIds.includes(j.data.linkId),
+    );
 
   it('the same files queued by 8 requests at once: one attempt each, one job each, the others refused with 409', async () => {
     const files = [await upload(), await upload(), await upload(), await upload()];
-    const answers = await Promise.all(Array.from({ length: 8 }, () => stack.request('POST', '/api/v1/files/ingest-selected', { file_uuids: files, knowledgebase_id: 'manuals' })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => stack.request('POST', '/api/v1/files/ingest-selected', { file_uuids: files, knowledgebase_id: 'manuals' })),
+    );
     const statuses = answers.map((a) => a.status);
     // No 500: a lost race is a conflict the caller can act on, never a server error.
     expect(statuses.filter((s) => s !== 201 && s !== 409)).toEqual([]);
@@ -54,14 +58,23 @@ describe.each(DATABASE_ENGINES)('link races (%s)', (engine) => {
   it('forty progress callbacks of one attempt at once, in any order: the link ends at the highest', async () => {
     const file = await upload();
     await stack.request('POST', `/api/v1/files/${file}/reingest`, { knowledgebase_id: 'manuals' });
-    const link = await waitUntil('processing', async () => {
-      const l = await stack.link(file, 'manuals');
-      return l.ingestion_status === 'processing' ? l : undefined;
-    }, 30_000);
+    const link = await waitUntil(
+      'processing',
+      async () => {
+        const l = await stack.link(file, 'manuals');
+        return l.ingestion_status === 'processing' ? l : undefined;
+      },
+      30_000,
+    );
     const order = Array.from({ length: 40 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
     const answers = await Promise.all(
       order.map((p) =>
-        stack.request('POST', `/api/v1/files/${file}/update-progress`, { progress: p, processed_docs: p, total_docs: 40, link_id: link.link_id, attempt: 1, status: 'processing', stage: 'embedding' }, `Api-Key ${SYSTEM_KEY}`),
+        stack.request(
+          'POST',
+          `/api/v1/files/${file}/update-progress`,
+          { progress: p, processed_docs: p, total_docs: 40, link_id: link.link_id, attempt: 1, status: 'processing', stage: 'embedding' },
+          `Api-Key ${SYSTEM_KEY}`,
+        ),
       ),
     );
     expect(answers.map((a) => a.status).filter((s) => s !== 200)).toEqual([]);
@@ -72,13 +85,24 @@ describe.each(DATABASE_ENGINES)('link races (%s)', (engine) => {
     const files = [await upload(), await upload(), await upload(), await upload(), await upload(), await upload()];
     await stack.request('POST', '/api/v1/files/ingest-selected', { file_uuids: files, knowledgebase_id: 'manuals' });
     const links = await Promise.all(
-      files.map((f) => waitUntil('processing', async () => {
-        const l = await stack.link(f, 'manuals');
-        return l.ingestion_status === 'processing' ? l : undefined;
-      }, 30_000)),
+      files.map((f) =>
+        waitUntil(
+          'processing',
+          async () => {
+            const l = await stack.link(f, 'manuals');
+            return l.ingestion_status === 'processing' ? l : undefined;
+          },
+          30_000,
+        ),
+      ),
     );
     const report = (file: string, linkId: number, body: Record<string, unknown>) =>
-      stack.request('POST', `/api/v1/files/${file}/update-progress`, { progress: 100, processed_docs: 3, total_docs: 3, link_id: linkId, attempt: 1, ...body }, `Api-Key ${SYSTEM_KEY}`);
+      stack.request(
+        'POST',
+        `/api/v1/files/${file}/update-progress`,
+        { progress: 100, processed_docs: 3, total_docs: 3, link_id: linkId, attempt: 1, ...body },
+        `Api-Key ${SYSTEM_KEY}`,
+      );
     await Promise.all(
       links.flatMap((l, i) => [
         report(files[i], l.link_id, { status: 'completed', chunks: 3 }),

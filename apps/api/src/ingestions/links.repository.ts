@@ -180,7 +180,12 @@ export class LinksRepository {
    * unreachable), counting the retry; refused once `deadlineMs` has passed since the first retry.
    * Answers the retry number, or `accepted` / `deadline` when it was not put back.
    */
-  async retryUnaccepted(linkId: number, attempt: number, reason: string, deadlineMs: number): Promise<{ retry: number } | { notRetried: 'accepted' | 'deadline' | 'gone' }> {
+  async retryUnaccepted(
+    linkId: number,
+    attempt: number,
+    reason: string,
+    deadlineMs: number,
+  ): Promise<{ retry: number } | { notRetried: 'accepted' | 'deadline' | 'gone' }> {
     const { rows } = await this.pool.query<{ dispatch_retries: number }>(
       `UPDATE file_knowledge_base_links SET ingestion_status = 'pending', ingestion_started_at = NULL, last_progress_at = now(),
               dispatch_retries = dispatch_retries + 1,

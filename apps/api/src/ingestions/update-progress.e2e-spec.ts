@@ -18,7 +18,12 @@ describe.each(DATABASE_ENGINES)('update-progress: the ingestion service’s call
     standIn = await new IngestionStandIn().start();
     standIn.respond = hang;
     // Every test leaves a request open: no bound on them here.
-    stack = await startApiStack({ ingestion: false, ingestionUrl: standIn.url, database: engine, apiEnv: { SHUTDOWN_GRACE_MS: '200', MAX_IN_FLIGHT_DISPATCHES: '1000' } });
+    stack = await startApiStack({
+      ingestion: false,
+      ingestionUrl: standIn.url,
+      database: engine,
+      apiEnv: { SHUTDOWN_GRACE_MS: '200', MAX_IN_FLIGHT_DISPATCHES: '1000' },
+    });
     await stack.createKnowledgeBase('manuals');
   });
   afterAll(async () => {

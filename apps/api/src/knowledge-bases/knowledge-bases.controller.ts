@@ -28,13 +28,23 @@ export class KnowledgeBasesController {
   @ApiBody({ schema: CreateKnowledgeBaseSchema as object })
   async create(@Body(new ContractBody<CreateKnowledgeBase>(CreateKnowledgeBaseSchema)) body: CreateKnowledgeBase) {
     if (body.chunk_overlap >= body.chunk_size) {
-      throw new ApiError(400, `chunk_overlap (${body.chunk_overlap}) must be smaller than chunk_size (${body.chunk_size})`, { code: 'invalid_request', field: 'chunk_overlap' });
+      throw new ApiError(400, `chunk_overlap (${body.chunk_overlap}) must be smaller than chunk_size (${body.chunk_size})`, {
+        code: 'invalid_request',
+        field: 'chunk_overlap',
+      });
     }
     if (body.embedding_provider === 'local' && !LOCAL_MODELS.includes(body.embedding_model)) {
-      throw new ApiError(400, `embedding_model '${body.embedding_model}' is not a model of the local provider: use ${LOCAL_MODELS[0]}`, { code: 'invalid_request', field: 'embedding_model' });
+      throw new ApiError(400, `embedding_model '${body.embedding_model}' is not a model of the local provider: use ${LOCAL_MODELS[0]}`, {
+        code: 'invalid_request',
+        field: 'embedding_model',
+      });
     }
     if (body.embedding_provider === 'local' && body.embedding_dimensions !== undefined && body.embedding_dimensions !== LOCAL_DIMENSIONS) {
-      throw new ApiError(400, `embedding_dimensions must be ${LOCAL_DIMENSIONS} with the local provider (its model gives ${LOCAL_DIMENSIONS}), not ${body.embedding_dimensions}`, { code: 'invalid_request', field: 'embedding_dimensions' });
+      throw new ApiError(
+        400,
+        `embedding_dimensions must be ${LOCAL_DIMENSIONS} with the local provider (its model gives ${LOCAL_DIMENSIONS}), not ${body.embedding_dimensions}`,
+        { code: 'invalid_request', field: 'embedding_dimensions' },
+      );
     }
     if (body.embedding_provider === 'google') checkVertexModel(body);
     const vectorTableName = `kb_${body.knowledgebase_id.replace(/-/g, '_')}`;
@@ -48,10 +58,14 @@ export class KnowledgeBasesController {
       throw new ApiError(409, `a knowledge base '${body.knowledgebase_id}' already exists`, { code: 'exists', field: 'knowledgebase_id' });
     }
     const owner = await this.knowledgeBases.findByVectorTable(vectorTableName);
-    throw new ApiError(409, `'${body.knowledgebase_id}' would share the vector table ${vectorTableName} with '${owner?.knowledgebase_id ?? 'another knowledge base'}': choose another id`, {
-      code: 'exists',
-      field: 'knowledgebase_id',
-    });
+    throw new ApiError(
+      409,
+      `'${body.knowledgebase_id}' would share the vector table ${vectorTableName} with '${owner?.knowledgebase_id ?? 'another knowledge base'}': choose another id`,
+      {
+        code: 'exists',
+        field: 'knowledgebase_id',
+      },
+    );
   }
 
   @Get()
@@ -89,7 +103,12 @@ export class KnowledgeBasesController {
     if (removed && (removed.ingestion_status === 'pending' || removed.ingestion_status === 'processing')) {
       deleted += (await this.ingestionService.deleteVectors(target)).deleted;
     }
-    return { file_uuid: fileUuid, knowledgebase_id: kb.knowledgebase_id, deleted_chunks: deleted, cancelled_attempt: removed && ['pending', 'processing'].includes(removed.ingestion_status) ? removed.attempt : null };
+    return {
+      file_uuid: fileUuid,
+      knowledgebase_id: kb.knowledgebase_id,
+      deleted_chunks: deleted,
+      cancelled_attempt: removed && ['pending', 'processing'].includes(removed.ingestion_status) ? removed.attempt : null,
+    };
   }
 
   /**
@@ -140,18 +159,29 @@ function defaultDimensions(body: CreateKnowledgeBase): number | null {
 function checkVertexModel(body: CreateKnowledgeBase): void {
   const model = VERTEX_EMBEDDING_MODELS[body.embedding_model];
   if (!model) {
-    throw new ApiError(400, `embedding_model '${body.embedding_model}' is not a Vertex AI embedding model of the google provider: use one of ${Object.keys(VERTEX_EMBEDDING_MODELS).join(', ')}`, {
-      code: 'invalid_request',
-      field: 'embedding_model',
-    });
+    throw new ApiError(
+      400,
+      `embedding_model '${body.embedding_model}' is not a Vertex AI embedding model of the google provider: use one of ${Object.keys(VERTEX_EMBEDDING_MODELS).join(', ')}`,
+      {
+        code: 'invalid_request',
+        field: 'embedding_model',
+      },
+    );
   }
   if (body.embedding_dimensions !== undefined && body.embedding_dimensions > model.dimensions) {
-    throw new ApiError(400, `embedding_dimensions must be at most ${model.dimensions} with ${body.embedding_model}, not ${body.embedding_dimensions}`, { code: 'invalid_request', field: 'embedding_dimensions' });
+    throw new ApiError(400, `embedding_dimensions must be at most ${model.dimensions} with ${body.embedding_model}, not ${body.embedding_dimensions}`, {
+      code: 'invalid_request',
+      field: 'embedding_dimensions',
+    });
   }
   if (body.chunk_size > VERTEX_MAX_TOKENS_PER_TEXT) {
-    throw new ApiError(400, `chunk_size must be at most ${VERTEX_MAX_TOKENS_PER_TEXT} with the google provider (Vertex AI embeds at most ${VERTEX_MAX_TOKENS_PER_TEXT} tokens per text), not ${body.chunk_size}`, {
-      code: 'invalid_request',
-      field: 'chunk_size',
-    });
+    throw new ApiError(
+      400,
+      `chunk_size must be at most ${VERTEX_MAX_TOKENS_PER_TEXT} with the google provider (Vertex AI embeds at most ${VERTEX_MAX_TOKENS_PER_TEXT} tokens per text), not ${body.chunk_size}`,
+      {
+        code: 'invalid_request',
+        field: 'chunk_size',
+      },
+    );
   }
 }

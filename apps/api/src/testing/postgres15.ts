@@ -20,7 +20,10 @@ export interface OwnDatabase {
 
 /** A database of its own on the shared server, named uniquely; `drop` removes it (and only it). */
 export async function createPg15Database(label: string): Promise<OwnDatabase> {
-  const name = `docingest_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 20)}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const name = `docingest_test_${label
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()
+    .slice(0, 20)}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: PG15_ADMIN_URL });
   try {
     await admin.connect();

@@ -109,7 +109,9 @@ export class ProgressReporter {
    * The final report, completed or failed; resolves once delivered or given up, never rejects.
    * Resolves with the api's cancel, if its answer (or an earlier one) carried one.
    */
-  async finish(final: { status: 'completed'; chunks: number } | { status: 'failed'; error: string; stage?: IngestionStage; chunks?: number }): Promise<CancelReason | undefined> {
+  async finish(
+    final: { status: 'completed'; chunks: number } | { status: 'failed'; error: string; stage?: IngestionStage; chunks?: number },
+  ): Promise<CancelReason | undefined> {
     const started = Date.now();
     this.finished = true;
     this.stopHeartbeat();
@@ -152,12 +154,15 @@ export class ProgressReporter {
   private startHeartbeat(): void {
     const every = this.options.heartbeatMs ?? 0;
     if (this.heartbeat || this.finished || every <= 0) return;
-    this.heartbeat = setInterval(() => {
-      if (this.last && !this.finished && Date.now() - this.lastSentAt >= every) {
-        this.options.log('progress.heartbeat', { stage: this.last.stage, progress: this.last.progress });
-        this.enqueue({ ...this.last });
-      }
-    }, Math.max(10, Math.floor(every / 2)));
+    this.heartbeat = setInterval(
+      () => {
+        if (this.last && !this.finished && Date.now() - this.lastSentAt >= every) {
+          this.options.log('progress.heartbeat', { stage: this.last.stage, progress: this.last.progress });
+          this.enqueue({ ...this.last });
+        }
+      },
+      Math.max(10, Math.floor(every / 2)),
+    );
     // A heartbeat must never keep the process alive on its own.
     this.heartbeat.unref();
   }

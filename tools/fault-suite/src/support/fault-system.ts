@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +63,7 @@ export interface LogEvent {
 function parseLogLine(line: string): LogEvent | null {
   const bar = line.indexOf('|');
   if (bar < 0) return null;
-  const service = line.slice(0, bar).replace(/\x1b\[[0-9;]*m/g, '').trim();
+  const service = stripVTControlCharacters(line.slice(0, bar)).trim();
   const text = line.slice(bar + 1).trim();
   if (!text.startsWith('{')) return null;
   try {
@@ -236,7 +237,12 @@ export async function startFaultSystem(options: FaultSystemOptions) {
       },
 
       /** Uploads through the api (multipart), optionally linking to a knowledge base and queueing it. */
-      async upload(name: string, content: string | Uint8Array, fields: Record<string, string> = {}, type = 'text/plain'): Promise<{ uuid: string; ingestion: { link_id: number; attempt: number } | null }> {
+      async upload(
+        name: string,
+        content: string | Uint8Array,
+        fields: Record<string, string> = {},
+        type = 'text/plain',
+      ): Promise<{ uuid: string; ingestion: { link_id: number; attempt: number } | null }> {
         const form = new FormData();
         for (const [key, value] of Object.entries(fields)) form.append(key, value);
         form.append('file', new Blob([content as BlobPart], { type }), name);
@@ -245,7 +251,11 @@ export async function startFaultSystem(options: FaultSystemOptions) {
         return uploaded.body;
       },
 
-      async enqueue(fileUuids: string[], knowledgebaseId: string, force = false): Promise<Array<{ file_uuid: string; link_id: number; attempt: number; job_id: string }>> {
+      async enqueue(
+        fileUuids: string[],
+        knowledgebaseId: string,
+        force = false,
+      ): Promise<Array<{ file_uuid: string; link_id: number; attempt: number; job_id: string }>> {
         const queued = await api('/api/v1/files/ingest-selected', { body: { file_uuids: fileUuids, knowledgebase_id: knowledgebaseId, force }, timeoutMs: 120_000 });
         if (queued.status !== 201) throw new Error(`enqueue failed: ${queued.status} ${JSON.stringify(queued.body)}`);
         return queued.body.queued;
@@ -265,10 +275,15 @@ export async function startFaultSystem(options: FaultSystemOptions) {
       },
 
       async waitForLink(fileUuid: string, knowledgebaseId: string, what: string, predicate: (link: any) => boolean, timeoutMs = 90_000): Promise<any> {
-        return waitUntil(`${what} (file ${fileUuid})`, async () => {
-          const link = await fs.link(fileUuid, knowledgebaseId);
-          return link && predicate(link) ? link : undefined;
-        }, timeoutMs, 150);
+        return waitUntil(
+          `${what} (file ${fileUuid})`,
+          async () => {
+            const link = await fs.link(fileUuid, knowledgebaseId);
+            return link && predicate(link) ? link : undefined;
+          },
+          timeoutMs,
+          150,
+        );
       },
 
       async waitForFinal(fileUuid: string, knowledgebaseId: string, timeoutMs = 90_000): Promise<any> {
@@ -284,19 +299,28 @@ export async function startFaultSystem(options: FaultSystemOptions) {
         if (!recorder) throw new Error('waitForStoringTransaction needs recordCallbacks');
         // The service waits for the api's answer to its `storing` report before it opens the
         // transaction (a file removed meanwhile is not stored): wait for that answer to pass.
-        await waitUntil(`the answer to the storing stage of attempt ${attempt}`, async () =>
-          recorder.callbacks.some((c) => {
-            if (!c.path.includes(fileUuid) || c.status !== 200) return false;
-            const body = JSON.parse(c.body);
-            return body.stage === 'storing' && body.attempt === attempt && body.processed_docs === 0;
-          }),
-        timeoutMs, 20);
-        await waitUntil('a transaction holding the database session', async () => {
-          const probe = pool.query('SELECT 1');
-          probe.catch(() => undefined);
-          const answered = await Promise.race([probe.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 500))]);
-          return !answered;
-        }, timeoutMs, 0);
+        await waitUntil(
+          `the answer to the storing stage of attempt ${attempt}`,
+          async () =>
+            recorder.callbacks.some((c) => {
+              if (!c.path.includes(fileUuid) || c.status !== 200) return false;
+              const body = JSON.parse(c.body);
+              return body.stage === 'storing' && body.attempt === attempt && body.processed_docs === 0;
+            }),
+          timeoutMs,
+          20,
+        );
+        await waitUntil(
+          'a transaction holding the database session',
+          async () => {
+            const probe = pool.query('SELECT 1');
+            probe.catch(() => undefined);
+            const answered = await Promise.race([probe.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 500))]);
+            return !answered;
+          },
+          timeoutMs,
+          0,
+        );
       },
 
       /** Rows of one knowledge base's vector table (all files, or one), with their node ids. */

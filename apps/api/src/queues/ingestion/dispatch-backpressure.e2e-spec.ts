@@ -46,17 +46,39 @@ describe('dispatch backpressure and acceptance', () => {
     standIn
       .pendingDispatch(first.link_id, 1)!
       .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ status: 'completed', file_uuid: first.file_uuid, link_id: first.link_id, chunks: 1, pages: 1, pages_skipped: 0, timings_ms: { download: 0, parse: 0, chunk: 0, embed: 0, store: 0, callbacks: 0, total: 0 } }));
+      .end(
+        JSON.stringify({
+          status: 'completed',
+          file_uuid: first.file_uuid,
+          link_id: first.link_id,
+          chunks: 1,
+          pages: 1,
+          pages_skipped: 0,
+          timings_ms: { download: 0, parse: 0, chunk: 0, embed: 0, store: 0, callbacks: 0, total: 0 },
+        }),
+      );
     await waitUntil('the next dispatch', async () => standIn.dispatches.length - before === MAX_IN_FLIGHT + 1, 30_000);
     await new Promise((r) => setTimeout(r, 500));
     now = await statuses(uuids);
-    expect({ completed: count(now, 'completed'), processing: count(now, 'processing'), pending: count(now, 'pending') }).toEqual({ completed: 1, processing: MAX_IN_FLIGHT, pending: 5 - MAX_IN_FLIGHT - 1 });
+    expect({ completed: count(now, 'completed'), processing: count(now, 'processing'), pending: count(now, 'pending') }).toEqual({
+      completed: 1,
+      processing: MAX_IN_FLIGHT,
+      pending: 5 - MAX_IN_FLIGHT - 1,
+    });
     expect(stack.app.get(PendingDispatches).peak).toBeLessThanOrEqual(MAX_IN_FLIGHT);
 
     // Let the rest through so the next test starts with free slots.
     standIn.respond = (request, response) =>
       response.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ status: 'completed', file_uuid: request.body.file_uuid, link_id: request.body.link_id, chunks: 1, pages: 1, pages_skipped: 0, timings_ms: { download: 0, parse: 0, chunk: 0, embed: 0, store: 0, callbacks: 0, total: 0 } }),
+        JSON.stringify({
+          status: 'completed',
+          file_uuid: request.body.file_uuid,
+          link_id: request.body.link_id,
+          chunks: 1,
+          pages: 1,
+          pages_skipped: 0,
+          timings_ms: { download: 0, parse: 0, chunk: 0, embed: 0, store: 0, callbacks: 0, total: 0 },
+        }),
       );
     for (const open of [...standIn.open]) standIn.respond(open.request, open.response, Buffer.alloc(0));
     await waitUntil('every file completed', async () => count(await statuses(uuids), 'completed') === 5, 60_000);
@@ -68,13 +90,20 @@ describe('dispatch backpressure and acceptance', () => {
     standIn.respond = (request, response, raw) => {
       proxyTo(stack.ingestion!.url)(request, response, raw);
       // Cut the api's connection as soon as the service's first callback was recorded.
-      void waitUntil('the attempt to be accepted', async () => {
-        const { rows } = await stack.pool.query('SELECT accepted_at FROM file_knowledge_base_links WHERE id = $1', [request.body.link_id]);
-        return rows[0]?.accepted_at != null;
-      }, 60_000).then(() => {
-        cut = true;
-        response.socket?.destroy();
-      }, () => undefined);
+      void waitUntil(
+        'the attempt to be accepted',
+        async () => {
+          const { rows } = await stack.pool.query('SELECT accepted_at FROM file_knowledge_base_links WHERE id = $1', [request.body.link_id]);
+          return rows[0]?.accepted_at != null;
+        },
+        60_000,
+      ).then(
+        () => {
+          cut = true;
+          response.socket?.destroy();
+        },
+        () => undefined,
+      );
     };
     const text = Array.from({ length: 8 }, (_, i) => `Paragraph ${i + 1}. The cooling loop ${i + 1} is flushed every ${i + 3} days.`).join('\n\n');
     const uploaded = await stack.upload('accepted.md', text, { knowledgebase_id: 'manuals', auto_ingest: 'true' });

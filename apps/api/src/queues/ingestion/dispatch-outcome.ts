@@ -36,7 +36,11 @@ export function classifyAnswer(response: AxiosResponse<IngestFileResponse | Erro
   const overload = status === 429 || (status === 503 && !accepted);
   if (overload) {
     const said = (response.data as ErrorBody | undefined)?.message;
-    return { kind: 'overloaded', reason: `the ingestion service answered HTTP ${status}${typeof said === 'string' ? ` (${said})` : ''}`, retryAfterMs: retryAfterMs(response.headers?.['retry-after']) };
+    return {
+      kind: 'overloaded',
+      reason: `the ingestion service answered HTTP ${status}${typeof said === 'string' ? ` (${said})` : ''}`,
+      retryAfterMs: retryAfterMs(response.headers?.['retry-after']),
+    };
   }
   return { kind: 'answer', status, data: response.data };
 }

@@ -67,7 +67,9 @@ describe('dispatch outcomes: the answer to /ingest-file is recorded on the link'
     const before = standIn.dispatches.length;
     const { link } = await ingestWith((_request, response) => response.socket?.destroy(), 'dropped.md', 'text');
     expect(link).toMatchObject({ ingestion_status: 'failed', attempt: 1 });
-    expect(link.ingestion_error).toMatch(/connection to the ingestion service broke before it answered .*; gave up after \d+ tries over 2 s \(DISPATCH_RETRY_DEADLINE_MS\)/);
+    expect(link.ingestion_error).toMatch(
+      /connection to the ingestion service broke before it answered .*; gave up after \d+ tries over 2 s \(DISPATCH_RETRY_DEADLINE_MS\)/,
+    );
     expect(link.dispatch_retries).toBeGreaterThanOrEqual(1);
     expect(standIn.dispatches.length - before).toBe(link.dispatch_retries + 1);
     expect(link.ingestion_history.every((h: { event: string }) => h.event === 'dispatch_retried')).toBe(true);
@@ -87,11 +89,15 @@ describe('dispatch outcomes: the answer to /ingest-file is recorded on the link'
     standIn.respond = responder;
     const uploaded = await stack.upload('busy.md', 'The pump is inspected every Monday by the day shift.', { knowledgebase_id: 'manuals', auto_ingest: 'true' });
     const seen = new Set<string>();
-    const link = await waitUntil('a final status', async () => {
-      const current = await stack.link(uploaded.body.uuid, 'manuals');
-      seen.add(current.ingestion_status);
-      return ['completed', 'failed'].includes(current.ingestion_status) ? current : undefined;
-    }, 60_000);
+    const link = await waitUntil(
+      'a final status',
+      async () => {
+        const current = await stack.link(uploaded.body.uuid, 'manuals');
+        seen.add(current.ingestion_status);
+        return ['completed', 'failed'].includes(current.ingestion_status) ? current : undefined;
+      },
+      60_000,
+    );
     expect(link).toMatchObject({ ingestion_status: 'completed', attempt: 1, dispatch_retries: 2, ingestion_error: null });
     expect(link.ingestion_history).toEqual([
       expect.objectContaining({ event: 'dispatch_retried', reason: 'the ingestion service answered HTTP 429' }),

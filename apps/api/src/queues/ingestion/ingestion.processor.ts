@@ -85,7 +85,13 @@ export class IngestionProcessor implements OnModuleDestroy {
     }
     if (!started) {
       release();
-      this.log('dispatch.skipped', { link_id: linkId, file_uuid: link.file_uuid, attempt, retry, reason: `attempt is not pending (status ${link.ingestion_status}, current attempt ${link.attempt})` });
+      this.log('dispatch.skipped', {
+        link_id: linkId,
+        file_uuid: link.file_uuid,
+        attempt,
+        retry,
+        reason: `attempt is not pending (status ${link.ingestion_status}, current attempt ${link.attempt})`,
+      });
       return { dispatched: false };
     }
     // Deliberately not awaited: the job ends now, the answer is handled whenever it comes.
@@ -98,7 +104,9 @@ export class IngestionProcessor implements OnModuleDestroy {
       )
       // Nobody awaits this promise: a rejection (the database gone while recording) would end the
       // process. The link stays open; the service's final callback or the sweeper ends it.
-      .catch((error) => this.logger.error(JSON.stringify({ event: 'dispatch.unrecorded', link_id: linkId, file_uuid: file.uuid, attempt, message: (error as Error).message })));
+      .catch((error) =>
+        this.logger.error(JSON.stringify({ event: 'dispatch.unrecorded', link_id: linkId, file_uuid: file.uuid, attempt, message: (error as Error).message })),
+      );
     this.pending.track(linkId, attempt, outcome, release);
     this.log('dispatch.sent', { link_id: linkId, file_uuid: file.uuid, attempt, retry, in_flight: this.pending.size });
     return { dispatched: true };
@@ -109,7 +117,8 @@ export class IngestionProcessor implements OnModuleDestroy {
     if (outcome.kind === 'timed_out') {
       if (!(await this.links.failUnaccepted(linkId, attempt, outcome.reason))) {
         this.log('dispatch.timed_out_after_acceptance', { link_id: linkId, file_uuid: fileUuid, attempt, reason: outcome.reason });
-      } else this.logger.warn(JSON.stringify({ event: 'dispatch.failed', link_id: linkId, file_uuid: fileUuid, attempt, message: outcome.reason, recorded_by_answer: true }));
+      } else
+        this.logger.warn(JSON.stringify({ event: 'dispatch.failed', link_id: linkId, file_uuid: fileUuid, attempt, message: outcome.reason, recorded_by_answer: true }));
       return;
     }
     const retried = await this.links.retryUnaccepted(linkId, attempt, outcome.reason, this.config.DISPATCH_RETRY_DEADLINE_MS);
@@ -130,7 +139,14 @@ export class IngestionProcessor implements OnModuleDestroy {
     if (retried.notRetried === 'deadline') {
       const link = await this.links.find(linkId);
       const tries = (link?.dispatch_retries ?? 0) + 1;
-      await this.recordFailure(linkId, attempt, fileUuid, `${outcome.reason}; gave up after ${tries} tries over ${Math.round(this.config.DISPATCH_RETRY_DEADLINE_MS / 1000)} s (DISPATCH_RETRY_DEADLINE_MS)`, 'api', { unacceptedOnly: true });
+      await this.recordFailure(
+        linkId,
+        attempt,
+        fileUuid,
+        `${outcome.reason}; gave up after ${tries} tries over ${Math.round(this.config.DISPATCH_RETRY_DEADLINE_MS / 1000)} s (DISPATCH_RETRY_DEADLINE_MS)`,
+        'api',
+        { unacceptedOnly: true },
+      );
     }
   }
 
@@ -144,14 +160,24 @@ export class IngestionProcessor implements OnModuleDestroy {
     }
     // An ErrorBody says why in `message`; a 200 with status failed (allowed by the contract) says it in `error`.
     const said = data && typeof data === 'object' ? ((data as ErrorBody).message ?? (data as IngestFileResponse).error) : undefined;
-    const message = typeof said === 'string' && said ? said : `the ingestion service answered HTTP ${status}${status < 300 ? ' without reporting a completed ingestion' : ''}`;
+    const message =
+      typeof said === 'string' && said ? said : `the ingestion service answered HTTP ${status}${status < 300 ? ' without reporting a completed ingestion' : ''}`;
     // The service's own answer: final, like a failed callback.
     await this.recordFailure(linkId, attempt, fileUuid, message, 'service', { status });
   }
 
-  private async recordFailure(linkId: number, attempt: number, fileUuid: string, message: string, failedBy: FailedBy, options: { status?: number; unacceptedOnly?: boolean } = {}): Promise<void> {
+  private async recordFailure(
+    linkId: number,
+    attempt: number,
+    fileUuid: string,
+    message: string,
+    failedBy: FailedBy,
+    options: { status?: number; unacceptedOnly?: boolean } = {},
+  ): Promise<void> {
     const { status } = options;
-    const recorded = options.unacceptedOnly ? await this.links.failUnaccepted(linkId, attempt, message) : await this.links.failAttempt(linkId, attempt, message, failedBy);
+    const recorded = options.unacceptedOnly
+      ? await this.links.failUnaccepted(linkId, attempt, message)
+      : await this.links.failAttempt(linkId, attempt, message, failedBy);
     this.logger.warn(JSON.stringify({ event: 'dispatch.failed', link_id: linkId, file_uuid: fileUuid, attempt, status, message, recorded_by_answer: recorded }));
   }
 
@@ -160,7 +186,9 @@ export class IngestionProcessor implements OnModuleDestroy {
   async onJobFailed(job: Job, error: Error): Promise<void> {
     if (job.name !== INGEST_SINGLE_FILE_JOB || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     const { linkId, attempt } = job.data as IngestSingleFileJob;
-    await this.recordFailure(linkId, attempt, '', `could not dispatch to the ingestion service after ${job.attemptsMade} tries: ${error.message}`, 'api').catch(() => undefined);
+    await this.recordFailure(linkId, attempt, '', `could not dispatch to the ingestion service after ${job.attemptsMade} tries: ${error.message}`, 'api').catch(
+      () => undefined,
+    );
   }
 
   @Process(SWEEP_STALE_JOB)

@@ -117,18 +117,34 @@ describe.each(DATABASE_ENGINES)('stale sweeper: links that stopped moving end fa
     const link = await processing();
     await waitUntil('the link to be swept', async () => (await status(link.uuid)) === 'failed', 60_000);
     const callback = (attempt: number) =>
-      stack.request('POST', `/api/v1/files/${link.uuid}/update-progress`, { progress: 100, processed_docs: 3, total_docs: 3, link_id: link.linkId, attempt, status: 'completed', chunks: 3 }, `Api-Key ${SYSTEM_KEY}`);
+      stack.request(
+        'POST',
+        `/api/v1/files/${link.uuid}/update-progress`,
+        { progress: 100, processed_docs: 3, total_docs: 3, link_id: link.linkId, attempt, status: 'completed', chunks: 3 },
+        `Api-Key ${SYSTEM_KEY}`,
+      );
     expect((await callback(2)).body).toMatchObject({ applied: false, reason: 'stale_attempt' });
     expect((await callback(1)).body).toMatchObject({ applied: true, link: { ingestion_status: 'completed', chunk_count: 3 } });
-    expect((await stack.link(link.uuid, 'manuals')).ingestion_history).toEqual([expect.objectContaining({ event: 'failure_overridden', reason: expect.stringMatching(/^no progress since/) })]);
+    expect((await stack.link(link.uuid, 'manuals')).ingestion_history).toEqual([
+      expect.objectContaining({ event: 'failure_overridden', reason: expect.stringMatching(/^no progress since/) }),
+    ]);
   });
 
   it('keeps a failure the service reported final: a later completed callback is refused', async () => {
     const link = await processing();
     const report = (body: Record<string, unknown>) =>
-      stack.request('POST', `/api/v1/files/${link.uuid}/update-progress`, { progress: 50, processed_docs: 0, total_docs: 0, link_id: link.linkId, attempt: 1, ...body }, `Api-Key ${SYSTEM_KEY}`);
+      stack.request(
+        'POST',
+        `/api/v1/files/${link.uuid}/update-progress`,
+        { progress: 50, processed_docs: 0, total_docs: 0, link_id: link.linkId, attempt: 1, ...body },
+        `Api-Key ${SYSTEM_KEY}`,
+      );
     expect((await report({ status: 'failed', error: 'the PDF is encrypted' })).body).toMatchObject({ applied: true });
-    expect((await report({ status: 'completed', progress: 100, chunks: 2 })).body).toMatchObject({ applied: false, reason: 'final', link: { ingestion_status: 'failed', ingestion_error: 'the PDF is encrypted' } });
+    expect((await report({ status: 'completed', progress: 100, chunks: 2 })).body).toMatchObject({
+      applied: false,
+      reason: 'final',
+      link: { ingestion_status: 'failed', ingestion_error: 'the PDF is encrypted' },
+    });
   });
 
   it('fails a pending link whose job is gone from the queue, and leaves one whose job still waits', async () => {
