@@ -93,6 +93,24 @@ describe('POST /ingest-file', () => {
     expect(body.results[0]).toMatchObject({ file_name: 'manual.pdf', page: 2 });
   });
 
+  it('finds an exact code by text and hybrid search, and answers a bad mode with 400 naming the field', async () => {
+    const path = await stack.upload('u/parts.md', '# Parts\n\nOrder gasket kit RX-40917 for the north pump.\n', 'text/markdown');
+    expect((await stack.call('/ingest-file', request(path))).body.status).toBe('completed');
+    const search = (mode: string) =>
+      stack.call('/search', { query: 'RX-40917', vector_table_name: 'kb_e2e', embedding_provider: 'local', embedding_model: MODEL, knowledgebase_id: 'handbook', top_k: 3, mode });
+    for (const mode of ['text', 'hybrid']) {
+      const { status, body } = await search(mode);
+      expect({ mode, status, first: body.results[0]?.text }).toEqual({ mode, status: 200, first: expect.stringContaining('RX-40917') });
+    }
+    expect((await search('text')).body.results).toHaveLength(1);
+    const bad = await search('fuzzy');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'invalid_request', field: expect.stringMatching(/mode/) });
+    const badLanguage = await stack.call('/search', { query: 'x', vector_table_name: 'kb_e2e', embedding_provider: 'local', embedding_model: MODEL, mode: 'text', text_search_language: 'klingon' });
+    expect(badLanguage.status).toBe(400);
+    expect(badLanguage.body.field).toMatch(/text_search_language/);
+  });
+
   it('ingests a DOCX and a Markdown file', async () => {
     const docx = await stack.upload(
       'u/notes.docx',

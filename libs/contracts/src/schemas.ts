@@ -16,6 +16,23 @@ const EmbeddingDimensions = Type.Optional(
   Type.Union([Type.Integer({ minimum: 1, maximum: 16000 }), Type.Null()], { description: 'vector size the knowledge base was created with' }),
 );
 
+/**
+ * PostgreSQL text search configurations a knowledge base may use for its full-text column. A
+ * short allow-list: the name is written into the column's generated expression, and each of
+ * these ships with every PostgreSQL (and PGlite) build.
+ */
+export const TEXT_SEARCH_LANGUAGES = ['simple', 'english', 'french', 'german', 'spanish', 'italian', 'portuguese', 'dutch'] as const;
+export type TextSearchLanguage = (typeof TEXT_SEARCH_LANGUAGES)[number];
+export const DEFAULT_TEXT_SEARCH_LANGUAGE: TextSearchLanguage = 'english';
+export const TextSearchLanguageSchema = Type.Union(
+  TEXT_SEARCH_LANGUAGES.map((v) => Type.Literal(v)),
+  { default: DEFAULT_TEXT_SEARCH_LANGUAGE, description: 'PostgreSQL text search configuration of the full-text column' },
+);
+
+/** `vector`: nearest by cosine; `text`: full-text match; `hybrid`: both fused by reciprocal rank. */
+export const SEARCH_MODES = ['vector', 'text', 'hybrid'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+
 const Identifier = Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Integer()]);
 
 /** docs/wire-contract.md#ingest-file: body of `POST /ingest-file`, field names as the original service takes them. */
@@ -38,11 +55,13 @@ export const IngestFileRequestSchema = Type.Object(
     project_id: Nullable(Identifier),
     custom_metadata: Nullable(Type.Record(Type.String(), Type.Unknown())),
     attempt: Nullable(Type.Integer({ minimum: 1 }), 'attempt number, echoed in every callback'),
+    text_search_language: Type.Optional(TextSearchLanguageSchema),
   },
   { additionalProperties: false },
 );
 export type IngestFileRequest = Static<typeof IngestFileRequestSchema> & {
   embedding_provider: (typeof EMBEDDING_PROVIDERS)[number];
+  text_search_language?: TextSearchLanguage;
 };
 
 const StageTimings = Type.Object(
@@ -153,15 +172,24 @@ export const SearchRequestSchema = Type.Object(
     file_uuid: Type.Optional(Type.String({ format: 'uuid' })),
     team_id: Type.Optional(Identifier),
     top_k: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),
+    mode: Type.Optional(
+      Type.Union(
+        SEARCH_MODES.map((v) => Type.Literal(v)),
+        { default: 'vector', description: 'vector (cosine), text (full-text) or hybrid (reciprocal-rank fusion of both)' },
+      ),
+    ),
+    text_search_language: Type.Optional(TextSearchLanguageSchema),
   },
   { additionalProperties: false },
 );
 export type SearchRequest = Static<typeof SearchRequestSchema> & {
   embedding_provider: (typeof EMBEDDING_PROVIDERS)[number];
+  mode?: SearchMode;
+  text_search_language?: TextSearchLanguage;
 };
 
 export const SearchHitSchema = Type.Object({
-  score: Type.Number({ description: 'cosine similarity, 1 is identical' }),
+  score: Type.Number({ description: 'vector: cosine similarity (1 is identical); text: ts_rank; hybrid: reciprocal-rank fusion score' }),
   text: Type.String(),
   file_uuid: Type.String(),
   file_name: Type.Union([Type.String(), Type.Null()]),

@@ -48,9 +48,11 @@ describe('VectorStore', () => {
       ['metadata_', 'jsonb'],
       ['node_id', 'varchar'],
       ['embedding', 'vector'],
+      ['text_search_tsv', 'tsvector'],
     ]);
     const { rows: indexes } = await pool.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'ai' AND tablename = 'data_layout'`);
     expect(indexes.map((i) => i.indexdef).join('\n')).toMatch(/USING hnsw \(embedding vector_cosine_ops\)/);
+    expect(indexes.map((i) => i.indexdef).join('\n')).toMatch(/USING gin \(text_search_tsv\)/);
     expect(await store.tableDimensions('layout')).toBe(DIMS);
   });
 
@@ -281,5 +283,66 @@ describe('VectorStore', () => {
     expect(hits[1].score).toBeLessThanOrEqual(hits[0].score);
     expect(await store.search('search', axisVector(3), { fileUuid: b, teamId: 7 }, 1)).toMatchObject([{ nodeId: `${b}-3` }]);
     expect(await store.search('search', axisVector(3), { teamId: 8 }, 5)).toEqual([]);
+  });
+
+  describe('full-text and hybrid search', () => {
+    const file = randomUUID();
+    const scope = { fileUuid: file, knowledgebaseId: 'kb' };
+    /** Sixteen chunks about valves; the one naming part QX-7731 points away from the query's vector. */
+    const corpus = (): ChunkRow[] =>
+      Array.from({ length: 16 }, (_, i) => ({
+        nodeId: `${file}-${i}`,
+        text: i === 11 ? 'Replace the seal with part QX-7731 when the pressure valve leaks.' : `The pressure valve ${i} is inspected every spring.`,
+        embedding: i === 11 ? axisVector(7) : axisVector(0, 0.05 * (i + 1)),
+        metadata: { file_uuid: file, knowledgebase_id: 'kb', team_id: 7 },
+      }));
+
+    it('finds an exact part code by text and by hybrid search where the vector search misses it', async () => {
+      await store.ensureTable('hybrid', DIMS);
+      await store.replaceFileChunks('hybrid', scope, corpus());
+      const query = { text: 'part QX-7731' };
+      const byVector = await store.search('hybrid', axisVector(0), { knowledgebaseId: 'kb' }, 5);
+      expect(byVector.map((h) => h.nodeId)).not.toContain(`${file}-11`);
+      const byText = await store.search('hybrid', null, { knowledgebaseId: 'kb' }, 5, { mode: 'text', ...query });
+      expect(byText[0].nodeId).toBe(`${file}-11`);
+      expect(byText).toHaveLength(1); // the other chunks share no word with the query
+      const byBoth = await store.search('hybrid', axisVector(0), { knowledgebaseId: 'kb' }, 5, { mode: 'hybrid', ...query });
+      expect(byBoth).toHaveLength(5);
+      expect(byBoth[0].nodeId).toBe(`${file}-11`); // first in one list beats second in the other
+      expect(byBoth[1].nodeId).toBe(byVector[0].nodeId);
+      const vectorRank = (await store.search('hybrid', axisVector(0), { knowledgebaseId: 'kb' }, 20)).findIndex((h) => h.nodeId === `${file}-11`) + 1;
+      expect(byBoth[0].score).toBeCloseTo(1 / (60 + 1) + 1 / (60 + vectorRank), 10);
+      expect(await store.search('hybrid', null, { knowledgebaseId: 'other' }, 5, { mode: 'text', ...query })).toEqual([]);
+    });
+
+    it('stems words with the configured language and matches any of the query words', async () => {
+      const hits = await store.search('hybrid', null, { knowledgebaseId: 'kb' }, 20, { mode: 'text', text: 'inspections of valves', textSearchConfig: 'english' });
+      // 'inspections' meets 'inspected' and 'valves' meets 'valve' only through the English stemmer
+      expect(hits).toHaveLength(16);
+      expect(hits.slice(0, 15).every((h) => /inspected/.test(h.text))).toBe(true);
+      expect(hits[15].nodeId).toBe(`${file}-11`); // one of the two words: ranked last
+      expect(await store.search('hybrid', null, { knowledgebaseId: 'kb' }, 20, { mode: 'text', text: 'inspections', textSearchConfig: 'simple' })).toEqual([]);
+    });
+
+    it('adds the full-text column to a table made before it existed, on the first write or search', async () => {
+      await pool.query(`CREATE TABLE ai.data_legacy (id BIGSERIAL PRIMARY KEY, text VARCHAR NOT NULL, metadata_ JSONB, node_id VARCHAR, embedding VECTOR(${DIMS}))`);
+      await pool.query(`INSERT INTO ai.data_legacy (text, metadata_, node_id, embedding) VALUES ('Le robinet fuit', '{"knowledgebase_id":"kb"}', 'n1', $1)`, [`[${axisVector(1).join(',')}]`]);
+      const legacy = new VectorStore(pool);
+      const hits = await legacy.search('legacy', null, { knowledgebaseId: 'kb' }, 5, { mode: 'text', text: 'robinets', textSearchConfig: 'french' });
+      expect(hits.map((h) => h.nodeId)).toEqual(['n1']);
+      const { rows: generated } = await pool.query(
+        `SELECT pg_get_expr(d.adbin, d.adrelid) AS expr FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+          WHERE d.adrelid = 'ai.data_legacy'::regclass AND a.attname = 'text_search_tsv'`,
+      );
+      expect(generated[0].expr).toMatch(/to_tsvector\('french'::regconfig, \(?text/);
+      await new VectorStore(pool).ensureTable('legacy', DIMS, 'french'); // a second process: nothing to add, no error
+      const { rows: indexes } = await pool.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'ai' AND tablename = 'data_legacy' AND indexdef LIKE '%gin%'`);
+      expect(indexes).toHaveLength(1);
+    });
+
+    it('refuses a language outside the allow-list before any SQL', async () => {
+      await expect(store.search('hybrid', null, {}, 5, { mode: 'text', text: 'x', textSearchConfig: "english'); DROP TABLE x; --" as never })).rejects.toThrow(/not a text search configuration/);
+      await expect(store.ensureTable('hybrid', DIMS, 'klingon' as never)).rejects.toThrow(/use one of simple, english/);
+    });
   });
 });

@@ -3,11 +3,26 @@ import { DimensionMismatchError, type ChunkRow, type FileScope, type SearchFilte
 import { FileChunkWriter, type FileChunkWriterOptions, type ReplaceResult } from './file-chunk-writer';
 import { insertRows } from './insert-rows';
 import { StagingTable } from './staging-table';
+import { addTextSearchColumn, orQuerySql, reciprocalRankFusion, textSearchConfig, textSearchDdl, type TextSearchConfig } from './text-search';
 import { createTableOnce, inTransaction } from './transaction';
 import { encodeVector } from './vector-binary';
 import { vectorTable, type VectorTable } from './vector-table';
 
 export type { ReplaceResult };
+
+/** `vector`: nearest by cosine; `text`: full-text match ranked by ts_rank; `hybrid`: both, fused by reciprocal rank. */
+export type SearchMode = 'vector' | 'text' | 'hybrid';
+
+export interface SearchOptions {
+  mode?: SearchMode;
+  /** The query's words: what `text` and `hybrid` match against the full-text column. */
+  text?: string;
+  /** The text search configuration the table's full-text column is built with (when it is added) and the query is parsed with. */
+  textSearchConfig?: TextSearchConfig;
+}
+
+/** Candidates each side brings to hybrid fusion: enough that a chunk ranked well by one side is seen. */
+const HYBRID_CANDIDATES = (topK: number) => Math.max(topK * 4, 20);
 
 export interface VectorStoreOptions {
   schema?: string;
@@ -37,6 +52,8 @@ export class VectorStore {
   private readonly index: 'hnsw' | 'none';
   private readonly indexMinRows: number;
   private readonly ensured = new Map<string, number>();
+  /** Tables known to have their full-text column. */
+  private readonly textSearchReady = new Set<string>();
   /** Tables known to have their vector index, index builds (or checks) under way, rows this store inserted since a table's last check. */
   private readonly indexed = new Set<string>();
   private readonly indexBuilds = new Map<string, Promise<void>>();
@@ -70,13 +87,19 @@ export class VectorStore {
     return rows.length ? Number(rows[0].dims) : null;
   }
 
-  /** Creates the table (and its indexes) when missing; refuses a model whose dimension differs. */
-  async ensureTable(name: string, dimensions: number): Promise<VectorTable> {
+  /**
+   * Creates the table (and its indexes) when missing; refuses a model whose dimension differs.
+   * A table made before the full-text column existed gets it here (with `textSearch`, default
+   * 'english').
+   */
+  async ensureTable(name: string, dimensions: number, textSearch: TextSearchConfig = 'english'): Promise<VectorTable> {
     const table = this.table(name);
+    const config = textSearchConfig(textSearch);
     const known = this.ensured.get(table.qualified) ?? (await this.tableDimensions(name));
     if (known !== null && known !== undefined) {
       if (known !== dimensions) throw new DimensionMismatchError(table.qualified, known, dimensions);
       this.ensured.set(table.qualified, known);
+      await this.ensureTextSearch(table, config);
       return table;
     }
     if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 16000) {
@@ -92,12 +115,20 @@ export class VectorStore {
        )`,
       `CREATE INDEX IF NOT EXISTS "${table.unqualified}_file_idx" ON ${table.qualified}
          ((metadata_->>'file_uuid'), (metadata_->>'knowledgebase_id'))`,
+      ...textSearchDdl(table, config),
       ...(this.index === 'hnsw' && this.indexMinRows === 0 ? [vectorIndexDdl(table)] : []),
     ]);
     const actual = await this.tableDimensions(name);
     if (actual !== dimensions) throw new DimensionMismatchError(table.qualified, actual ?? 0, dimensions);
     this.ensured.set(table.qualified, dimensions);
+    this.textSearchReady.add(table.qualified);
     return table;
+  }
+
+  private async ensureTextSearch(table: VectorTable, config: TextSearchConfig): Promise<void> {
+    if (this.textSearchReady.has(table.qualified)) return;
+    await addTextSearchColumn(this.pool, table, config);
+    this.textSearchReady.add(table.qualified);
   }
 
   /**
@@ -205,31 +236,91 @@ export class VectorStore {
   }
 
   /**
-   * The `topK` chunks nearest to `embedding` by cosine distance, within the filters: through the
-   * HNSW index when the table has one, else exact.
+   * The `topK` chunks best matching the query, within the filters. `vector` (the default): nearest
+   * to `embedding` by cosine distance, through the HNSW index when the table has one, else exact.
+   * `text`: chunks sharing words with `query` in the full-text column, by ts_rank. `hybrid`: the
+   * two lists fused by reciprocal rank (k = 60), each side bringing max(4 topK, 20) candidates.
    */
-  async search(name: string, embedding: ArrayLike<number>, filters: SearchFilters, topK: number): Promise<StoredHit[]> {
+  async search(
+    name: string,
+    embedding: ArrayLike<number> | null,
+    filters: SearchFilters,
+    topK: number,
+    options: SearchOptions = {},
+  ): Promise<StoredHit[]> {
+    const mode = options.mode ?? 'vector';
     const table = this.table(name);
     if ((await this.tableDimensions(name)) === null) return [];
+    if (mode === 'vector') return this.vectorHits(table, requireEmbedding(embedding), filters, topK);
+    const config = textSearchConfig(options.textSearchConfig ?? 'english');
+    await this.ensureTextSearch(table, config);
+    const text = options.text;
+    if (text === undefined) throw new Error(`a ${mode} search needs the query's text`);
+    if (mode === 'text') return this.textHits(table, text, config, filters, topK);
+    const candidates = HYBRID_CANDIDATES(topK);
+    const [byVector, byText] = await Promise.all([
+      this.vectorHits(table, requireEmbedding(embedding), filters, candidates),
+      this.textHits(table, text, config, filters, candidates),
+    ]);
+    return reciprocalRankFusion([byVector, byText], (hit) => hit.nodeId)
+      .slice(0, topK)
+      .map(({ item, score }) => ({ ...item, score }));
+  }
+
+  private async vectorHits(table: VectorTable, embedding: ArrayLike<number>, filters: SearchFilters, topK: number): Promise<StoredHit[]> {
     const params: unknown[] = [encodeVector(embedding)];
-    const where: string[] = [];
-    const filter = (key: string, value: string | number | undefined) => {
-      if (value === undefined) return;
-      params.push(String(value));
-      where.push(`metadata_->>'${key}' = $${params.length}`);
-    };
-    filter('knowledgebase_id', filters.knowledgebaseId);
-    filter('file_uuid', filters.fileUuid);
-    filter('team_id', filters.teamId);
+    const where = filterSql(filters, params);
     params.push(topK);
-    const { rows } = await this.pool.query<{ node_id: string; text: string; metadata_: Record<string, unknown>; score: number }>(
+    const { rows } = await this.pool.query<HitRow>(
       `SELECT node_id, text, metadata_, 1 - (embedding <=> $1) AS score FROM ${table.qualified}
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY embedding <=> $1 LIMIT $${params.length}`,
       params,
     );
-    return rows.map((r) => ({ nodeId: r.node_id, text: r.text, metadata: r.metadata_, score: Number(r.score) }));
+    return rows.map(toHit);
   }
+
+  private async textHits(table: VectorTable, text: string, config: TextSearchConfig, filters: SearchFilters, topK: number): Promise<StoredHit[]> {
+    const params: unknown[] = [config, text];
+    const where = [`text_search_tsv @@ q.query`, ...filterSql(filters, params)];
+    params.push(topK);
+    const { rows } = await this.pool.query<HitRow>(
+      `SELECT node_id, text, metadata_, ts_rank(text_search_tsv, q.query) AS score
+         FROM ${table.qualified}, (SELECT ${orQuerySql('$1', '$2')} AS query) q
+        WHERE ${where.join(' AND ')}
+        ORDER BY score DESC, id LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toHit);
+  }
+}
+
+interface HitRow {
+  node_id: string;
+  text: string;
+  metadata_: Record<string, unknown>;
+  score: number;
+}
+
+const toHit = (r: HitRow): StoredHit => ({ nodeId: r.node_id, text: r.text, metadata: r.metadata_, score: Number(r.score) });
+
+function requireEmbedding(embedding: ArrayLike<number> | null): ArrayLike<number> {
+  if (!embedding) throw new Error("a vector search needs the query's embedding");
+  return embedding;
+}
+
+/** The metadata filters as WHERE terms, their values appended to `params`. */
+function filterSql(filters: SearchFilters, params: unknown[]): string[] {
+  const where: string[] = [];
+  const filter = (key: string, value: string | number | undefined) => {
+    if (value === undefined) return;
+    params.push(String(value));
+    where.push(`metadata_->>'${key}' = $${params.length}`);
+  };
+  filter('knowledgebase_id', filters.knowledgebaseId);
+  filter('file_uuid', filters.fileUuid);
+  filter('team_id', filters.teamId);
+  return where;
 }
 
 function vectorIndexDdl(table: VectorTable): string {

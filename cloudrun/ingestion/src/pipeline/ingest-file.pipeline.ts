@@ -79,7 +79,7 @@ async function runIngestion(request: IngestFileRequest, deps: PipelineDeps, repo
     const ref = resolveObject(request.file_path, deps.resolve);
     const embedder = deps.embedders.get(request.embedding_provider, request.embedding_model, request.embedding_dimensions);
     // Checked before any work, so a mismatched model fails in milliseconds and writes nothing.
-    await deps.vectors.ensureTable(request.vector_table_name, await embedder.resolveDimensions());
+    await deps.vectors.ensureTable(request.vector_table_name, await embedder.resolveDimensions(), request.text_search_language);
 
     const object = await timer.time('download', () => downloadObject(deps.storage, ref, { maxBytes: deps.maxFileBytes, signal }));
     let total: ChunkTotal;

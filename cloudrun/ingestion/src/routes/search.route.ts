@@ -3,20 +3,23 @@ import { SearchRequestSchema, SearchResponseSchema, type SearchRequest, type Sea
 import type { VectorStore } from '@docingest/vector-store';
 import type { EmbedderRegistry } from '../embedder-registry';
 
-/** Nearest chunks to a query, with their source file and page. */
+/** The chunks best matching a query (by vector, full text or both), with their source file and page. */
 export function registerSearchRoute(app: FastifyInstance, deps: { vectors: VectorStore; embedders: EmbedderRegistry }): void {
   app.post<{ Body: SearchRequest }>(
     '/search',
     { schema: { body: SearchRequestSchema, response: { 200: SearchResponseSchema } } },
     async (request): Promise<SearchResponse> => {
       const body = request.body;
+      const mode = body.mode ?? 'vector';
       const embedder = deps.embedders.get(body.embedding_provider, body.embedding_model, body.embedding_dimensions);
-      const [vector] = await embedder.embed([body.query], { purpose: 'query' });
+      // A text search needs no embedding: the embedder (and its model) is not touched.
+      const vector = mode === 'text' ? null : (await embedder.embed([body.query], { purpose: 'query' }))[0];
       const hits = await deps.vectors.search(
         body.vector_table_name,
         vector,
         { knowledgebaseId: body.knowledgebase_id, fileUuid: body.file_uuid, teamId: body.team_id },
         body.top_k,
+        { mode, text: body.query, textSearchConfig: body.text_search_language },
       );
       return {
         results: hits.map((hit) => ({
