@@ -31,7 +31,10 @@ export interface BenchOptions {
   bigFileBatchSize: number;
   /** Sizes (MB) of the bench's prose the chunker alone is timed on. */
   chunkingSizesMb: number[];
-  phases: { chunking: boolean; remote: boolean; local: boolean; singleWorker: boolean; storage: boolean; bigFile: boolean };
+  phases: { chunking: boolean; remote: boolean; local: boolean; singleWorker: boolean; storage: boolean; bigFile: boolean; recall: boolean };
+  /** Chunks and questions of the search recall measure (local model, real vectors). */
+  recallChunks: number;
+  recallQuestions: number;
   /** Where the JSON result goes; null: not written. */
   resultsDir: string | null;
   log: (line: string) => void;
@@ -59,7 +62,9 @@ export function defaultOptions(size: CorpusSize): BenchOptions {
     bigFileMb: full ? 100 : 0,
     bigFileBatchSize: 100,
     chunkingSizesMb: full ? [1, 4, 16] : [0.25, 1],
-    phases: { chunking: true, remote: true, local: true, singleWorker: true, storage: true, bigFile: full },
+    phases: { chunking: true, remote: true, local: true, singleWorker: true, storage: true, bigFile: full, recall: true },
+    recallChunks: full ? 400 : 80,
+    recallQuestions: full ? 60 : 24,
     resultsDir: null,
     log: (line) => process.stdout.write(`${line}\n`),
   };

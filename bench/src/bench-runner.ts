@@ -13,6 +13,7 @@ import { measureChunking, type ChunkingMeasure } from './runs/chunking-alone';
 import { fileUuidFor } from './runs/file-uuid';
 import { runOurs } from './runs/ours-runner';
 import type { IngestJob, RunOutcome } from './runs/run-types';
+import { measureSearchRecall, type RecallRun } from './runs/search-recall';
 import { measureStorage, type SearchMeasure, type StorageMeasure } from './runs/storage-alone';
 import { BenchStack, FIXTURE_API_KEY } from './stack/bench-stack';
 import type { IngestionServiceProcess } from './stack/ingestion-service.process';
@@ -26,6 +27,8 @@ export interface BenchResult {
   runs: RunSummary[];
   storage: StorageMeasure[];
   search: SearchMeasure[];
+  /** Recall@5 of each search mode (vector, text, hybrid) on questions with known answer chunks. */
+  recall: RecallRun | null;
   bigFile: BigFileMeasure | null;
   targets: TargetCheck[];
   resultFile: string | null;
@@ -52,6 +55,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   let storage: StorageMeasure[] = [];
   let search: SearchMeasure[] = [];
   let bigFile: BigFileMeasure | null = null;
+  let recall: RecallRun | null = null;
   let chunking: ChunkingMeasure | null = null;
   try {
     const corpus = await generateCorpus(options.size);
@@ -71,6 +75,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         log,
       ));
     }
+    if (options.phases.recall) recall = await measureSearchRecall(stack.postgres.url, corpus, { maxChunks: options.recallChunks, questions: options.recallQuestions }, log);
     if (options.phases.bigFile && options.bigFileMb > 0) bigFile = await phase.bigFile(options.bigFileMb);
 
     const result: BenchResult = {
@@ -89,6 +94,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       runs,
       storage,
       search,
+      recall,
       bigFile,
       targets: checkTargets({ runs, storage, search, bigFile, chunking, poolWorkers: options.poolWorkers }),
       resultFile: null,

@@ -100,6 +100,20 @@ describe('npm run bench (quick mode)', () => {
     );
   });
 
+  it('measures recall@5 of each search mode on questions with known answer chunks', () => {
+    const recall = result.recall!;
+    expect(recall.chunks).toBeGreaterThan(20);
+    expect(recall.measures.map((m) => `${m.kind}/${m.mode}`)).toEqual(
+      ['sentence', 'keywords', 'all'].flatMap((kind) => ['vector', 'text', 'hybrid'].map((mode) => `${kind}/${mode}`)),
+    );
+    const of = (kind: string, mode: string) => recall.measures.find((m) => m.kind === kind && m.mode === mode)!;
+    expect(of('all', 'vector').questions).toBe(24);
+    // The keyword questions are the chunk's rarest words: full text must find most of them.
+    expect(of('keywords', 'text').recallAt5).toBeGreaterThan(0.5);
+    expect(of('keywords', 'hybrid').recallAt5).toBeGreaterThan(of('keywords', 'vector').recallAt5);
+    expect(formatReport(result)).toMatch(/Search recall@5 by mode[\s\S]*hybrid \(RRF k=60\)/);
+  });
+
   it('writes the result as JSON and prints a table with every run', () => {
     const written = JSON.parse(readFileSync(result.resultFile!, 'utf8')) as BenchResult;
     expect(written.runs.map((r) => r.chunks)).toEqual(result.runs.map((r) => r.chunks));

@@ -23,7 +23,9 @@ export const USAGE = `npm run bench -- [options]
   --search-rows N[,M...]     table sizes of the search latency and recall measure (default 20000,100000 full, 500 quick)
   --big-mb N                 size of the large text file, 0 to skip (default 100 full, 0 quick)
   --big-batch-size N         batch_size of the large-file request (default 100)
-  --skip chunking,remote,local,single-worker,storage,big
+  --skip chunking,remote,local,single-worker,storage,big,recall
+  --only recall[,storage...]   run only these phases (same names as --skip); --only recall gives
+                             the search recall@5 per mode alone
   --out DIR                  where the JSON result goes (default bench/results)`;
 
 function positive(name: string, value: string | undefined, allowZero = false): number | undefined {
@@ -52,6 +54,7 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
       'big-mb': { type: 'string' },
       'big-batch-size': { type: 'string' },
       skip: { type: 'string', default: '' },
+      only: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -84,11 +87,13 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
     options.vectorIndex = values['vector-index'];
   }
   if (values['big-mb'] !== undefined) options.phases.bigFile = options.bigFileMb > 0;
-  const known = { chunking: 'chunking', remote: 'remote', local: 'local', 'single-worker': 'singleWorker', storage: 'storage', big: 'bigFile' } as const;
-  for (const name of values
-    .skip!.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
+  const known = { chunking: 'chunking', remote: 'remote', local: 'local', 'single-worker': 'singleWorker', storage: 'storage', big: 'bigFile', recall: 'recall' } as const;
+  if (values.only !== undefined) {
+    const only = values.only.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const name of only) if (!(name in known)) throw new UsageError(`--only takes ${Object.keys(known).join(', ')}; got '${name}'`);
+    for (const [name, phase] of Object.entries(known)) options.phases[phase] = only.includes(name) && (phase !== 'bigFile' || options.bigFileMb > 0);
+  }
+  for (const name of values.skip!.split(',').map((s) => s.trim()).filter(Boolean)) {
     if (!(name in known)) throw new UsageError(`--skip takes ${Object.keys(known).join(', ')}; got '${name}'`);
     options.phases[known[name as keyof typeof known]] = false;
   }

@@ -136,6 +136,20 @@ export function formatReport(result: BenchResult): string {
       ),
     );
   }
+  if (result.recall) {
+    const r = result.recall;
+    out.push(
+      '',
+      `Search recall@5 by mode (local model, ${r.chunks} chunks of 128 tokens; questions made from a known answer chunk: a sentence without its first and last word, or the chunk's three rarest words)`,
+      table(
+        ['questions', 'count', 'vector', 'text', 'hybrid (RRF k=60)'],
+        (['sentence', 'keywords', 'all'] as const).map((kind) => {
+          const of = (mode: string) => r.measures.find((m) => m.kind === kind && m.mode === mode);
+          return [kind, String(of('vector')?.questions ?? 0), ...['vector', 'text', 'hybrid'].map((mode) => of(mode)?.recallAt5.toFixed(2) ?? '')];
+        }),
+      ),
+    );
+  }
   if (result.bigFile) {
     const b = result.bigFile;
     out.push(
