@@ -60,6 +60,16 @@ describe('ingestion through the api (real Redis, PGlite, GCS server, ingestion s
     expect(body.results[0].text).toContain('soup');
   });
 
+  it('searches by full text and hybrid through the api, and refuses an unknown mode naming the field', async () => {
+    for (const mode of ['text', 'hybrid']) {
+      const { status, body } = await stack.request('POST', '/api/v1/knowledge-bases/handbook/search', { query: 'Thursdays', top_k: 2, mode });
+      expect({ mode, status, page: body.results[0]?.page }).toEqual({ mode, status: 200, page: 2 });
+    }
+    const bad = await stack.request('POST', '/api/v1/knowledge-bases/handbook/search', { query: 'soup', mode: 'semantic' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toMatch(/mode/);
+  });
+
   it('re-ingests: a new attempt, completed again, the same number of rows', async () => {
     const first = await stack.request('POST', `/api/v1/files/${fileUuid}/reingest`, { knowledgebase_id: 'handbook' });
     expect(first.status).toBe(201);

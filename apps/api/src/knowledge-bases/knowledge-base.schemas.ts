@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CHUNK_OVERLAP, CHUNK_SIZE, EMBEDDING_PROVIDERS } from '@docingest/contracts';
+import { CHUNK_OVERLAP, CHUNK_SIZE, EMBEDDING_PROVIDERS, SearchRequestSchema, TextSearchLanguageSchema } from '@docingest/contracts';
 
 export const CreateKnowledgeBaseSchema = Type.Object(
   {
@@ -10,6 +10,7 @@ export const CreateKnowledgeBaseSchema = Type.Object(
     embedding_dimensions: Type.Optional(Type.Integer({ minimum: 1, maximum: 16000 })),
     chunk_size: Type.Integer({ ...CHUNK_SIZE }),
     chunk_overlap: Type.Integer({ ...CHUNK_OVERLAP }),
+    text_search_language: Type.Optional(TextSearchLanguageSchema),
   },
   { additionalProperties: false },
 );
@@ -20,6 +21,7 @@ export const SearchKnowledgeBaseSchema = Type.Object(
     query: Type.String({ minLength: 1, maxLength: 10000 }),
     top_k: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),
     file_uuid: Type.Optional(Type.String({ format: 'uuid' })),
+    mode: SearchRequestSchema.properties.mode,
   },
   { additionalProperties: false },
 );

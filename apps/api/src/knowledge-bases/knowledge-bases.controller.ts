@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
-import { VERTEX_EMBEDDING_MODELS, VERTEX_MAX_TOKENS_PER_TEXT } from '@docingest/contracts';
+import { DEFAULT_TEXT_SEARCH_LANGUAGE, VERTEX_EMBEDDING_MODELS, VERTEX_MAX_TOKENS_PER_TEXT } from '@docingest/contracts';
 import { ApiError } from '../common/api-error';
 import { ContractBody } from '../common/contract-body.pipe';
 import { FilesRepository } from '../files/files.repository';
@@ -50,6 +50,7 @@ export class KnowledgeBasesController {
     const vectorTableName = `kb_${body.knowledgebase_id.replace(/-/g, '_')}`;
     const created = await this.knowledgeBases.create({
       ...body,
+      text_search_language: body.text_search_language ?? DEFAULT_TEXT_SEARCH_LANGUAGE,
       vector_table_name: vectorTableName,
       embedding_dimensions: body.embedding_dimensions ?? defaultDimensions(body),
     });
@@ -139,6 +140,8 @@ export class KnowledgeBasesController {
       query: body.query,
       top_k: body.top_k,
       file_uuid: body.file_uuid,
+      mode: body.mode,
+      text_search_language: kb.text_search_language,
       vector_table_name: kb.vector_table_name,
       embedding_provider: kb.embedding_provider,
       embedding_model: kb.embedding_model,

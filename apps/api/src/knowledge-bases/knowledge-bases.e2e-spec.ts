@@ -36,6 +36,7 @@ describe('knowledge bases (api on real PGlite and Redis)', () => {
       embedding_dimensions: 512,
       chunk_size: 1000,
       chunk_overlap: 200,
+      text_search_language: 'english',
     });
     expect(await rows()).toEqual([
       expect.objectContaining({ knowledgebase_id: 'hr-policies', chunk_size: 1000, chunk_overlap: 200, vector_table_name: 'kb_hr_policies' }),
@@ -57,6 +58,7 @@ describe('knowledge bases (api on real PGlite and Redis)', () => {
     ['an id too long for a table name', { knowledgebase_id: 'a'.repeat(60) }, 'knowledgebase_id'],
     ['a vector table name chosen by the caller', { vector_table_name: 'data; drop' }, 'vector_table_name'],
     ['an empty name', { name: '' }, 'name'],
+    ['a text search language outside the allow-list', { text_search_language: "english'); drop table files; --" }, 'text_search_language'],
     ['no name', { name: undefined }, 'name'],
   ])('refuses %s with 400 naming the field, creating nothing', async (_what, change, field) => {
     const before = await rows();

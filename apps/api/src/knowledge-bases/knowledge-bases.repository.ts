@@ -1,6 +1,7 @@
 import type { EmbeddingProvider } from '@docingest/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
+import type { TextSearchLanguage } from '@docingest/contracts';
 import { PG_POOL } from '../database/database.module';
 
 export interface KnowledgeBase {
@@ -12,10 +13,11 @@ export interface KnowledgeBase {
   embedding_dimensions: number | null;
   chunk_size: number;
   chunk_overlap: number;
+  text_search_language: TextSearchLanguage;
   created_at: Date;
 }
 
-const COLUMNS = 'knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model, embedding_dimensions, chunk_size, chunk_overlap, created_at';
+const COLUMNS = 'knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model, embedding_dimensions, chunk_size, chunk_overlap, text_search_language, created_at';
 
 @Injectable()
 export class KnowledgeBasesRepository {
@@ -24,9 +26,9 @@ export class KnowledgeBasesRepository {
   /** Inserts; undefined when the id or the vector table is taken. */
   async create(kb: Omit<KnowledgeBase, 'created_at'>): Promise<KnowledgeBase | undefined> {
     const { rows } = await this.pool.query<KnowledgeBase>(
-      `INSERT INTO knowledge_bases (knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model, embedding_dimensions, chunk_size, chunk_overlap)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
-      [kb.knowledgebase_id, kb.name, kb.vector_table_name, kb.embedding_provider, kb.embedding_model, kb.embedding_dimensions, kb.chunk_size, kb.chunk_overlap],
+      `INSERT INTO knowledge_bases (knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model, embedding_dimensions, chunk_size, chunk_overlap, text_search_language)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
+      [kb.knowledgebase_id, kb.name, kb.vector_table_name, kb.embedding_provider, kb.embedding_model, kb.embedding_dimensions, kb.chunk_size, kb.chunk_overlap, kb.text_search_language],
     );
     return rows[0];
   }

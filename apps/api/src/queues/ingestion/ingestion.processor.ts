@@ -70,6 +70,7 @@ export class IngestionProcessor implements OnModuleDestroy {
       project_id: file.project_id,
       custom_metadata: null,
       attempt,
+      text_search_language: kb.text_search_language,
     };
     // Anything that throws up to here leaves the link pending and Bull retries the job with backoff.
     const headers = await this.ingestionService.dispatchHeaders();
