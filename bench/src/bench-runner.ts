@@ -75,7 +75,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         log,
       ));
     }
-    if (options.phases.recall) recall = await measureSearchRecall(stack.postgres.url, corpus, { maxChunks: options.recallChunks, questions: options.recallQuestions }, log);
+    if (options.phases.recall)
+      recall = await measureSearchRecall(stack.postgres.url, corpus, { maxChunks: options.recallChunks, questions: options.recallQuestions }, log);
     if (options.phases.bigFile && options.bigFileMb > 0) bigFile = await phase.bigFile(options.bigFileMb);
 
     const result: BenchResult = {

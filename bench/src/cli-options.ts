@@ -87,13 +87,27 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
     options.vectorIndex = values['vector-index'];
   }
   if (values['big-mb'] !== undefined) options.phases.bigFile = options.bigFileMb > 0;
-  const known = { chunking: 'chunking', remote: 'remote', local: 'local', 'single-worker': 'singleWorker', storage: 'storage', big: 'bigFile', recall: 'recall' } as const;
+  const known = {
+    chunking: 'chunking',
+    remote: 'remote',
+    local: 'local',
+    'single-worker': 'singleWorker',
+    storage: 'storage',
+    big: 'bigFile',
+    recall: 'recall',
+  } as const;
   if (values.only !== undefined) {
-    const only = values.only.split(',').map((s) => s.trim()).filter(Boolean);
+    const only = values.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const name of only) if (!(name in known)) throw new UsageError(`--only takes ${Object.keys(known).join(', ')}; got '${name}'`);
     for (const [name, phase] of Object.entries(known)) options.phases[phase] = only.includes(name) && (phase !== 'bigFile' || options.bigFileMb > 0);
   }
-  for (const name of values.skip!.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const name of values
+    .skip!.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (!(name in known)) throw new UsageError(`--skip takes ${Object.keys(known).join(', ')}; got '${name}'`);
     options.phases[known[name as keyof typeof known]] = false;
   }

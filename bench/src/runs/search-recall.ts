@@ -57,7 +57,10 @@ export async function measureSearchRecall(
       }).map((chunk) => ({ chunk, fileUuid: fileUuidFor(`recall:${file.key}`) })),
     )
     .slice(0, settings.maxChunks);
-  const questions = makeQuestions(chunks.map((c) => c.chunk), settings.questions);
+  const questions = makeQuestions(
+    chunks.map((c) => c.chunk),
+    settings.questions,
+  );
   const embedder = new LocalEmbedder({ provider: 'local' });
   const pool = new Pool({ connectionString: postgresUrl, max: 4 });
   try {
@@ -72,7 +75,12 @@ export async function measureSearchRecall(
       await store.replaceFileChunks(
         TABLE,
         { fileUuid, knowledgebaseId: 'recall' },
-        indexes.map((i) => ({ nodeId: chunks[i].chunk.id, text: chunks[i].chunk.text, embedding: vectors[i], metadata: { file_uuid: fileUuid, knowledgebase_id: 'recall' } })),
+        indexes.map((i) => ({
+          nodeId: chunks[i].chunk.id,
+          text: chunks[i].chunk.text,
+          embedding: vectors[i],
+          metadata: { file_uuid: fileUuid, knowledgebase_id: 'recall' },
+        })),
       );
     }
     const found = new Map<SearchMode, boolean[]>(MODES.map((mode) => [mode, []]));
@@ -115,7 +123,10 @@ export function makeQuestions(chunks: Chunk[], count: number): Question[] {
       const sentence = words(random.pick(sentences));
       questions.push({ kind: 'sentence', text: sentence.slice(1, -1).join(' '), answerId: chunk.id });
     } else {
-      const rare = [...new Set(words(chunk.text))].filter((w) => w.length > 2 || /\d/.test(w)).sort((a, b) => frequency.get(a)! - frequency.get(b)! || a.localeCompare(b)).slice(0, 3);
+      const rare = [...new Set(words(chunk.text))]
+        .filter((w) => w.length > 2 || /\d/.test(w))
+        .sort((a, b) => frequency.get(a)! - frequency.get(b)! || a.localeCompare(b))
+        .slice(0, 3);
       questions.push({ kind: 'keywords', text: rare.join(' '), answerId: chunk.id });
     }
   }

@@ -97,7 +97,15 @@ describe('POST /ingest-file', () => {
     const path = await stack.upload('u/parts.md', '# Parts\n\nOrder gasket kit RX-40917 for the north pump.\n', 'text/markdown');
     expect((await stack.call('/ingest-file', request(path))).body.status).toBe('completed');
     const search = (mode: string) =>
-      stack.call('/search', { query: 'RX-40917', vector_table_name: 'kb_e2e', embedding_provider: 'local', embedding_model: MODEL, knowledgebase_id: 'handbook', top_k: 3, mode });
+      stack.call('/search', {
+        query: 'RX-40917',
+        vector_table_name: 'kb_e2e',
+        embedding_provider: 'local',
+        embedding_model: MODEL,
+        knowledgebase_id: 'handbook',
+        top_k: 3,
+        mode,
+      });
     for (const mode of ['text', 'hybrid']) {
       const { status, body } = await search(mode);
       expect({ mode, status, first: body.results[0]?.text }).toEqual({ mode, status: 200, first: expect.stringContaining('RX-40917') });
@@ -106,7 +114,14 @@ describe('POST /ingest-file', () => {
     const bad = await search('fuzzy');
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: 'invalid_request', field: expect.stringMatching(/mode/) });
-    const badLanguage = await stack.call('/search', { query: 'x', vector_table_name: 'kb_e2e', embedding_provider: 'local', embedding_model: MODEL, mode: 'text', text_search_language: 'klingon' });
+    const badLanguage = await stack.call('/search', {
+      query: 'x',
+      vector_table_name: 'kb_e2e',
+      embedding_provider: 'local',
+      embedding_model: MODEL,
+      mode: 'text',
+      text_search_language: 'klingon',
+    });
     expect(badLanguage.status).toBe(400);
     expect(badLanguage.body.field).toMatch(/text_search_language/);
   });

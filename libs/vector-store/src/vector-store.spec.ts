@@ -326,7 +326,9 @@ describe('VectorStore', () => {
 
     it('adds the full-text column to a table made before it existed, on the first write or search', async () => {
       await pool.query(`CREATE TABLE ai.data_legacy (id BIGSERIAL PRIMARY KEY, text VARCHAR NOT NULL, metadata_ JSONB, node_id VARCHAR, embedding VECTOR(${DIMS}))`);
-      await pool.query(`INSERT INTO ai.data_legacy (text, metadata_, node_id, embedding) VALUES ('Le robinet fuit', '{"knowledgebase_id":"kb"}', 'n1', $1)`, [`[${axisVector(1).join(',')}]`]);
+      await pool.query(`INSERT INTO ai.data_legacy (text, metadata_, node_id, embedding) VALUES ('Le robinet fuit', '{"knowledgebase_id":"kb"}', 'n1', $1)`, [
+        `[${axisVector(1).join(',')}]`,
+      ]);
       const legacy = new VectorStore(pool);
       const hits = await legacy.search('legacy', null, { knowledgebaseId: 'kb' }, 5, { mode: 'text', text: 'robinets', textSearchConfig: 'french' });
       expect(hits.map((h) => h.nodeId)).toEqual(['n1']);
@@ -341,7 +343,9 @@ describe('VectorStore', () => {
     });
 
     it('refuses a language outside the allow-list before any SQL', async () => {
-      await expect(store.search('hybrid', null, {}, 5, { mode: 'text', text: 'x', textSearchConfig: "english'); DROP TABLE x; --" as never })).rejects.toThrow(/not a text search configuration/);
+      await expect(store.search('hybrid', null, {}, 5, { mode: 'text', text: 'x', textSearchConfig: "english'); DROP TABLE x; --" as never })).rejects.toThrow(
+        /not a text search configuration/,
+      );
       await expect(store.ensureTable('hybrid', DIMS, 'klingon' as never)).rejects.toThrow(/use one of simple, english/);
     });
   });

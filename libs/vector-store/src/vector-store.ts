@@ -241,13 +241,7 @@ export class VectorStore {
    * `text`: chunks sharing words with `query` in the full-text column, by ts_rank. `hybrid`: the
    * two lists fused by reciprocal rank (k = 60), each side bringing max(4 topK, 20) candidates.
    */
-  async search(
-    name: string,
-    embedding: ArrayLike<number> | null,
-    filters: SearchFilters,
-    topK: number,
-    options: SearchOptions = {},
-  ): Promise<StoredHit[]> {
+  async search(name: string, embedding: ArrayLike<number> | null, filters: SearchFilters, topK: number, options: SearchOptions = {}): Promise<StoredHit[]> {
     const mode = options.mode ?? 'vector';
     const table = this.table(name);
     if ((await this.tableDimensions(name)) === null) return [];

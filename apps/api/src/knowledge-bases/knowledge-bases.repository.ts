@@ -17,7 +17,8 @@ export interface KnowledgeBase {
   created_at: Date;
 }
 
-const COLUMNS = 'knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model, embedding_dimensions, chunk_size, chunk_overlap, text_search_language, created_at';
+const COLUMNS =
+  'knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model, embedding_dimensions, chunk_size, chunk_overlap, text_search_language, created_at';
 
 @Injectable()
 export class KnowledgeBasesRepository {
@@ -28,7 +29,17 @@ export class KnowledgeBasesRepository {
     const { rows } = await this.pool.query<KnowledgeBase>(
       `INSERT INTO knowledge_bases (knowledgebase_id, name, vector_table_name, embedding_provider, embedding_model, embedding_dimensions, chunk_size, chunk_overlap, text_search_language)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
-      [kb.knowledgebase_id, kb.name, kb.vector_table_name, kb.embedding_provider, kb.embedding_model, kb.embedding_dimensions, kb.chunk_size, kb.chunk_overlap, kb.text_search_language],
+      [
+        kb.knowledgebase_id,
+        kb.name,
+        kb.vector_table_name,
+        kb.embedding_provider,
+        kb.embedding_model,
+        kb.embedding_dimensions,
+        kb.chunk_size,
+        kb.chunk_overlap,
+        kb.text_search_language,
+      ],
     );
     return rows[0];
   }
