@@ -1,3 +1,5 @@
+import { chunkOverlapProblem } from '@docingest/contracts';
+
 /** Chunk settings that cannot work, named as the request fields are. */
 export class ChunkSettingsError extends Error {
   constructor(message: string) {
@@ -16,7 +18,6 @@ export function validateChunkSettings(chunkSize: number, chunkOverlap: number): 
   if (!Number.isInteger(chunkOverlap) || chunkOverlap < 0) {
     throw new ChunkSettingsError(`chunk_overlap must be an integer of zero or more tokens, not ${chunkOverlap}`);
   }
-  if (chunkOverlap >= chunkSize) {
-    throw new ChunkSettingsError(`chunk_overlap (${chunkOverlap}) must be smaller than chunk_size (${chunkSize})`);
-  }
+  const overlapProblem = chunkOverlapProblem(chunkSize, chunkOverlap);
+  if (overlapProblem) throw new ChunkSettingsError(overlapProblem);
 }

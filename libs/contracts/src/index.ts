@@ -2,3 +2,4 @@ export * from './status';
 export * from './schemas';
 export * from './validate';
 export * from './vertex-models';
+export * from './embedding-models';

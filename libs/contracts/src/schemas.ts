@@ -11,6 +11,17 @@ export const VECTOR_TABLE_NAME_PATTERN = '^[a-z_][a-z0-9_]{0,57}$';
 export const CHUNK_SIZE = { default: 1000, minimum: 32, maximum: 8192 } as const;
 export const CHUNK_OVERLAP = { default: 200, minimum: 0, maximum: 4096 } as const;
 
+/** The request fields a caller may leave out of `/ingest-file`, with the values the schema fills in. */
+export const INGEST_FILE_DEFAULTS = { batch_size: 20, progress_update_frequency: 10 } as const;
+
+/**
+ * The rule the schema cannot state: the overlap must leave room for new text in each chunk.
+ * Answers the message naming the fields, or undefined when the pair can work.
+ */
+export function chunkOverlapProblem(chunkSize: number, chunkOverlap: number): string | undefined {
+  return chunkOverlap >= chunkSize ? `chunk_overlap (${chunkOverlap}) must be smaller than chunk_size (${chunkSize})` : undefined;
+}
+
 /** The knowledge base's vector size, asked of models that can shorten theirs (sent only when the knowledge base set one). */
 const EmbeddingDimensions = Type.Optional(
   Type.Union([Type.Integer({ minimum: 1, maximum: 16000 }), Type.Null()], { description: 'vector size the knowledge base was created with' }),
@@ -47,8 +58,8 @@ export const IngestFileRequestSchema = Type.Object(
     embedding_dimensions: EmbeddingDimensions,
     chunk_size: Type.Integer({ ...CHUNK_SIZE, description: 'tokens per chunk' }),
     chunk_overlap: Type.Integer({ ...CHUNK_OVERLAP, description: 'tokens shared by neighbouring chunks' }),
-    batch_size: Type.Integer({ default: 20, minimum: 1, maximum: 2048, description: 'texts per embedding request' }),
-    progress_update_frequency: Type.Integer({ default: 10, minimum: 1, description: 'chunks between progress callbacks' }),
+    batch_size: Type.Integer({ default: INGEST_FILE_DEFAULTS.batch_size, minimum: 1, maximum: 2048, description: 'texts per embedding request' }),
+    progress_update_frequency: Type.Integer({ default: INGEST_FILE_DEFAULTS.progress_update_frequency, minimum: 1, description: 'chunks between progress callbacks' }),
     user_uuid: Nullable(Type.String({ maxLength: 128 })),
     team_id: Nullable(Identifier),
     knowledgebase_id: Type.String({ minLength: 1, maxLength: 128 }),

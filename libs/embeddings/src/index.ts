@@ -3,9 +3,8 @@ import type { EmbedderLlamaIndexEmbedding, LlamaIndexEmbeddingOptions } from './
 
 export type { Embedder, EmbedOptions, EmbeddingProvider } from './embedder';
 export { createEmbedder, type EmbedderConfig } from './create-embedder';
-export { LocalEmbedder, LOCAL_MODEL, type LocalEmbedderConfig } from './local/local-embedder';
+export { LocalEmbedder, type LocalEmbedderConfig } from './local/local-embedder';
 export { OpenAIEmbedder, type OpenAIEmbedderConfig } from './openai/openai-embedder';
-export { KNOWN_OPENAI_DIMENSIONS } from './openai/known-models';
 export { VertexEmbedder, type VertexEmbedderConfig } from './google/vertex-embedder';
 export * from './errors';
 export type { EmbedderLlamaIndexEmbedding, LlamaIndexEmbeddingOptions } from './llamaindex/embedder-llamaindex-embedding';

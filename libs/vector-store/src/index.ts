@@ -4,3 +4,4 @@ export { FileChunkWriter, type FileChunkWriterOptions } from './file-chunk-write
 export { vectorTable, InvalidTableNameError, type VectorTable } from './vector-table';
 export { encodeVector, parseVectorText } from './vector-binary';
 export { DimensionMismatchError, type ChunkRow, type FileScope, type SearchFilters, type StoredHit } from './chunk-row';
+export { STORED_METADATA_KEYS } from './stored-metadata';

@@ -4,6 +4,7 @@ import { FileChunkWriter, type FileChunkWriterOptions, type ReplaceResult } from
 import { insertRows } from './insert-rows';
 import { StagingTable } from './staging-table';
 import { addTextSearchColumn, orQuerySql, reciprocalRankFusion, textSearchConfig, textSearchDdl, type TextSearchConfig } from './text-search';
+import { metadataText, STORED_METADATA_KEYS } from './stored-metadata';
 import { createTableOnce, inTransaction } from './transaction';
 import { encodeVector } from './vector-binary';
 import { vectorTable, type VectorTable } from './vector-table';
@@ -44,7 +45,8 @@ export interface VectorStoreOptions {
 
 export const DEFAULT_INDEX_MIN_ROWS = 20_000;
 
-const FILE_SCOPE = `metadata_->>'file_uuid' = $1 AND metadata_->>'knowledgebase_id' = $2`;
+const { fileUuid: FILE_KEY, knowledgebaseId: KB_KEY, teamId: TEAM_KEY } = STORED_METADATA_KEYS;
+const FILE_SCOPE = `${metadataText(FILE_KEY)} = $1 AND ${metadataText(KB_KEY)} = $2`;
 
 export class VectorStore {
   private readonly schema: string;
@@ -114,7 +116,7 @@ export class VectorStore {
          embedding VECTOR(${dimensions})
        )`,
       `CREATE INDEX IF NOT EXISTS "${table.unqualified}_file_idx" ON ${table.qualified}
-         ((metadata_->>'file_uuid'), (metadata_->>'knowledgebase_id'))`,
+         ((${metadataText(FILE_KEY)}), (${metadataText(KB_KEY)}))`,
       ...textSearchDdl(table, config),
       ...(this.index === 'hnsw' && this.indexMinRows === 0 ? [vectorIndexDdl(table)] : []),
     ]);
@@ -306,14 +308,14 @@ function requireEmbedding(embedding: ArrayLike<number> | null): ArrayLike<number
 /** The metadata filters as WHERE terms, their values appended to `params`. */
 function filterSql(filters: SearchFilters, params: unknown[]): string[] {
   const where: string[] = [];
-  const filter = (key: string, value: string | number | undefined) => {
+  const filter = (key: Parameters<typeof metadataText>[0], value: string | number | undefined) => {
     if (value === undefined) return;
     params.push(String(value));
-    where.push(`metadata_->>'${key}' = $${params.length}`);
+    where.push(`${metadataText(key)} = $${params.length}`);
   };
-  filter('knowledgebase_id', filters.knowledgebaseId);
-  filter('file_uuid', filters.fileUuid);
-  filter('team_id', filters.teamId);
+  filter(KB_KEY, filters.knowledgebaseId);
+  filter(FILE_KEY, filters.fileUuid);
+  filter(TEAM_KEY, filters.teamId);
   return where;
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { INGESTION_STAGES, type ProgressUpdate } from '@docingest/contracts';
+import { INGESTION_STAGES, isFinalStatus, type ProgressUpdate } from '@docingest/contracts';
 import { PG_POOL } from '../database/database.module';
 import { LINK_COLUMNS, type Link } from './link';
 
@@ -104,7 +104,7 @@ export class LinksRepository {
    */
   async applyProgress(fileUuid: string, update: ProgressUpdate): Promise<ProgressOutcome> {
     if (update.link_id === null) return { applied: false, reason: 'unknown_link' };
-    const final = update.status !== 'processing';
+    const final = isFinalStatus(update.status);
     const progress = update.status === 'completed' ? 100 : update.progress;
     // A completion of this very attempt also ends a failure the api only inferred (sweeper,
     // transport error): the service's word beats the api's guess, and the guess goes to history.
@@ -148,7 +148,7 @@ export class LinksRepository {
     const link = await this.find(update.link_id);
     if (!link || link.file_uuid !== fileUuid) return { applied: false, reason: 'unknown_link' };
     if (update.attempt != null && update.attempt !== link.attempt) return { applied: false, reason: 'stale_attempt', link };
-    if (link.ingestion_status === 'completed' || link.ingestion_status === 'failed') return { applied: false, reason: 'final', link };
+    if (isFinalStatus(link.ingestion_status)) return { applied: false, reason: 'final', link };
     return { applied: false, reason: 'behind', link };
   }
 

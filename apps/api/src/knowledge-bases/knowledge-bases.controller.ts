@@ -1,6 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
-import { DEFAULT_TEXT_SEARCH_LANGUAGE, VERTEX_EMBEDDING_MODELS, VERTEX_MAX_TOKENS_PER_TEXT } from '@docingest/contracts';
+import {
+  chunkOverlapProblem,
+  DEFAULT_TEXT_SEARCH_LANGUAGE,
+  isLocalModel,
+  LOCAL_DIMENSIONS,
+  LOCAL_MODEL,
+  VERTEX_EMBEDDING_MODELS,
+  VERTEX_MAX_TOKENS_PER_TEXT,
+} from '@docingest/contracts';
 import { ApiError } from '../common/api-error';
 import { ContractBody } from '../common/contract-body.pipe';
 import { FilesRepository } from '../files/files.repository';
@@ -9,9 +17,6 @@ import { IngestionsService } from '../ingestions/ingestions.service';
 import { LinksRepository } from '../ingestions/links.repository';
 import { KnowledgeBasesRepository } from './knowledge-bases.repository';
 import { CreateKnowledgeBaseSchema, SearchKnowledgeBaseSchema, type CreateKnowledgeBase, type SearchKnowledgeBase } from './knowledge-base.schemas';
-
-const LOCAL_MODELS = ['universal-sentence-encoder-lite', 'use-lite'];
-const LOCAL_DIMENSIONS = 512;
 
 @ApiTags('knowledge bases')
 @Controller('api/v1/knowledge-bases')
@@ -27,14 +32,10 @@ export class KnowledgeBasesController {
   @Post()
   @ApiBody({ schema: CreateKnowledgeBaseSchema as object })
   async create(@Body(new ContractBody<CreateKnowledgeBase>(CreateKnowledgeBaseSchema)) body: CreateKnowledgeBase) {
-    if (body.chunk_overlap >= body.chunk_size) {
-      throw new ApiError(400, `chunk_overlap (${body.chunk_overlap}) must be smaller than chunk_size (${body.chunk_size})`, {
-        code: 'invalid_request',
-        field: 'chunk_overlap',
-      });
-    }
-    if (body.embedding_provider === 'local' && !LOCAL_MODELS.includes(body.embedding_model)) {
-      throw new ApiError(400, `embedding_model '${body.embedding_model}' is not a model of the local provider: use ${LOCAL_MODELS[0]}`, {
+    const overlapProblem = chunkOverlapProblem(body.chunk_size, body.chunk_overlap);
+    if (overlapProblem) throw new ApiError(400, overlapProblem, { code: 'invalid_request', field: 'chunk_overlap' });
+    if (body.embedding_provider === 'local' && !isLocalModel(body.embedding_model)) {
+      throw new ApiError(400, `embedding_model '${body.embedding_model}' is not a model of the local provider: use ${LOCAL_MODEL}`, {
         code: 'invalid_request',
         field: 'embedding_model',
       });

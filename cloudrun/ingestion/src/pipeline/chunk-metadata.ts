@@ -1,4 +1,5 @@
 import type { IngestFileRequest } from '@docingest/contracts';
+import { STORED_METADATA_KEYS as KEYS } from '@docingest/vector-store';
 
 export interface ChunkFacts {
   nodeId: string;
@@ -16,15 +17,16 @@ export interface FileFacts {
 
 /**
  * The metadata stored with each chunk. Custom keys go first so they can never overwrite the
- * keys access control and deletion depend on. The `_node_*`, `doc_id` and `ref_doc_id` keys are
+ * keys access control and deletion depend on (the ones the store's queries read are named by
+ * vector-store). The `_node_*`, `doc_id` and `ref_doc_id` keys are
  * what LlamaIndex's Python PGVectorStore writes and its retrievers read back.
  */
 export function chunkMetadata(request: IngestFileRequest, file: FileFacts, chunk: ChunkFacts): Record<string, unknown> {
   const own = {
-    file_uuid: request.file_uuid,
+    [KEYS.fileUuid]: request.file_uuid,
     user_uuid: request.user_uuid,
-    team_id: request.team_id,
-    knowledgebase_id: request.knowledgebase_id,
+    [KEYS.teamId]: request.team_id,
+    [KEYS.knowledgebaseId]: request.knowledgebase_id,
     project_id: request.project_id,
     link_id: request.link_id,
     file_name: file.fileName,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { IngestFileRequestSchema, IngestFileResponseSchema, type IngestFileRequest } from '@docingest/contracts';
+import { chunkOverlapProblem, INGEST_FILE_DEFAULTS, IngestFileRequestSchema, IngestFileResponseSchema, type IngestFileRequest } from '@docingest/contracts';
 import type { IngestionConfig } from '../config';
 import { IngestionError, errorBody } from '../errors';
 import type { InflightIngestions } from '../inflight';
@@ -48,7 +48,7 @@ export function registerIngestFileRoute(app: FastifyInstance, deps: IngestRouteD
       const log = request.log.child({ file_uuid: target?.fileUuid, link_id: target?.linkId });
       const reporter = (t: ProgressTarget) =>
         new ProgressReporter(deps.callbacks, t, {
-          everyChunks: (request.body as Partial<IngestFileRequest>)?.progress_update_frequency ?? 10,
+          everyChunks: (request.body as Partial<IngestFileRequest>)?.progress_update_frequency ?? INGEST_FILE_DEFAULTS.progress_update_frequency,
           minIntervalMs: config.PROGRESS_MIN_INTERVAL_MS,
           finalRetryMs: config.CALLBACK_FINAL_RETRY_MS,
           heartbeatMs: config.HEARTBEAT_INTERVAL_MS,
@@ -67,12 +67,9 @@ export function registerIngestFileRoute(app: FastifyInstance, deps: IngestRouteD
         return refuse(new IngestionError(undefined, 400, 'invalid_request', request.validationError.message, { field }));
       }
       const body = request.body;
-      if (body.chunk_overlap >= body.chunk_size) {
-        return refuse(
-          new IngestionError('chunking', 400, 'invalid_chunk_settings', `chunk_overlap (${body.chunk_overlap}) must be smaller than chunk_size (${body.chunk_size})`, {
-            field: 'chunk_overlap',
-          }),
-        );
+      const overlapProblem = chunkOverlapProblem(body.chunk_size, body.chunk_overlap);
+      if (overlapProblem) {
+        return refuse(new IngestionError('chunking', 400, 'invalid_chunk_settings', overlapProblem, { field: 'chunk_overlap' }));
       }
       if (deps.inflight.isDraining) {
         return refuse(new IngestionError(undefined, 503, 'shutting_down', 'the ingestion service is shutting down; retry the ingestion'), false);

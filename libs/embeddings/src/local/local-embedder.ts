@@ -2,11 +2,8 @@ import { availableParallelism } from 'node:os';
 import type { Embedder, EmbedOptions } from '../embedder';
 import { assertPositiveInteger, embedInBatches } from '../embed-in-batches';
 import { EmbedderClosedError, EmbeddingConfigError } from '../errors';
+import { isLocalModel, LOCAL_DIMENSIONS, LOCAL_MODEL, LOCAL_MODEL_NAMES } from '@docingest/contracts';
 import { ModelWorkerPool } from './model-worker-pool';
-
-export const LOCAL_MODEL = 'universal-sentence-encoder-lite';
-const LOCAL_MODEL_ALIASES = [LOCAL_MODEL, 'use-lite'];
-const LOCAL_DIMENSIONS = 512;
 
 export interface LocalEmbedderConfig {
   provider: 'local';
@@ -30,11 +27,8 @@ export class LocalEmbedder implements Embedder {
   /** `pool` is a seam for tests that need a worker which fails; normal use passes only the config. */
   constructor(config: LocalEmbedderConfig, pool?: ModelWorkerPool) {
     const model = config.model ?? LOCAL_MODEL;
-    if (!LOCAL_MODEL_ALIASES.includes(model)) {
-      throw new EmbeddingConfigError(
-        'local',
-        `unknown local embedding model '${model}': the local provider has ${LOCAL_MODEL_ALIASES.map((m) => `'${m}'`).join(' or ')}`,
-      );
+    if (!isLocalModel(model)) {
+      throw new EmbeddingConfigError('local', `unknown local embedding model '${model}': the local provider has ${LOCAL_MODEL_NAMES.map((m) => `'${m}'`).join(' or ')}`);
     }
     this.batchSize = config.batchSize ?? 20;
     assertPositiveInteger('local', 'batchSize', this.batchSize);

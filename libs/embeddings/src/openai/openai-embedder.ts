@@ -1,7 +1,7 @@
 import type { Embedder, EmbedOptions } from '../embedder';
 import { assertPositiveInteger, embedInBatches } from '../embed-in-batches';
 import { EmbedderClosedError, EmbeddingConfigError, EmbeddingResponseError } from '../errors';
-import { KNOWN_OPENAI_DIMENSIONS } from './known-models';
+import { KNOWN_OPENAI_DIMENSIONS } from '@docingest/contracts';
 import { OpenAIEmbeddingsClient } from './openai-embeddings-client';
 import { RequestCoalescer } from '../remote/request-coalescer';
 

@@ -1,7 +1,7 @@
 import { InjectQueue, OnQueueFailed, Process, Processor } from '@nestjs/bull';
 import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
-import type { ErrorBody, IngestFileRequest, IngestFileResponse } from '@docingest/contracts';
+import { INGEST_FILE_DEFAULTS, type ErrorBody, type IngestFileRequest, type IngestFileResponse } from '@docingest/contracts';
 import { API_CONFIG, type ApiConfig } from '../../config/api-config';
 import { FilesRepository } from '../../files/files.repository';
 import { IngestionServiceClient } from '../../ingestion-service/ingestion-service.client';
@@ -62,8 +62,7 @@ export class IngestionProcessor implements OnModuleDestroy {
       embedding_dimensions: kb.embedding_dimensions,
       chunk_size: kb.chunk_size,
       chunk_overlap: kb.chunk_overlap,
-      batch_size: 20,
-      progress_update_frequency: 10,
+      ...INGEST_FILE_DEFAULTS,
       user_uuid: file.user_uuid,
       team_id: file.team_id,
       knowledgebase_id: kb.knowledgebase_id,
