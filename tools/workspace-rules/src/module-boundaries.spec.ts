@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { findViolations, type ProjectGraphSlice } from './module-boundaries';
+import { join, relative, resolve } from 'node:path';
+import { findTestSupportImports, findViolations, type ProjectGraphSlice, type SourceFile } from './module-boundaries';
 
 const root = resolve(__dirname, '../../..');
 
@@ -30,6 +30,21 @@ function aliasImports(dir: string): string[] {
     for (const match of text.matchAll(/from '@docingest\/([a-z-]+)'/g)) found.add(match[1]);
   }
   return [...found];
+}
+
+/** Every TypeScript file of every project, for the rules that read sources. */
+function workspaceSources(graph: ProjectGraphSlice): SourceFile[] {
+  const files: SourceFile[] = [];
+  for (const [project, node] of Object.entries(graph.nodes)) {
+    const projectRoot = (node.data as { root?: string }).root;
+    if (!projectRoot) continue;
+    for (const entry of readdirSync(join(root, projectRoot), { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.parentPath.includes('node_modules')) continue;
+      const path = join(entry.parentPath, entry.name);
+      files.push({ project, path: relative(root, path), text: readFileSync(path, 'utf8') });
+    }
+  }
+  return files;
 }
 
 const node = (tag: string) => ({ data: { tags: [tag] } });
@@ -65,6 +80,38 @@ describe('module boundaries', () => {
     expect(findViolations(graph)).toEqual([
       { source: 'api', target: 'ingestion', reason: 'type:app may not import type:app' },
       { source: 'contracts', target: 'api', reason: 'type:lib may not import type:app' },
+    ]);
+  });
+
+  it('keeps stand-ins and testing entries out of production files of this workspace', () => {
+    const graph = workspaceGraph();
+    const tags = Object.fromEntries(Object.entries(graph.nodes).map(([name, n]) => [name, n.data.tags]));
+    expect(Object.values(tags).filter((t) => t?.includes('type:stand-in'))).toHaveLength(3);
+    expect(findTestSupportImports(workspaceSources(graph), tags)).toEqual([]);
+  });
+
+  it('refuses production code loading a stand-in or test support, and lets tests, tools and stand-ins do it', () => {
+    const tags = { api: ['type:app'], vectors: ['type:lib'], 'local-postgres': ['type:stand-in'], bench: ['type:tool'] };
+    const file = (project: string, path: string, text: string): SourceFile => ({ project, path, text });
+    // Built, so that this spec's own alias-import scan does not read these as imports of its own.
+    const standIn = `import { startLocalPostgres } from '${'@docingest/local-postgres'}';`;
+    expect(
+      findTestSupportImports(
+        [
+          file('api', 'apps/api/src/main.ts', standIn),
+          file('vectors', 'libs/vectors/src/index.ts', `export { fake } from './testing/fake';\nimport { rows } from '${'@docingest/chunks/testing'}';`),
+          file('api', 'apps/api/src/db.e2e-spec.ts', standIn),
+          file('vectors', 'libs/vectors/src/testing/stack.ts', standIn),
+          file('vectors', 'libs/vectors/bench/insert.bench.ts', `export * from '../src/testing/rows';`),
+          file('bench', 'bench/src/main.ts', standIn),
+          file('local-postgres', 'libs/local-postgres/src/index.ts', "export * from './testing/raw-client';"),
+        ],
+        tags,
+      ),
+    ).toEqual([
+      { source: 'apps/api/src/main.ts', target: '@docingest/local-postgres', reason: 'production code may not import the stand-in local-postgres' },
+      { source: 'libs/vectors/src/index.ts', target: './testing/fake', reason: 'production code may not import test support (./testing/fake)' },
+      { source: 'libs/vectors/src/index.ts', target: '@docingest/chunks/testing', reason: 'production code may not import test support (@docingest/chunks/testing)' },
     ]);
   });
 
