@@ -5,7 +5,9 @@ import { waitUntil } from './support/wait-until';
 
 const KB = 'cut';
 const CHUNK_SIZE = 32;
-const TEXT = proseText(1800, 23);
+// About 3800 chunks, all inserted inside the swap transaction (IN_MEMORY_CHUNKS below): a window
+// of a second or more, wide enough to cut the connections inside it on an idle machine too.
+const TEXT = proseText(4000, 23);
 
 /** The first lines of an uncaught error the ingestion service printed as it died. */
 function crashReason(lines: string[]): string {
@@ -28,9 +30,11 @@ describe('database connection cut mid-ingestion', () => {
       databaseProxy: true,
       recordCallbacks: true,
       embeddingStandIn: { dimensions: 256 },
-      // Storing 1700 rows holds PGlite's one session for seconds, during which no progress can
+      // Storing 3800 rows holds PGlite's one session for seconds, during which no progress can
       // be recorded: keep the sweeper out of this test.
       apiEnv: { STALE_AFTER_MS: '600000' },
+      // A staged file's swap is one INSERT … SELECT, too short for the probe to see it held.
+      ingestionEnv: { IN_MEMORY_CHUNKS: '100000' },
     });
     await stack.createKnowledgeBase(KB, { provider: 'openai', chunkSize: CHUNK_SIZE, chunkOverlap: 0 });
   });

@@ -22,6 +22,9 @@ describe('ingestion service SIGKILLed in the middle of storing', () => {
       embeddingStandIn: { dimensions: 256 },
       // The sweeper is what must notice a service that died without a word.
       apiEnv: { STALE_AFTER_MS: '6000', SWEEP_INTERVAL_MS: '1000', SHUTDOWN_GRACE_MS: '1000' },
+      // Every chunk held in memory and inserted inside the swap transaction itself: a staged file's
+      // swap is one INSERT … SELECT, on an idle machine too short for the probe to see it held.
+      ingestionEnv: { IN_MEMORY_CHUNKS: '100000' },
     });
     await stack.createKnowledgeBase(KB, { provider: 'openai', chunkSize: CHUNK_SIZE, chunkOverlap: 0 });
     fileUuid = (await stack.upload('bulky.txt', TEXT, { knowledgebase_id: KB })).uuid;
