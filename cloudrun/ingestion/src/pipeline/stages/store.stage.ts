@@ -1,0 +1,29 @@
+import type { IngestFileResponse } from '@docingest/contracts';
+import type { FileChunkWriter } from '@docingest/vector-store';
+import { CANCELLED, type IngestionRun } from '../ingestion-run';
+import type { PipelineDeps } from '../pipeline-deps';
+
+/**
+ * Swaps the file's new chunks in for its old ones, in one transaction. The boundary before the
+ * chunks become searchable waits for the api's answer: a file removed from its knowledge base
+ * meanwhile is not stored at all.
+ */
+export async function storeStage(run: IngestionRun, writer: FileChunkWriter, chunks: number): Promise<void> {
+  const { reporter } = run;
+  run.enter('storing', { quiet: true });
+  await reporter.confirm('storing', chunks);
+  run.checkAborted();
+  await run.timer.time('store', () => writer.commit((done) => reporter.advance('storing', done, chunks)));
+}
+
+/**
+ * The final report of a stored file. A file removed between the api's last answer and the
+ * commit has what was stored taken back, so no chunk of a removed file stays searchable.
+ */
+export async function finishStage(run: IngestionRun, chunks: number, deps: PipelineDeps): Promise<IngestFileResponse> {
+  const cancel = await run.finish(chunks);
+  if (cancel !== 'removed') return run.response({ status: 'completed', chunks });
+  const { request } = run;
+  const deleted = await deps.vectors.deleteFileChunks(request.vector_table_name, { fileUuid: request.file_uuid, knowledgebaseId: request.knowledgebase_id });
+  return run.response({ status: 'failed', chunks: 0, stage: 'storing', error: `${CANCELLED.removed}; the ${deleted} chunks stored just before were deleted` });
+}
