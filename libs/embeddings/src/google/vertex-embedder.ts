@@ -1,12 +1,18 @@
 import { VERTEX_EMBEDDING_MODELS, VERTEX_MAX_TOKENS_PER_REQUEST, VERTEX_MAX_TOKENS_PER_TEXT } from '@docingest/contracts';
 import { countTokens } from 'gpt-tokenizer';
 import type { Embedder, EmbedOptions } from '../embedder';
-import { assertPositiveInteger, embedInBatches } from '../embed-in-batches';
+import { embedInBatches } from '../embed-in-batches';
 import { EmbedderClosedError, EmbeddingConfigError, EmbeddingInputError, EmbeddingResponseError } from '../errors';
 import { RequestCoalescer } from '../remote/request-coalescer';
+import { resolveRemoteOptions, type RemoteEmbedderOptions } from '../remote/remote-embedder-options';
 import { VertexEmbeddingsClient, type VertexTaskType } from './vertex-embeddings-client';
 
-export interface VertexEmbedderConfig {
+/**
+ * Defaults besides RemoteEmbedderOptions' own: batchSize the most the model allows (250, or 1 for
+ * gemini-embedding-001), retryBaseDelayMs 1 000 (Vertex AI's quotas are per minute),
+ * retryMaxDelayMs 30 000. `dimensions` (outputDimensionality) is at most the model's own.
+ */
+export interface VertexEmbedderConfig extends RemoteEmbedderOptions {
   provider: 'google';
   /** text-embedding-005, text-multilingual-embedding-002 or gemini-embedding-001. */
   model: string;
@@ -16,22 +22,6 @@ export interface VertexEmbedderConfig {
   location: string;
   /** Base URL instead of Google's regional endpoint. */
   apiEndpoint?: string;
-  /** Vector size asked for (outputDimensionality), at most the model's own; default the model's. */
-  dimensions?: number;
-  /** Texts per request; default and most the model allows (250, or 1 for gemini-embedding-001). */
-  batchSize?: number;
-  /** Requests in flight at once across all embed() calls; default 4. */
-  maxInFlight?: number;
-  /** Tries per request, first included; default 6. */
-  maxAttempts?: number;
-  /** Total time allowed for one request; default 60 000. */
-  requestTimeoutMs?: number;
-  /** First backoff delay, doubled per retry; default 1 000 (Vertex AI's quotas are per minute). */
-  retryBaseDelayMs?: number;
-  /** Backoff cap; default 30 000. */
-  retryMaxDelayMs?: number;
-  /** Longest wait a quota error may ask for; a longer one fails the batch. Default 60 000. */
-  maxRetryAfterMs?: number;
 }
 
 /**
@@ -61,21 +51,9 @@ export class VertexEmbedder implements Embedder {
     }
     if (!config.project) throw new EmbeddingConfigError('google', 'the google provider needs a Google Cloud project (GOOGLE_CLOUD_PROJECT)');
     if (!config.location) throw new EmbeddingConfigError('google', 'the google provider needs a Vertex AI location, e.g. us-central1 (GOOGLE_CLOUD_LOCATION)');
-    const numbers = {
-      batchSize: config.batchSize ?? known.maxTextsPerRequest,
-      maxInFlight: config.maxInFlight ?? 4,
-      maxAttempts: config.maxAttempts ?? 6,
-      requestTimeoutMs: config.requestTimeoutMs ?? 60_000,
-      retryBaseDelayMs: config.retryBaseDelayMs ?? 1_000,
-      retryMaxDelayMs: config.retryMaxDelayMs ?? 30_000,
-      maxRetryAfterMs: config.maxRetryAfterMs ?? 60_000,
-    };
-    for (const [name, value] of Object.entries(numbers)) assertPositiveInteger('google', name, value);
-    if (config.dimensions !== undefined) {
-      assertPositiveInteger('google', 'dimensions', config.dimensions);
-      if (config.dimensions > known.dimensions) {
-        throw new EmbeddingConfigError('google', `${config.model} gives at most ${known.dimensions} dimensions, not ${config.dimensions}`);
-      }
+    const { batchSize, send } = resolveRemoteOptions('google', config, { batchSize: known.maxTextsPerRequest, retryBaseDelayMs: 1_000, retryMaxDelayMs: 30_000 });
+    if (config.dimensions !== undefined && config.dimensions > known.dimensions) {
+      throw new EmbeddingConfigError('google', `${config.model} gives at most ${known.dimensions} dimensions, not ${config.dimensions}`);
     }
     if (config.apiEndpoint !== undefined) {
       if (!isHttpUrl(config.apiEndpoint)) {
@@ -85,22 +63,18 @@ export class VertexEmbedder implements Embedder {
 
     this.model = config.model;
     this.dimensions = config.dimensions ?? known.dimensions;
-    this.batchSize = Math.min(numbers.batchSize, known.maxTextsPerRequest);
-    this.maxInFlight = numbers.maxInFlight;
+    this.batchSize = Math.min(batchSize, known.maxTextsPerRequest);
+    this.maxInFlight = send.maxInFlight;
     this.client = new VertexEmbeddingsClient({
       project: config.project,
       location: config.location,
       apiEndpoint: config.apiEndpoint,
       model: config.model,
       dimensions: config.dimensions,
-      maxInFlight: numbers.maxInFlight,
-      maxAttempts: numbers.maxAttempts,
-      requestTimeoutMs: numbers.requestTimeoutMs,
-      retry: { baseDelayMs: numbers.retryBaseDelayMs, maxDelayMs: numbers.retryMaxDelayMs },
-      maxRetryAfterMs: numbers.maxRetryAfterMs,
+      ...send,
     });
     // Pieces of several files share a request only when they are for the same task type.
-    const coalescer = (taskType: VertexTaskType) => new RequestCoalescer((texts, signal) => this.sendWithinTokenBudget(texts, taskType, signal), numbers.maxInFlight);
+    const coalescer = (taskType: VertexTaskType) => new RequestCoalescer((texts, signal) => this.sendWithinTokenBudget(texts, taskType, signal), send.maxInFlight);
     this.requests = { RETRIEVAL_DOCUMENT: coalescer('RETRIEVAL_DOCUMENT'), RETRIEVAL_QUERY: coalescer('RETRIEVAL_QUERY') };
   }
 

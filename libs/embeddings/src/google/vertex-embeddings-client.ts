@@ -1,13 +1,14 @@
 import type { GoogleGenAI } from '@google/genai';
 import { EmbeddingResponseError } from '../errors';
 import { describeNetworkError } from '../openai/openai-embeddings-client';
-import { isRetryableStatus, type RetryTiming } from '../remote/retry-policy';
+import { isRetryableStatus } from '../remote/retry-policy';
+import type { RemoteSendSettings } from '../remote/remote-embedder-options';
 import { RetryingSender, type Attempt } from '../remote/retrying-sender';
 
 /** What the text is for: Vertex AI embeds a passage and a question about it differently. */
 export type VertexTaskType = 'RETRIEVAL_DOCUMENT' | 'RETRIEVAL_QUERY';
 
-export interface VertexClientSettings {
+export interface VertexClientSettings extends RemoteSendSettings {
   project: string;
   location: string;
   /** Base URL instead of https://{location}-aiplatform.googleapis.com/ (a private endpoint, a loopback stand-in). */
@@ -15,11 +16,6 @@ export interface VertexClientSettings {
   model: string;
   /** Sent as outputDimensionality when set. */
   dimensions?: number;
-  maxInFlight: number;
-  maxAttempts: number;
-  requestTimeoutMs: number;
-  retry: RetryTiming;
-  maxRetryAfterMs: number;
 }
 
 /**

@@ -1,36 +1,23 @@
 import type { Embedder, EmbedOptions } from '../embedder';
-import { assertPositiveInteger, embedInBatches } from '../embed-in-batches';
+import { embedInBatches } from '../embed-in-batches';
 import { EmbedderClosedError, EmbeddingConfigError, EmbeddingResponseError } from '../errors';
 import { KNOWN_OPENAI_DIMENSIONS } from '@docingest/contracts';
 import { OpenAIEmbeddingsClient } from './openai-embeddings-client';
 import { RequestCoalescer } from '../remote/request-coalescer';
+import { resolveRemoteOptions, type RemoteEmbedderOptions } from '../remote/remote-embedder-options';
 
-export interface OpenAIEmbedderConfig {
+/**
+ * Defaults besides RemoteEmbedderOptions' own: batchSize 20, retryBaseDelayMs 500, retryMaxDelayMs
+ * 20 000 (Retry-After is honoured beyond it). `dimensions` is sent when set; otherwise the
+ * model's known size or its first answer.
+ */
+export interface OpenAIEmbedderConfig extends RemoteEmbedderOptions {
   provider: 'openai';
   model: string;
   /** Any OpenAI-compatible API root; default https://api.openai.com/v1. */
   baseURL?: string;
   /** Sent as a Bearer token when set (local compatible servers often need none). */
   apiKey?: string;
-  /** Requested vector size (sent as `dimensions`); otherwise the model's known size or its first answer. */
-  dimensions?: number;
-  /** Inputs per request; default 20. */
-  batchSize?: number;
-  /**
-   * Requests in flight at once across all embed() calls; default 4. While all are busy, the
-   * batches of concurrent calls wait together and share the next request (up to each call's batch size).
-   */
-  maxInFlight?: number;
-  /** Tries per batch, first included; default 6. */
-  maxAttempts?: number;
-  /** Total time allowed for one request; default 60 000. */
-  requestTimeoutMs?: number;
-  /** First backoff delay, doubled per retry; default 500. */
-  retryBaseDelayMs?: number;
-  /** Backoff cap (Retry-After is honoured beyond it); default 20 000. */
-  retryMaxDelayMs?: number;
-  /** Longest Retry-After honoured; a longer one fails the batch. Default 60 000. */
-  maxRetryAfterMs?: number;
 }
 
 /** Embeddings from an OpenAI-compatible `/embeddings` endpoint. */
@@ -49,33 +36,19 @@ export class OpenAIEmbedder implements Embedder {
       throw new EmbeddingConfigError('openai', 'the openai provider needs a model name, e.g. text-embedding-3-small');
     }
     this.model = config.model;
-    const numbers = {
-      batchSize: config.batchSize ?? 20,
-      maxInFlight: config.maxInFlight ?? 4,
-      maxAttempts: config.maxAttempts ?? 6,
-      requestTimeoutMs: config.requestTimeoutMs ?? 60_000,
-      retryBaseDelayMs: config.retryBaseDelayMs ?? 500,
-      retryMaxDelayMs: config.retryMaxDelayMs ?? 20_000,
-      maxRetryAfterMs: config.maxRetryAfterMs ?? 60_000,
-    };
-    for (const [name, value] of Object.entries(numbers)) assertPositiveInteger('openai', name, value);
-    if (config.dimensions !== undefined) assertPositiveInteger('openai', 'dimensions', config.dimensions);
+    const { batchSize, send } = resolveRemoteOptions('openai', config, { batchSize: 20, retryBaseDelayMs: 500, retryMaxDelayMs: 20_000 });
 
-    this.batchSize = numbers.batchSize;
-    this.maxInFlight = numbers.maxInFlight;
+    this.batchSize = batchSize;
+    this.maxInFlight = send.maxInFlight;
     this.learntDimensions = config.dimensions ?? KNOWN_OPENAI_DIMENSIONS[config.model];
     this.client = new OpenAIEmbeddingsClient({
       url: `${endpointRoot(config.baseURL)}/embeddings`,
       model: config.model,
       apiKey: config.apiKey || undefined,
       dimensions: config.dimensions,
-      maxInFlight: numbers.maxInFlight,
-      maxAttempts: numbers.maxAttempts,
-      requestTimeoutMs: numbers.requestTimeoutMs,
-      retry: { baseDelayMs: numbers.retryBaseDelayMs, maxDelayMs: numbers.retryMaxDelayMs },
-      maxRetryAfterMs: numbers.maxRetryAfterMs,
+      ...send,
     });
-    this.requests = new RequestCoalescer(async (texts, signal) => this.checkDimensions(await this.client.embedBatch(texts, signal)), numbers.maxInFlight);
+    this.requests = new RequestCoalescer(async (texts, signal) => this.checkDimensions(await this.client.embedBatch(texts, signal)), send.maxInFlight);
   }
 
   get parallelism(): number {

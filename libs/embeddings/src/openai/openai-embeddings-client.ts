@@ -1,21 +1,16 @@
 import axios, { type AxiosInstance } from 'axios';
-import { isRetryableStatus, parseRetryAfter, type RetryTiming } from '../remote/retry-policy';
+import { isRetryableStatus, parseRetryAfter } from '../remote/retry-policy';
+import type { RemoteSendSettings } from '../remote/remote-embedder-options';
 import { RetryingSender, type Attempt } from '../remote/retrying-sender';
 import { serverMessage, vectorsFromResponse } from './embeddings-response';
 
-export interface EmbeddingsClientSettings {
+export interface EmbeddingsClientSettings extends RemoteSendSettings {
   /** Full endpoint URL, `{baseURL}/embeddings`. */
   url: string;
   model: string;
   apiKey?: string;
   /** Sent as `dimensions` when set (text-embedding-3 models can shorten their vectors). */
   dimensions?: number;
-  maxInFlight: number;
-  maxAttempts: number;
-  requestTimeoutMs: number;
-  retry: RetryTiming;
-  /** A Retry-After longer than this fails the batch instead of stalling the ingestion. */
-  maxRetryAfterMs: number;
 }
 
 /**
