@@ -1,7 +1,7 @@
 import { createEmbedder } from '../create-embedder';
 import { EmbeddingConfigError, EmbeddingInputError, EmbeddingRequestError, EmbeddingRetriesExhaustedError } from '../errors';
 import { EmbedderLlamaIndexEmbedding } from '../llamaindex/embedder-llamaindex-embedding';
-import { fakeEmbedding } from '../testing/openai-compatible.server';
+import { fakeEmbedding } from '../testing/embedding-stand-in';
 import { startVertexAIServer, type VertexAIServer, type VertexAIServerOptions } from '../testing/vertex-ai.server';
 import type { VertexEmbedderConfig } from './vertex-embedder';
 

@@ -1,7 +1,8 @@
 import { Document, IngestionPipeline, MetadataMode, SentenceSplitter } from 'llamaindex';
 import { createEmbedder } from '../create-embedder';
 import { toLlamaIndexEmbedding } from '../index';
-import { fakeEmbedding, startOpenAICompatibleServer, type OpenAICompatibleServer } from '../testing/openai-compatible.server';
+import { fakeEmbedding } from '../testing/embedding-stand-in';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../testing/openai-compatible.server';
 
 describe('LlamaIndex adapter', () => {
   let server: OpenAICompatibleServer;

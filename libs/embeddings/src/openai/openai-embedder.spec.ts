@@ -8,7 +8,8 @@ import {
   EmbeddingResponseError,
   EmbeddingRetriesExhaustedError,
 } from '../errors';
-import { fakeEmbedding, startOpenAICompatibleServer, type OpenAICompatibleServer, type OpenAICompatibleServerOptions } from '../testing/openai-compatible.server';
+import { fakeEmbedding } from '../testing/embedding-stand-in';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer, type OpenAICompatibleServerOptions } from '../testing/openai-compatible.server';
 import type { OpenAIEmbedderConfig } from './openai-embedder';
 
 // Every test talks over a real socket to an OpenAI-compatible server on 127.0.0.1.
