@@ -49,7 +49,11 @@ export interface RemoteDefaults {
  * The options with the provider's defaults filled in, every number checked to be a positive
  * integer (a config error naming the option otherwise).
  */
-export function resolveRemoteOptions(provider: EmbeddingProvider, options: RemoteEmbedderOptions, defaults: RemoteDefaults): { batchSize: number; send: RemoteSendSettings } {
+export function resolveRemoteOptions(
+  provider: EmbeddingProvider,
+  options: RemoteEmbedderOptions,
+  defaults: RemoteDefaults,
+): { batchSize: number; send: RemoteSendSettings } {
   const numbers = {
     batchSize: options.batchSize ?? defaults.batchSize,
     maxInFlight: options.maxInFlight ?? 4,

@@ -81,7 +81,8 @@ export async function startOpenAICompatibleServer(options: OpenAICompatibleServe
       record.dimensions = parsed.dimensions;
       return parsed;
     },
-    fail: ({ send }, forced) => send(forced.status, error(forced.status, forced.message ?? `scripted ${forced.status}`), forced.retryAfter ? { 'retry-after': forced.retryAfter } : {}),
+    fail: ({ send }, forced) =>
+      send(forced.status, error(forced.status, forced.message ?? `scripted ${forced.status}`), forced.retryAfter ? { 'retry-after': forced.retryAfter } : {}),
     answer({ req, send }, parsed) {
       const fail = (status: number, message: string) => send(status, error(status, message));
       const inputs = typeof parsed.input === 'string' ? [parsed.input] : parsed.input;
