@@ -3,3 +3,4 @@ export * from './schemas';
 export * from './validate';
 export * from './vertex-models';
 export * from './embedding-models';
+export * from './imports';

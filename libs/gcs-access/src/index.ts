@@ -1,3 +1,6 @@
 export { GcsAccessError } from './gcs-errors';
-export { resolveObject, type ObjectRef, type ResolveOptions } from './resolve-object';
+export { resolveObject, allowedBuckets, type ObjectRef, type ResolveOptions } from './resolve-object';
+export { resolvePrefix, type PrefixRef } from './resolve-prefix';
+export { objectFilter } from './object-filter';
+export { listObjectPage, MAX_PAGE_SIZE, type ListedObject, type ObjectPage } from './list-prefix';
 export { downloadObject, type DownloadedObject, type DownloadOptions } from './download-object';

@@ -14,10 +14,31 @@ export interface ResolveOptions {
 
 const MAX_KEY_BYTES = 1024; // GCS's own limit on object names
 // Bucket names per GCS naming rules (lowercase, digits, dashes, underscores, dots).
-const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
+export const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 
 function invalid(message: string): GcsAccessError {
   return new GcsAccessError('invalid_path', 400, message);
+}
+
+/**
+ * Refuses an object name (or, with `what` = 'the prefix', a prefix ending in `/`) that could
+ * reach another folder: leading `/`, encoded separators or dots, backslashes, empty, `.` or `..`
+ * segments, or more bytes than GCS allows.
+ */
+export function checkObjectName(name: string, what: 'the object key' | 'the prefix'): void {
+  if (name.startsWith('/')) throw invalid(`${what} must not start with /`);
+  if (/%2f|%5c|%2e/i.test(name)) throw invalid(`${what} must not contain encoded separators or dots`);
+  if (name.includes('\\')) throw invalid(`${what} must not contain backslashes`);
+  const segments = (what === 'the prefix' ? name.slice(0, -1) : name).split('/');
+  if (segments.some((segment) => segment === '..' || segment === '.' || segment === '')) {
+    throw invalid(`${what} must not contain empty, "." or ".." segments`);
+  }
+  if (Buffer.byteLength(name) > MAX_KEY_BYTES) throw invalid(`${what} is longer than ${MAX_KEY_BYTES} bytes`);
+}
+
+/** The buckets that may be read: the allow-list, or the default bucket alone when the list is empty. */
+export function allowedBuckets(options: { defaultBucket?: string; allowedBuckets: string[] }): string[] {
+  return options.allowedBuckets.length ? options.allowedBuckets : options.defaultBucket ? [options.defaultBucket] : [];
 }
 
 /**
@@ -46,16 +67,9 @@ export function resolveObject(filePath: string, options: ResolveOptions): Object
     if (!bucket) throw invalid('file_path is a bare key but no default bucket is configured; use gs://bucket/key');
   }
 
-  if (key.startsWith('/')) throw invalid('the object key must not start with /');
-  if (/%2f|%5c|%2e/i.test(key)) throw invalid('the object key must not contain encoded separators or dots');
-  if (key.includes('\\')) throw invalid('the object key must not contain backslashes');
-  if (key.split('/').some((segment) => segment === '..' || segment === '.' || segment === '')) {
-    throw invalid('the object key must not contain empty, "." or ".." segments');
-  }
-  if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw invalid(`the object key is longer than ${MAX_KEY_BYTES} bytes`);
+  checkObjectName(key, 'the object key');
 
-  const allowed = options.allowedBuckets.length ? options.allowedBuckets : options.defaultBucket ? [options.defaultBucket] : [];
-  if (!allowed.includes(bucket)) {
+  if (!allowedBuckets(options).includes(bucket)) {
     throw new GcsAccessError('bucket_not_allowed', 400, `bucket '${bucket}' is not one this service may read`);
   }
   return { bucket, key };
