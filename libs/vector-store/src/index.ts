@@ -5,3 +5,4 @@ export { vectorTable, InvalidTableNameError, type VectorTable } from './vector-t
 export { encodeVector, parseVectorText } from './vector-binary';
 export { DimensionMismatchError, type ChunkRow, type FileScope, type SearchFilters, type StoredHit } from './chunk-row';
 export { STORED_METADATA_KEYS } from './stored-metadata';
+export { StoredEmbeddings, embeddingHash, type EmbeddingSpace } from './stored-embeddings';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { startLocalPostgres } from '@docingest/local-postgres';
-import { DimensionMismatchError, InvalidTableNameError, VectorStore, encodeVector, parseVectorText, type ChunkRow } from './index';
+import { DimensionMismatchError, InvalidTableNameError, VectorStore, embeddingHash, encodeVector, parseVectorText, type ChunkRow } from './index';
 
 const DIMS = 8;
 
@@ -283,6 +283,71 @@ describe('VectorStore', () => {
     expect(hits[1].score).toBeLessThanOrEqual(hits[0].score);
     expect(await store.search('search', axisVector(3), { fileUuid: b, teamId: 7 }, 1)).toMatchObject([{ nodeId: `${b}-3` }]);
     expect(await store.search('search', axisVector(3), { teamId: 8 }, 5)).toEqual([]);
+  });
+
+  describe('stored embeddings: what a re-ingestion reuses', () => {
+    const space = { provider: 'openai', model: 'm', dimensions: DIMS };
+    const hashedRows = (fileUuid: string, kb: string, texts: string[]): ChunkRow[] =>
+      texts.map((text, i) => ({
+        nodeId: `${fileUuid}-${kb}-${i}`,
+        text,
+        // float32 values with long decimal forms: the round trip must give the very same floats
+        embedding: Float32Array.from(axisVector(i % DIMS, 0.1 / (i + 3))),
+        metadata: { file_uuid: fileUuid, knowledgebase_id: kb, embedding_hash: embeddingHash(space, `sha-of-${text}`) },
+      }));
+
+    it('keys a vector by provider, model, dimensions and text, not by where the chunk sits', () => {
+      const key = embeddingHash(space, 'abc');
+      expect(key).toMatch(/^[0-9a-f]{64}$/);
+      expect(embeddingHash({ ...space }, 'abc')).toBe(key);
+      for (const other of [{ ...space, model: 'm2' }, { ...space, dimensions: DIMS + 1 }, { ...space, provider: 'local' }]) {
+        expect(embeddingHash(other, 'abc')).not.toBe(key);
+      }
+      expect(embeddingHash(space, 'abd')).not.toBe(key);
+    });
+
+    it("finds the file's own stored vectors by hash, exactly, one query per batch, and nothing of other files or knowledge bases", async () => {
+      await store.ensureTable('reuse', DIMS);
+      const file = randomUUID();
+      const other = randomUUID();
+      const texts = Array.from({ length: 12 }, (_, i) => `text ${i}`);
+      const mine = hashedRows(file, 'kb', texts);
+      await store.replaceFileChunks('reuse', { fileUuid: file, knowledgebaseId: 'kb' }, mine);
+      // the same texts elsewhere: another file, and this file in another knowledge base
+      await store.replaceFileChunks('reuse', { fileUuid: other, knowledgebaseId: 'kb' }, hashedRows(other, 'kb', ['only elsewhere', ...texts]));
+      await store.replaceFileChunks('reuse', { fileUuid: file, knowledgebaseId: 'kb2' }, hashedRows(file, 'kb2', ['only in kb2']));
+
+      const stored = await store.storedEmbeddings('reuse', { fileUuid: file, knowledgebaseId: 'kb' });
+      expect(stored.size).toBe(12);
+      const queries = jest.spyOn(pool, 'query');
+      try {
+        const wanted = [mine[3], mine[7], mine[11]].map((r) => r.metadata.embedding_hash as string);
+        const unknown = [embeddingHash(space, 'sha-of-only elsewhere'), embeddingHash(space, 'sha-of-only in kb2'), embeddingHash({ ...space, model: 'm2' }, 'sha-of-text 3')];
+        const found = await stored.take([...wanted, ...unknown]);
+        expect(queries).toHaveBeenCalledTimes(1);
+        expect([...found.keys()].sort()).toEqual([...wanted].sort());
+        for (const row of [mine[3], mine[7], mine[11]]) expect(found.get(row.metadata.embedding_hash as string)).toEqual(row.embedding);
+        queries.mockClear();
+        expect((await stored.take(unknown)).size).toBe(0);
+        expect(queries).not.toHaveBeenCalled(); // nothing stored for them: no query at all
+      } finally {
+        queries.mockRestore();
+      }
+    });
+
+    it('answers nothing for a file replaced since the lookup was opened, or a table that does not exist', async () => {
+      const file = randomUUID();
+      const scope = { fileUuid: file, knowledgebaseId: 'kb' };
+      const first = hashedRows(file, 'kb', ['a', 'b']);
+      await store.replaceFileChunks('reuse', scope, first);
+      const stale = await store.storedEmbeddings('reuse', scope);
+      await store.replaceFileChunks('reuse', scope, hashedRows(file, 'kb', ['a', 'b'])); // new rows, new ids
+      expect((await stale.take(first.map((r) => r.metadata.embedding_hash as string))).size).toBe(0);
+      expect((await (await store.storedEmbeddings('reuse', scope)).take([first[0].metadata.embedding_hash as string])).size).toBe(1);
+      const missing = await store.storedEmbeddings('no_such_table', scope);
+      expect(missing.size).toBe(0);
+      expect((await missing.take(['x'])).size).toBe(0);
+    });
   });
 
   describe('full-text and hybrid search', () => {

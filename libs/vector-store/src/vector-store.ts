@@ -4,6 +4,7 @@ import { FileChunkWriter, type FileChunkWriterOptions, type ReplaceResult } from
 import { insertRows } from './insert-rows';
 import { StagingTable } from './staging-table';
 import { addTextSearchColumn, orQuerySql, reciprocalRankFusion, textSearchConfig, textSearchDdl, type TextSearchConfig } from './text-search';
+import { StoredEmbeddings } from './stored-embeddings';
 import { metadataText, STORED_METADATA_KEYS } from './stored-metadata';
 import { createTableOnce, inTransaction } from './transaction';
 import { encodeVector } from './vector-binary';
@@ -220,6 +221,15 @@ export class VectorStore {
   /** Resolves when no vector index build of the table is under way (for tests and the benchmark). */
   async indexBuilt(name: string): Promise<void> {
     await this.indexBuilds.get(this.table(name).qualified);
+  }
+
+  /**
+   * The vectors the file's stored chunks have, found by embedding hash (see StoredEmbeddings): what
+   * a re-ingestion reuses instead of embedding unchanged text again. Empty when the table does not exist.
+   */
+  async storedEmbeddings(name: string, scope: FileScope): Promise<StoredEmbeddings> {
+    if ((await this.tableDimensions(name)) === null) return StoredEmbeddings.none();
+    return StoredEmbeddings.open(this.pool, this.table(name), scope);
   }
 
   /** Deletes a file's chunks in one knowledge base; answers how many rows went. */
