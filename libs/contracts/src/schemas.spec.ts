@@ -112,6 +112,26 @@ describe('ProgressUpdate', () => {
     expect(validateProgress({ ...update, stage: 'uploading' }).ok).toBe(false);
   });
 
+  it('carries what a final report says about the work: object version, skip, chunks embedded and reused, tokens', () => {
+    const final = {
+      ...update,
+      status: 'completed',
+      progress: 100,
+      chunks: 10,
+      object: { generation: '1712345678901234', crc32c: 'yZRlqg==' },
+      chunks_embedded: 3,
+      chunks_reused: 7,
+      embedding_tokens: 812,
+    };
+    expect(validateProgress(final).ok).toBe(true);
+    expect(validateProgress({ ...final, skipped: 'unchanged', chunks_embedded: 0, chunks_reused: 0 }).ok).toBe(true);
+    expect(validateProgress({ ...final, skipped: 'yes' }).ok).toBe(false);
+    expect(validateProgress({ ...final, chunks_reused: -1 }).ok).toBe(false);
+    expect(validateProgress({ ...final, object: { generation: '1' } }).ok).toBe(false);
+    expect(validateIngest({ ...minimalRequest(), skip_if_unchanged: final.object }).ok).toBe(true);
+    expect(validateIngest({ ...minimalRequest(), skip_if_unchanged: { ...final.object, size: 3 } }).ok).toBe(false);
+  });
+
   it('names a missing field', () => {
     const { progress: _progress, ...rest } = update;
     const result = validateProgress(rest);

@@ -44,6 +44,25 @@ export const TextSearchLanguageSchema = Type.Union(
 export const SEARCH_MODES = ['vector', 'text', 'hybrid'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
+/** One version of a stored object, as GCS names it: the generation number and the CRC32C (base64) of its bytes. */
+export const ObjectVersionSchema = Type.Object(
+  {
+    generation: Type.String({ minLength: 1, maxLength: 32, description: 'GCS object generation' }),
+    crc32c: Type.String({ minLength: 1, maxLength: 16, description: 'CRC32C of the object, base64, as GCS reports it' }),
+  },
+  { additionalProperties: false },
+);
+export type ObjectVersion = Static<typeof ObjectVersionSchema>;
+
+/** docs/wire-contract.md#re-ingestion: what an attempt did beside storing, in its answer and its final callback. */
+const AttemptWorkFields = {
+  object: Type.Optional(ObjectVersionSchema),
+  skipped: Type.Optional(Type.Literal('unchanged', { description: 'the object matched skip_if_unchanged: nothing was read, embedded or stored' })),
+  chunks_embedded: Type.Optional(Type.Integer({ minimum: 0, description: 'chunks sent to the embedder' })),
+  chunks_reused: Type.Optional(Type.Integer({ minimum: 0, description: "chunks that took the vector stored for the same text, model and dimensions" })),
+  embedding_tokens: Type.Optional(Type.Integer({ minimum: 0, description: 'tokens (cl100k) of the texts sent to the embedder' })),
+};
+
 const Identifier = Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Integer()]);
 
 /** docs/wire-contract.md#ingest-file: body of `POST /ingest-file`, field names as the original service takes them. */
@@ -67,6 +86,11 @@ export const IngestFileRequestSchema = Type.Object(
     custom_metadata: Nullable(Type.Record(Type.String(), Type.Unknown())),
     attempt: Nullable(Type.Integer({ minimum: 1 }), 'attempt number, echoed in every callback'),
     text_search_language: Type.Optional(TextSearchLanguageSchema),
+    skip_if_unchanged: Type.Optional(
+      Type.Union([ObjectVersionSchema, Type.Null()], {
+        description: 'the object version of the last completed attempt with these settings: if the object still is that version, nothing is done',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -101,6 +125,7 @@ export const IngestFileResponseSchema = Type.Object(
     timings_ms: StageTimings,
     stage: Type.Optional(literalUnion(INGESTION_STAGES)),
     error: Type.Optional(Type.String()),
+    ...AttemptWorkFields,
   },
   { additionalProperties: false },
 );
@@ -120,6 +145,7 @@ export const ProgressUpdateSchema = Type.Object(
     chunks: Type.Optional(Type.Integer({ minimum: 0 })),
     error: Type.Optional(Type.String({ maxLength: 4000 })),
     attempt: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    ...AttemptWorkFields,
   },
   { additionalProperties: false },
 );

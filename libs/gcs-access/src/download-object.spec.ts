@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Storage } from '@google-cloud/storage';
 import { localStorageOptions, startLocalGcs, type LocalGcs } from '@docingest/local-gcs';
-import { downloadObject, GcsAccessError } from './index';
+import { downloadObject, GcsAccessError, statObject } from './index';
 
 describe('downloadObject', () => {
   let gcs: LocalGcs;
@@ -27,6 +27,24 @@ describe('downloadObject', () => {
     expect(object).toMatchObject({ size: bytes.length, contentType: 'application/pdf', fileName: 'Q3 report.pdf' });
     await object.cleanup();
     expect(existsSync(dirname(object.path))).toBe(false);
+  });
+
+  it("names the object's version (generation and CRC32C) without downloading it, and a new upload gets a new one", async () => {
+    const ref = { bucket: 'docs', key: 'a/versioned.txt' };
+    await storage.bucket('docs').file(ref.key).save('first', { resumable: false });
+    const first = await statObject(storage, ref);
+    expect(first.version.generation).toMatch(/^\d+$/);
+    expect(first.version.crc32c).toMatch(/^[A-Za-z0-9+/]{6}==$/);
+    const downloaded = await downloadObject(storage, ref, { maxBytes: 1000 }, first);
+    expect(downloaded.version).toEqual(first.version);
+    await downloaded.cleanup();
+    await storage.bucket('docs').file(ref.key).save('second', { resumable: false });
+    const second = await statObject(storage, ref);
+    expect(second.version.generation).not.toBe(first.version.generation);
+    expect(second.version.crc32c).not.toBe(first.version.crc32c);
+    await storage.bucket('docs').file(ref.key).save('second', { resumable: false });
+    const same = await statObject(storage, ref);
+    expect(same.version).toEqual({ generation: expect.not.stringMatching(`^${second.version.generation}$`), crc32c: second.version.crc32c });
   });
 
   const failure = async (key: string, maxBytes = 1_000_000) => {

@@ -4,12 +4,25 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Storage } from '@google-cloud/storage';
+import type { ObjectVersion } from '@docingest/contracts';
 import { GcsAccessError } from './gcs-errors';
 import type { ObjectRef } from './resolve-object';
+
+/** What an object's metadata says, read before (and without) downloading it. */
+export interface ObjectStat {
+  size: number;
+  contentType: string | undefined;
+  fileName: string;
+  /** Custom metadata set on the object at upload. */
+  metadata: Record<string, string>;
+  /** The object's generation and CRC32C: together they name exactly these bytes (docs/wire-contract.md#re-ingestion). */
+  version: ObjectVersion;
+}
 
 export interface DownloadedObject {
   path: string;
   size: number;
+  version: ObjectVersion;
   contentType: string | undefined;
   fileName: string;
   /** Custom metadata set on the object at upload. */
@@ -28,12 +41,8 @@ function statusOf(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-/**
- * Streams an object to a private temporary file with the client's CRC32C check on. The size
- * limit is checked from the object's metadata before a byte is downloaded. On any failure the
- * temporary file is already gone when this rejects.
- */
-export async function downloadObject(storage: Storage, ref: ObjectRef, options: DownloadOptions): Promise<DownloadedObject> {
+/** Reads an object's metadata: 404 and other failures as clear errors, nothing downloaded. */
+export async function statObject(storage: Storage, ref: ObjectRef): Promise<ObjectStat> {
   const file = storage.bucket(ref.bucket).file(ref.key);
   let metadata;
   try {
@@ -42,7 +51,27 @@ export async function downloadObject(storage: Storage, ref: ObjectRef, options: 
     if (statusOf(error) === 404) throw new GcsAccessError('not_found', 404, `gs://${ref.bucket}/${ref.key} does not exist`);
     throw new GcsAccessError('download_failed', 502, `could not read gs://${ref.bucket}/${ref.key}: ${(error as Error).message}`);
   }
-  const size = Number(metadata.size ?? 0);
+  const custom = (metadata.metadata ?? {}) as Record<string, unknown>;
+  return {
+    size: Number(metadata.size ?? 0),
+    contentType: metadata.contentType,
+    fileName: typeof custom.originalName === 'string' ? custom.originalName : basename(ref.key),
+    metadata: Object.fromEntries(Object.entries(custom).map(([k, v]) => [k, String(v)])),
+    version: { generation: String(metadata.generation ?? ''), crc32c: String(metadata.crc32c ?? '') },
+  };
+}
+
+/**
+ * Streams an object to a private temporary file with the client's CRC32C check on. The size
+ * limit is checked from the object's metadata (`stat`, read here when not given) before a byte is
+ * downloaded. On any failure the temporary file is already gone when this rejects. Should the
+ * object be overwritten between the metadata read and the download, the version reported is the
+ * older one: a later re-ingestion then does the work again rather than skip a change.
+ */
+export async function downloadObject(storage: Storage, ref: ObjectRef, options: DownloadOptions, stat?: ObjectStat): Promise<DownloadedObject> {
+  const file = storage.bucket(ref.bucket).file(ref.key);
+  const object = stat ?? (await statObject(storage, ref));
+  const { size } = object;
   if (size > options.maxBytes) {
     throw new GcsAccessError('too_large', 413, `the file is ${size} bytes, over the limit of ${options.maxBytes} bytes`);
   }
@@ -63,13 +92,5 @@ export async function downloadObject(storage: Storage, ref: ObjectRef, options: 
     }
     throw new GcsAccessError('download_failed', 502, `could not download gs://${ref.bucket}/${ref.key}: ${message}`);
   }
-  const custom = (metadata.metadata ?? {}) as Record<string, unknown>;
-  return {
-    path,
-    size,
-    contentType: metadata.contentType,
-    fileName: typeof custom.originalName === 'string' ? custom.originalName : basename(ref.key),
-    metadata: Object.fromEntries(Object.entries(custom).map(([k, v]) => [k, String(v)])),
-    cleanup,
-  };
+  return { path, size, contentType: object.contentType, fileName: object.fileName, metadata: object.metadata, version: object.version, cleanup };
 }
