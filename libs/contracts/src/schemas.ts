@@ -132,6 +132,8 @@ export const IngestFileResponseSchema = Type.Object(
 export type IngestFileResponse = Static<typeof IngestFileResponseSchema> & {
   stage?: (typeof INGESTION_STAGES)[number];
 };
+/** What an attempt did beside storing (the object it read, a skip, chunks embedded and reused, tokens): in the answer and the final callback alike. */
+export type AttemptWork = Pick<IngestFileResponse, 'object' | 'skipped' | 'chunks_embedded' | 'chunks_reused' | 'embedding_tokens'>;
 
 /** docs/wire-contract.md#progress-callback: body of `POST /api/v1/files/{file_uuid}/update-progress`. */
 export const ProgressUpdateSchema = Type.Object(

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import type { ChunkRow, FileScope } from './chunk-row';
 import { insertRows } from './insert-rows';
 import type { StagingTable } from './staging-table';
+import type { StoredEmbeddings } from './stored-embeddings';
 
 export interface FileChunkWriterOptions {
   /**
@@ -19,10 +20,11 @@ export interface ReplaceResult {
   inserted: number;
 }
 
-/** What the writer needs from the store: the one-transaction replacement and the swap from staging. */
+/** What the writer needs from the store: the one-transaction replacement, the swap from staging, and the file's stored vectors. */
 export interface FileReplacementTarget {
   replaceFileChunks(rows: ChunkRow[], onProgress?: (stored: number) => void): Promise<ReplaceResult>;
   publishStaged(replacementId: string, expected: number): Promise<ReplaceResult>;
+  storedEmbeddings(): Promise<StoredEmbeddings>;
 }
 
 /**
@@ -56,6 +58,14 @@ export class FileChunkWriter {
   /** Rows given so far. */
   get added(): number {
     return this.addedRows;
+  }
+
+  /**
+   * The vectors of the set this writer replaces, by embedding hash: the new rows may take them
+   * for unchanged text instead of embedding it again (see StoredEmbeddings).
+   */
+  storedEmbeddings(): Promise<StoredEmbeddings> {
+    return this.target.storedEmbeddings();
   }
 
   /** Whether rows went to the staging table (the file outgrew memoryRows). */

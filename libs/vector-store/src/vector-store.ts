@@ -167,6 +167,7 @@ export class VectorStore {
             if (moved !== expected) throw new Error(`staged ${expected} rows for ${table.qualified} but found ${moved}: the replacement is abandoned`);
             return moved;
           }),
+        storedEmbeddings: () => this.storedEmbeddings(name, scope),
       },
       scope,
       { sliceRows: this.batchRows, ...options },

@@ -1,6 +1,6 @@
-import type { Chunk } from '@docingest/chunking';
+import { countTokens, type Chunk } from '@docingest/chunking';
 import type { Embedder } from '@docingest/embeddings';
-import type { ChunkRow, FileChunkWriter } from '@docingest/vector-store';
+import { embeddingHash, STORED_METADATA_KEYS, type ChunkRow, type EmbeddingSpace, type FileChunkWriter, type StoredEmbeddings } from '@docingest/vector-store';
 import { toIngestionError } from '../errors';
 import type { StageTimer } from './stage-timer';
 
@@ -18,10 +18,24 @@ export interface EmbedAndStoreOptions {
   onEmbedded: (done: number) => void;
 }
 
+/** What the embedding of a file cost: chunks sent to the embedder, chunks that took a stored vector, and the tokens sent. */
+export interface EmbeddingWork {
+  embedded: number;
+  reused: number;
+  tokens: number;
+}
+
 interface PendingBatch {
   chunks: Chunk[];
-  vectors: Promise<Float32Array[]>;
+  vectors: Promise<BatchVectors>;
   ready: boolean;
+}
+
+interface BatchVectors {
+  vectors: Float32Array[];
+  hashes: string[];
+  embedded: number;
+  tokens: number;
 }
 
 /**
@@ -29,9 +43,14 @@ interface PendingBatch {
  * A file keeps the embedder's parallelism plus one batch outstanding: enough to keep every
  * request slot (or worker) busy while the next batch is being cut, and a bound on the memory a
  * file holds whatever its size. Storing never holds up embedding: the writer buffers, or stages
- * in the background. Answers how many chunks were embedded.
+ * in the background.
+ *
+ * Re-ingestion embeds only what changed: each chunk's embedding hash (model, dimensions and text,
+ * see embeddingHash) is stored with it, and a chunk whose hash the file's current set already has
+ * takes that stored vector, looked up one query per batch, instead of going to the embedder
+ * (docs/wire-contract.md#re-ingestion). Answers the work done: chunks embedded, reused, tokens sent.
  */
-export async function embedAndStore(chunks: AsyncIterable<Chunk>, options: EmbedAndStoreOptions): Promise<number> {
+export async function embedAndStore(chunks: AsyncIterable<Chunk>, options: EmbedAndStoreOptions): Promise<EmbeddingWork> {
   const { embedder, batchSize, writer, timer } = options;
   const maxOutstanding = embedder.parallelism + 1;
   // One failure stops the batches still waiting for the embedder.
@@ -39,14 +58,29 @@ export async function embedAndStore(chunks: AsyncIterable<Chunk>, options: Embed
   const onAbort = () => stop.abort(options.signal.reason);
   options.signal.addEventListener('abort', onAbort, { once: true });
   const outstanding: PendingBatch[] = [];
-  let embedded = 0;
+  const work: EmbeddingWork = { embedded: 0, reused: 0, tokens: 0 };
+  let done = 0;
+  // Opened once, on the first batch: the stored set's hashes are read while the first chunks are cut.
+  let lookup: Promise<{ space: EmbeddingSpace; stored: StoredEmbeddings }> | null = null;
+
+  const vectorsOf = async (batch: Chunk[]): Promise<BatchVectors> => {
+    lookup ??= Promise.all([embedder.resolveDimensions({ signal: stop.signal }), writer.storedEmbeddings()]).then(([dimensions, stored]) => ({
+      space: { provider: embedder.provider, model: embedder.model, dimensions },
+      stored,
+    }));
+    const { space, stored } = await lookup;
+    const hashes = batch.map((chunk) => embeddingHash(space, chunk.contentHash));
+    const found = await stored.take(hashes);
+    const missing = batch.filter((_, i) => !found.has(hashes[i]));
+    const fresh = missing.length ? await embedder.embedFloat32(missing.map((chunk) => chunk.text), { signal: stop.signal, batchSize }) : [];
+    let next = 0;
+    const vectors = hashes.map((hash) => found.get(hash) ?? fresh[next++]);
+    return { vectors, hashes, embedded: missing.length, tokens: missing.reduce((sum, chunk) => sum + countTokens(chunk.text), 0) };
+  };
 
   const send = (batch: Chunk[]) => {
-    if (embedded === 0 && outstanding.length === 0) options.onEmbeddingStarts();
-    const vectors = embedder.embedFloat32(
-      batch.map((c) => c.text),
-      { signal: stop.signal, batchSize },
-    );
+    if (done === 0 && outstanding.length === 0) options.onEmbeddingStarts();
+    const vectors = vectorsOf(batch);
     const pending: PendingBatch = { chunks: batch, vectors, ready: false };
     // Awaited in order below; a failure meanwhile must not count as unhandled.
     vectors.then(
@@ -57,10 +91,13 @@ export async function embedAndStore(chunks: AsyncIterable<Chunk>, options: Embed
   };
   const storeOldest = async () => {
     const { chunks: batch, vectors } = outstanding.shift()!;
-    const embeddings = await timer.time('embed', () => vectors);
-    embedded += batch.length;
-    options.onEmbedded(embedded);
-    const rows = batch.map((chunk, i) => options.toRow(chunk, embeddings[i]));
+    const result = await timer.time('embed', () => vectors);
+    done += batch.length;
+    work.embedded += result.embedded;
+    work.reused += batch.length - result.embedded;
+    work.tokens += result.tokens;
+    options.onEmbedded(done);
+    const rows = batch.map((chunk, i) => withEmbeddingHash(options.toRow(chunk, result.vectors[i]), result.hashes[i]));
     try {
       await timer.time('store', () => writer.add(rows));
     } catch (error) {
@@ -79,11 +116,16 @@ export async function embedAndStore(chunks: AsyncIterable<Chunk>, options: Embed
     }
     if (batch.length > 0) send(batch);
     while (outstanding.length > 0) await storeOldest();
-    return embedded;
+    return work;
   } catch (error) {
     stop.abort(error);
     throw error;
   } finally {
     options.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** The hash goes in last, so no custom metadata key can hide it from the next re-ingestion's lookup. */
+function withEmbeddingHash(row: ChunkRow, hash: string): ChunkRow {
+  return { ...row, metadata: { ...row.metadata, [STORED_METADATA_KEYS.embeddingHash]: hash } };
 }
