@@ -49,6 +49,10 @@ export async function startLocalGcs(options: LocalGcsOptions = {}): Promise<Loca
     if (log) logRequest(req, res, (line) => process.stderr.write(`${line}\n`));
     void handleRequest({ service, sessions, faults }, req, res);
   });
+  // Node's clients keep idle sockets for 5 s, the server's default too: a request sent on a socket
+  // the server is closing at that very moment fails with EPIPE or ECONNRESET. A longer server
+  // side (as Google's front ends keep theirs) lets the client always be the one that closes.
+  server.keepAliveTimeout = 65_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
