@@ -59,7 +59,7 @@ const AttemptWorkFields = {
   object: Type.Optional(ObjectVersionSchema),
   skipped: Type.Optional(Type.Literal('unchanged', { description: 'the object matched skip_if_unchanged: nothing was read, embedded or stored' })),
   chunks_embedded: Type.Optional(Type.Integer({ minimum: 0, description: 'chunks sent to the embedder' })),
-  chunks_reused: Type.Optional(Type.Integer({ minimum: 0, description: "chunks that took the vector stored for the same text, model and dimensions" })),
+  chunks_reused: Type.Optional(Type.Integer({ minimum: 0, description: 'chunks that took the vector stored for the same text, model and dimensions' })),
   embedding_tokens: Type.Optional(Type.Integer({ minimum: 0, description: 'tokens (cl100k) of the texts sent to the embedder' })),
 };
 

@@ -19,7 +19,9 @@ export interface EmbeddingSpace {
  * are left out on purpose, so a chunk that moved (a page inserted before it) is still reused.
  */
 export function embeddingHash(space: EmbeddingSpace, textSha256: string): string {
-  return createHash('sha256').update(JSON.stringify([space.provider, space.model, space.dimensions, textSha256])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([space.provider, space.model, space.dimensions, textSha256]))
+    .digest('hex');
 }
 
 const { fileUuid: FILE_KEY, knowledgebaseId: KB_KEY, embeddingHash: HASH_KEY } = STORED_METADATA_KEYS;
@@ -72,4 +74,3 @@ export class StoredEmbeddings {
     return found;
   }
 }
-

@@ -300,7 +300,11 @@ describe('VectorStore', () => {
       const key = embeddingHash(space, 'abc');
       expect(key).toMatch(/^[0-9a-f]{64}$/);
       expect(embeddingHash({ ...space }, 'abc')).toBe(key);
-      for (const other of [{ ...space, model: 'm2' }, { ...space, dimensions: DIMS + 1 }, { ...space, provider: 'local' }]) {
+      for (const other of [
+        { ...space, model: 'm2' },
+        { ...space, dimensions: DIMS + 1 },
+        { ...space, provider: 'local' },
+      ]) {
         expect(embeddingHash(other, 'abc')).not.toBe(key);
       }
       expect(embeddingHash(space, 'abd')).not.toBe(key);
@@ -322,7 +326,11 @@ describe('VectorStore', () => {
       const queries = jest.spyOn(pool, 'query');
       try {
         const wanted = [mine[3], mine[7], mine[11]].map((r) => r.metadata.embedding_hash as string);
-        const unknown = [embeddingHash(space, 'sha-of-only elsewhere'), embeddingHash(space, 'sha-of-only in kb2'), embeddingHash({ ...space, model: 'm2' }, 'sha-of-text 3')];
+        const unknown = [
+          embeddingHash(space, 'sha-of-only elsewhere'),
+          embeddingHash(space, 'sha-of-only in kb2'),
+          embeddingHash({ ...space, model: 'm2' }, 'sha-of-text 3'),
+        ];
         const found = await stored.take([...wanted, ...unknown]);
         expect(queries).toHaveBeenCalledTimes(1);
         expect([...found.keys()].sort()).toEqual([...wanted].sort());

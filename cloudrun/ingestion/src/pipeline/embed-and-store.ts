@@ -72,7 +72,12 @@ export async function embedAndStore(chunks: AsyncIterable<Chunk>, options: Embed
     const hashes = batch.map((chunk) => embeddingHash(space, chunk.contentHash));
     const found = await stored.take(hashes);
     const missing = batch.filter((_, i) => !found.has(hashes[i]));
-    const fresh = missing.length ? await embedder.embedFloat32(missing.map((chunk) => chunk.text), { signal: stop.signal, batchSize }) : [];
+    const fresh = missing.length
+      ? await embedder.embedFloat32(
+          missing.map((chunk) => chunk.text),
+          { signal: stop.signal, batchSize },
+        )
+      : [];
     let next = 0;
     const vectors = hashes.map((hash) => found.get(hash) ?? fresh[next++]);
     return { vectors, hashes, embedded: missing.length, tokens: missing.reduce((sum, chunk) => sum + countTokens(chunk.text), 0) };
