@@ -54,7 +54,7 @@ describe('npm run bench (quick mode)', () => {
     }
   });
 
-  it('keeps exactly one set of chunks when ours re-ingests the corpus', () => {
+  it('stores exactly one set of chunks on every run of ours', () => {
     for (const embedder of ['openai-compatible', 'local']) {
       const first = run('ours', embedder, false);
       const again = result.runs.filter((r) => r.path === 'ours' && r.embedder === embedder && r !== first);

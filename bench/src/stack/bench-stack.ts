@@ -99,6 +99,12 @@ export class BenchStack {
     return Number(rows[0].n);
   }
 
+  /** Deletes every row of the table, when it exists. */
+  async clearTable(qualifiedTable: string): Promise<void> {
+    const exists = await this.pool.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [qualifiedTable]);
+    if (exists.rows[0].t) await this.pool.query(`DELETE FROM ${qualifiedTable}`);
+  }
+
   async stop(): Promise<void> {
     await this.pool.end().catch(() => undefined);
     await this.callbacks.stop();
