@@ -85,8 +85,10 @@ describe('POST /ingest-file with a file larger than IN_MEMORY_CHUNKS', () => {
     expect(updates.filter((u) => u.stage === 'embedding' && u.processed_docs > 0).length).toBeGreaterThan(1);
     expect(updates.at(-1)).toMatchObject({ status: 'completed', progress: 100, chunks: body.chunks, processed_docs: body.chunks });
 
+    const requestsBefore = embeddings.requests.length;
     const again = await stack.call('/ingest-file', { ...request(path, fileUuid), attempt: 2 });
     expect(again.body.chunks).toBe(body.chunks);
+    expect(embeddings.requests.length).toBe(requestsBefore); // the same text: every chunk took its stored vector
     expect((await stack.rowsFor('kb_stream', fileUuid)).map((r) => r.node_id)).toEqual(rows.map((r) => r.node_id));
   });
 
@@ -112,7 +114,8 @@ describe('POST /ingest-file with a file larger than IN_MEMORY_CHUNKS', () => {
     const before = (await stack.rowsFor('kb_stream', fileUuid)).map((r) => r.node_id);
 
     // The changed file's chunks get as far as the staging table, then the API refuses a request.
-    const changed = await stack.upload('big/handbook.txt', prose(200, 3), 'text/plain');
+    // Every chunk of it is new text (upper case: prose of another seed repeats paragraphs), so none takes a stored vector.
+    const changed = await stack.upload('big/handbook.txt', prose(200, 3).toUpperCase(), 'text/plain');
     const failing = stack.call('/ingest-file', { ...request(changed, fileUuid), attempt: 2 });
     while ((await staged()) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     embeddings.script({ status: 400, message: 'Invalid input' });
