@@ -3,7 +3,7 @@ import { Storage } from '@google-cloud/storage';
 import { localStorageOptions, startLocalGcs, type LocalGcs } from '@docingest/local-gcs';
 import { startLocalPostgres, type LocalPostgres } from '@docingest/local-postgres';
 import { startEmbeddingFixture, type EmbeddingFixture, type EmbeddingFixtureOptions } from '../fixtures/openai-compatible-embedding.fixture';
-import { CallbackCounter } from './callback-counter';
+import { CallbackReceiver } from '@docingest/contracts/testing';
 import { IngestionServiceProcess } from './ingestion-service.process';
 
 export const BUCKET = 'bench';
@@ -20,7 +20,7 @@ export interface ServiceSettings {
 
 /**
  * Everything both paths talk to, started once per benchmark: PGlite with pgvector over the wire
- * (its own process), the GCS server, the embedding fixture, a callback counter. The ingestion
+ * (its own process), the GCS server, the embedding fixture, a callback receiver that only counts. The ingestion
  * service itself is started per phase, so each phase's memory is its own.
  */
 export class BenchStack {
@@ -31,7 +31,7 @@ export class BenchStack {
     readonly postgres: LocalPostgres,
     readonly gcs: LocalGcs,
     readonly fixture: EmbeddingFixture,
-    readonly callbacks: CallbackCounter,
+    readonly callbacks: CallbackReceiver,
   ) {
     this.storage = new Storage(localStorageOptions(gcs.url));
     this.pool = new Pool({ connectionString: postgres.url, max: 2 });
@@ -50,7 +50,7 @@ export class BenchStack {
       started.push(gcs);
       const fixture = await startEmbeddingFixture({ apiKey: FIXTURE_API_KEY, ...fixtureOptions });
       started.push({ stop: () => fixture.close() });
-      const callbacks = await new CallbackCounter().start();
+      const callbacks = await new CallbackReceiver({ keep: false }).start();
       return new BenchStack(postgres, gcs, fixture, callbacks);
     } catch (error) {
       for (const part of started.reverse()) await part.stop().catch(() => undefined);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePort } from './free-port';
+import { freePort } from '@docingest/local-redis';
 import { postJson } from './post-json';
 import { ProcessMemory } from './process-memory';
 

@@ -1,5 +1,5 @@
 import { apiKeyAuth } from '@docingest/service-auth';
-import { CallbackReceiver } from '../testing/callback-receiver';
+import { CallbackReceiver } from '@docingest/contracts/testing';
 import { CallbackClient } from './callback-client';
 import { ProgressReporter } from './progress-reporter';
 import { overallPercent } from './stage-progress';

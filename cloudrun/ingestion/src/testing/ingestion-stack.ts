@@ -8,7 +8,7 @@ import { VectorStore } from '@docingest/vector-store';
 import { buildApp } from '../app';
 import { loadConfig } from '../config';
 import { EmbedderRegistry, embedderSettings } from '../embedder-registry';
-import { CallbackReceiver } from './callback-receiver';
+import { CallbackReceiver } from '@docingest/contracts/testing';
 
 export const SYSTEM_KEY = 'test-system-key';
 export const BUCKET = 'docs';

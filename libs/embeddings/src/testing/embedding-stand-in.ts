@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readBody, startLoopbackServer } from '@docingest/contracts/testing';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * The part every embedding-API stand-in shares, whatever its wire format: a loopback HTTP
@@ -84,7 +84,7 @@ export async function startEmbeddingStandIn<R extends StandInRecord, Failure, Pa
   let gate: Promise<void> = Promise.resolve();
   let openGate: () => void = () => undefined;
 
-  const server = createServer(async (req, res) => {
+  const loopback = await startLoopbackServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     if (format.aside?.(req, res, url)) return;
     inFlight++;
@@ -92,7 +92,7 @@ export async function startEmbeddingStandIn<R extends StandInRecord, Failure, Pa
     res.once('close', () => inFlight--);
     const record = format.record({ inputs: [], authorization: req.headers.authorization, receivedAt: performance.now(), outcome: 0 }, req, url);
     if (options.keepRequests !== false) requests.push(record);
-    const body = await readBody(req);
+    const body = (await readBody(req)).toString('utf8');
     const forced = script.shift();
     waiting++;
     await gate;
@@ -105,10 +105,10 @@ export async function startEmbeddingStandIn<R extends StandInRecord, Failure, Pa
       url,
       body,
       record,
-      send(status, payload, headers = {}) {
+      send(status, payload, headers) {
         record.outcome = status;
         record.answeredAt = performance.now();
-        res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(payload));
+        sendJson(res, status, payload, headers);
         options.onAnswered?.(record);
       },
     };
@@ -122,14 +122,10 @@ export async function startEmbeddingStandIn<R extends StandInRecord, Failure, Pa
     }
     if (forced) return format.fail(exchange, forced as Failure);
     format.answer(exchange, parsed);
-  });
+  }, options.port);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
   return {
-    port: (server.address() as AddressInfo).port,
+    port: loopback.port,
     requests,
     get inFlight() {
       return inFlight;
@@ -148,12 +144,10 @@ export async function startEmbeddingStandIn<R extends StandInRecord, Failure, Pa
       openGate();
       gate = Promise.resolve();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        openGate();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close() {
+      openGate();
+      return loopback.close();
+    },
   };
 }
 
@@ -187,14 +181,5 @@ function delayUnlessClosed(res: ServerResponse, ms: number): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
   });
 }
