@@ -115,6 +115,21 @@ describe('module boundaries', () => {
     ]);
   });
 
+  it('sees test support loaded at run time too: import(), require() and require.resolve()', () => {
+    const tags = { ingestion: ['type:app'], 'local-gcs': ['type:stand-in'] };
+    const file = (text: string): SourceFile => ({ project: 'ingestion', path: 'cloudrun/ingestion/src/main.ts', text });
+    expect(
+      findTestSupportImports(
+        [
+          file(`const gcs = await import('${'@docingest/local-gcs'}');`),
+          file(`const { stack } = require('./testing/ingestion-stack');`),
+          file(`const worker = require.resolve('${'@docingest/embeddings/testing'}');`),
+        ],
+        tags,
+      ).map((v) => v.target),
+    ).toEqual(['@docingest/local-gcs', './testing/ingestion-stack', '@docingest/embeddings/testing']);
+  });
+
   it('refuses a project without a type tag', () => {
     const graph: ProjectGraphSlice = { nodes: { loose: { data: { tags: [] } } }, dependencies: {} };
     expect(findViolations(graph)).toHaveLength(1);

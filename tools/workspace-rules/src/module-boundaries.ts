@@ -63,7 +63,8 @@ export function isTestSupportFile(path: string): boolean {
   return /\.((e2e-)?spec|bench)\.ts$/.test(path) || /(^|\/)fixtures\.ts$/.test(path) || /(^|\/)(testing|bench)\//.test(path);
 }
 
-const IMPORT = /(?:from|import|require\()\s*'([^']+)'/g;
+// Static imports and re-exports, `import 'x'`, and loading at run time: `import('x')`, `require('x')`, `require.resolve('x')`.
+const IMPORT = /(?:from|import\s*\(?|require(?:\.resolve)?\()\s*'([^']+)'/g;
 
 /**
  * Imports by which production code of an app or lib would load test support: a stand-in
