@@ -31,10 +31,13 @@ export interface BenchOptions {
   bigFileBatchSize: number;
   /** Sizes (MB) of the bench's prose the chunker alone is timed on. */
   chunkingSizesMb: number[];
-  phases: { chunking: boolean; remote: boolean; local: boolean; singleWorker: boolean; storage: boolean; bigFile: boolean; recall: boolean };
+  phases: { chunking: boolean; remote: boolean; local: boolean; singleWorker: boolean; storage: boolean; bigFile: boolean; recall: boolean; latency: boolean };
   /** Chunks and questions of the search recall measure (local model, real vectors). */
   recallChunks: number;
   recallQuestions: number;
+  /** One-page PDFs measured from upload to completed on the whole local stack, and the poller's interval. */
+  latencyFiles: number;
+  latencyPollMs: number;
   /** Where the JSON result goes; null: not written. */
   resultsDir: string | null;
   log: (line: string) => void;
@@ -62,9 +65,11 @@ export function defaultOptions(size: CorpusSize): BenchOptions {
     bigFileMb: full ? 100 : 0,
     bigFileBatchSize: 100,
     chunkingSizesMb: full ? [1, 4, 16] : [0.25, 1],
-    phases: { chunking: true, remote: true, local: true, singleWorker: true, storage: true, bigFile: full, recall: true },
+    phases: { chunking: true, remote: true, local: true, singleWorker: true, storage: true, bigFile: full, recall: true, latency: full },
     recallChunks: full ? 400 : 80,
     recallQuestions: full ? 60 : 24,
+    latencyFiles: full ? 20 : 5,
+    latencyPollMs: 500,
     resultsDir: null,
     log: (line) => process.stdout.write(`${line}\n`),
   };

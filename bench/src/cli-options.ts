@@ -23,7 +23,10 @@ export const USAGE = `npm run bench -- [options]
   --search-rows N[,M...]     table sizes of the search latency and recall measure (default 20000,100000 full, 500 quick)
   --big-mb N                 size of the large text file, 0 to skip (default 100 full, 0 quick)
   --big-batch-size N         batch_size of the large-file request (default 100)
-  --skip chunking,remote,local,single-worker,storage,big,recall
+  --latency-files N          one-page PDFs timed from upload to completed on the whole local stack
+                             (default 20 full, 5 quick); --only latency runs that alone
+  --latency-poll-ms N        the poller's interval in that run (default 500, the CLI's)
+  --skip chunking,remote,local,single-worker,storage,big,recall,latency
   --only recall[,storage...]   run only these phases (same names as --skip); --only recall gives
                              the search recall@5 per mode alone
   --out DIR                  where the JSON result goes (default bench/results)`;
@@ -53,6 +56,8 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
       'search-rows': { type: 'string' },
       'big-mb': { type: 'string' },
       'big-batch-size': { type: 'string' },
+      'latency-files': { type: 'string' },
+      'latency-poll-ms': { type: 'string' },
       skip: { type: 'string', default: '' },
       only: { type: 'string' },
       out: { type: 'string' },
@@ -81,6 +86,8 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
   if (values['search-rows'] !== undefined) options.searchRows = values['search-rows'].split(',').map((n) => positive('search-rows', n.trim())!);
   set('bigFileMb', positive('big-mb', values['big-mb'], true));
   set('bigFileBatchSize', positive('big-batch-size', values['big-batch-size']));
+  set('latencyFiles', positive('latency-files', values['latency-files']));
+  set('latencyPollMs', positive('latency-poll-ms', values['latency-poll-ms']));
   if (values['vector-index'] !== undefined) {
     if (values['vector-index'] !== 'none' && values['vector-index'] !== 'hnsw')
       throw new UsageError(`--vector-index must be none or hnsw, got '${values['vector-index']}'`);
@@ -95,6 +102,7 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
     storage: 'storage',
     big: 'bigFile',
     recall: 'recall',
+    latency: 'latency',
   } as const;
   if (values.only !== undefined) {
     const only = values.only

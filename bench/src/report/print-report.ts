@@ -1,4 +1,5 @@
 import type { BenchResult } from '../bench-runner';
+import { formatLatency } from '../latency/latency-report';
 import type { RunSummary, StageName } from './summarize';
 
 const STAGE_COLUMNS: StageName[] = ['download', 'parse', 'chunk', 'embed', 'store', 'callbacks', 'other'];
@@ -165,6 +166,7 @@ export function formatReport(result: BenchResult): string {
         : `FAILED: ${b.error}; service peak RSS ${b.peakRssMb} MB`,
     );
   }
+  if (result.latency) out.push(...formatLatency(result.latency));
   if (result.targets.length) {
     out.push(
       '',
