@@ -53,7 +53,12 @@ export function latencyTarget(measure: LatencyMeasure): TargetCheck {
   const best = byObserver.reduce((a, b) => (b.ms < a.ms ? b : a));
   return {
     target: `a 1-page PDF from upload to completed as the CLI sees it: ≤ ${TARGET_MS} ms median (local embedder, idle stack)`,
-    measured: byObserver.map(({ o, ms }) => `${ms.toFixed(0)} ms (${o})`).join('; ') + `; p90 ${quantile(measure.files.map((f) => f.total[best.o]), 0.9).toFixed(0)} ms`,
+    measured:
+      byObserver.map(({ o, ms }) => `${ms.toFixed(0)} ms (${o})`).join('; ') +
+      `; p90 ${quantile(
+        measure.files.map((f) => f.total[best.o]),
+        0.9,
+      ).toFixed(0)} ms`,
     met: best.ms <= TARGET_MS,
   };
 }
