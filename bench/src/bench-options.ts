@@ -38,6 +38,8 @@ export interface BenchOptions {
   /** One-page PDFs measured from upload to completed on the whole local stack, and the poller's interval. */
   latencyFiles: number;
   latencyPollMs: number;
+  /** Idle seconds before the last latency file (past the parse threads' 30 s idle timeout); 0: none. */
+  latencyIdleS: number;
   /** Where the JSON result goes; null: not written. */
   resultsDir: string | null;
   log: (line: string) => void;
@@ -70,6 +72,7 @@ export function defaultOptions(size: CorpusSize): BenchOptions {
     recallQuestions: full ? 60 : 24,
     latencyFiles: full ? 20 : 5,
     latencyPollMs: 500,
+    latencyIdleS: 35,
     resultsDir: null,
     log: (line) => process.stdout.write(`${line}\n`),
   };

@@ -54,7 +54,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const startedAt = new Date().toISOString();
   const loadBefore = Math.round(loadavg()[0] * 100) / 100;
   // First, on a machine where nothing of the benchmark runs yet: the target is for an idle stack.
-  const latency = options.phases.latency ? await measureLatency({ files: options.latencyFiles, pollMs: options.latencyPollMs }, log) : null;
+  const latency = options.phases.latency ? await measureLatency({ files: options.latencyFiles, pollMs: options.latencyPollMs, idleS: options.latencyIdleS }, log) : null;
   const otherPhases = Object.entries(options.phases).some(([phase, on]) => on && phase !== 'latency');
   if (!otherPhases) return finish(options, { startedAt, loadBefore, latency });
   log(`benchmark (${options.size}): starting PGlite, GCS server, embedding fixture (${options.embedDelayMs} ms/request)`);

@@ -26,6 +26,7 @@ export const USAGE = `npm run bench -- [options]
   --latency-files N          one-page PDFs timed from upload to completed on the whole local stack
                              (default 20 full, 5 quick); --only latency runs that alone
   --latency-poll-ms N        the poller's interval in that run (default 500, the CLI's)
+  --latency-idle-s N         idle seconds before one more file, measured as after idle (default 35, 0: none)
   --skip chunking,remote,local,single-worker,storage,big,recall,latency
   --only recall[,storage...]   run only these phases (same names as --skip); --only recall gives
                              the search recall@5 per mode alone
@@ -58,6 +59,7 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
       'big-batch-size': { type: 'string' },
       'latency-files': { type: 'string' },
       'latency-poll-ms': { type: 'string' },
+      'latency-idle-s': { type: 'string' },
       skip: { type: 'string', default: '' },
       only: { type: 'string' },
       out: { type: 'string' },
@@ -88,6 +90,7 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
   set('bigFileBatchSize', positive('big-batch-size', values['big-batch-size']));
   set('latencyFiles', positive('latency-files', values['latency-files']));
   set('latencyPollMs', positive('latency-poll-ms', values['latency-poll-ms']));
+  set('latencyIdleS', positive('latency-idle-s', values['latency-idle-s'], true));
   if (values['vector-index'] !== undefined) {
     if (values['vector-index'] !== 'none' && values['vector-index'] !== 'hnsw')
       throw new UsageError(`--vector-index must be none or hnsw, got '${values['vector-index']}'`);

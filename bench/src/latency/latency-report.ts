@@ -32,14 +32,15 @@ function rows(measure: LatencyMeasure): Array<[string, (f: FileLatency) => numbe
 export function formatLatency(measure: LatencyMeasure): string[] {
   const table = rows(measure).map(([label, of]) => {
     const values = measure.files.map(of);
-    return [label, median(values).toFixed(0), quantile(values, 0.9).toFixed(0), measure.cold ? of(measure.cold).toFixed(0) : ''];
+    return [label, median(values).toFixed(0), quantile(values, 0.9).toFixed(0), of(measure.cold).toFixed(0), measure.afterIdle ? of(measure.afterIdle).toFixed(0) : ''];
   });
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...[['segment', 'median', 'p90', 'cold'], ...table].map((r) => r[i].length)));
+  const headers = ['segment', 'median', 'p90', 'cold', `after ${measure.idleS} s idle`];
+  const widths = headers.map((_, i) => Math.max(...[headers, ...table].map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [
     '',
     `Latency: a one-page PDF from upload to completed (local embedder, idle stack, ${measure.files.length} files one at a time; ms)`,
-    line(['segment', 'median', 'p90', 'cold']),
+    line(headers),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...table.map(line),
     ...(measure.failed.length ? [`${measure.failed.length} failed: ${measure.failed.join('; ')}`] : []),

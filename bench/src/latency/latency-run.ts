@@ -15,6 +15,8 @@ export interface LatencyOptions {
   files: number;
   /** How often the poller asks, as the CLI does (its POLL_MS). */
   pollMs: number;
+  /** Seconds the stack stays idle before one more file, measured as `after idle` (0: none). */
+  idleS: number;
   /** The services' extra environment (a knob tried side by side). */
   env?: { api?: NodeJS.ProcessEnv; ingestion?: NodeJS.ProcessEnv };
 }
@@ -44,6 +46,9 @@ export interface LatencyMeasure {
   observers: string[];
   /** The first file after the stack started (model, parse thread and JIT cold). */
   cold: FileLatency;
+  /** One file after the stack was idle for `idleS` seconds, as a user running the CLI now and then meets it. */
+  afterIdle: FileLatency | null;
+  idleS: number;
   files: FileLatency[];
   failed: string[];
 }
@@ -61,27 +66,46 @@ export async function measureLatency(options: LatencyOptions, log: (line: string
     const api = new ApiClient(stack.apiUrl, stack.adminKey);
     await createKnowledgeBase(stack);
     const observers: Observer[] = [{ name: `poll ${options.pollMs} ms`, watch: (linkId) => pollUntilFinal(api, linkId, options.pollMs) }];
-    const measure: LatencyMeasure = { pollMs: options.pollMs, observers: observers.map((o) => o.name), cold: null!, files: [], failed: [] };
-    for (let i = 0; i <= options.files; i++) {
+    const measure: LatencyMeasure = {
+      pollMs: options.pollMs,
+      observers: observers.map((o) => o.name),
+      cold: null!,
+      afterIdle: null,
+      idleS: options.idleS,
+      files: [],
+      failed: [],
+    };
+    const one = async (i: number) => {
       const path = join(dir, `one-page-${i}.pdf`);
       writeFileSync(path, await buildPdf(pdfPages(new SeededRandom(1000 + i), 1)));
       const file = await measureOne(stack, api, path, observers).catch((error: Error) => {
         measure.failed.push(error.message);
         return null;
       });
-      if (file && i === 0) measure.cold = file;
-      else if (file) measure.files.push(file);
-      if (i === 0) log(`latency: cold file ${file ? `${Math.round(Object.values(file.total)[0])} ms` : 'failed'}; now ${options.files} files, one at a time`);
       // The dispatch's answer is recorded just after the final callback: let the stack go idle.
-      await new Promise((r) => setTimeout(r, 300));
-    }
+      await sleep(300);
+      return file;
+    };
+    measure.cold = (await one(0))!;
     if (!measure.cold) throw new Error(`latency: the first file failed: ${measure.failed[0]}\n${stack.log.recent()}`);
+    log(`latency: cold file ${Math.round(Object.values(measure.cold.total)[0])} ms; now ${options.files} files, one at a time`);
+    for (let i = 1; i <= options.files; i++) {
+      const file = await one(i);
+      if (file) measure.files.push(file);
+    }
+    if (options.idleS > 0) {
+      log(`latency: idle for ${options.idleS} s, then one more file`);
+      await sleep(options.idleS * 1000);
+      measure.afterIdle = await one(options.files + 1);
+    }
     return measure;
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await stack.stop();
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function createKnowledgeBase(stack: LatencyStack): Promise<void> {
   const response = await fetch(`${stack.apiUrl}/api/v1/knowledge-bases`, {

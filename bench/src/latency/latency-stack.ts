@@ -46,7 +46,8 @@ export class LatencyStack {
       );
       system = await startSystem(settings, {
         apiEnv: env.api,
-        ingestionEnv: env.ingestion,
+        // As npm start runs it (tools/local-stack/src/main.ts).
+        ingestionEnv: { LOCAL_MODEL_WARM_UP: 'true', ...env.ingestion },
         // Every line is parsed as it comes; nothing is printed (the bench prints its own report).
         format: (line) => {
           log.add(line);
