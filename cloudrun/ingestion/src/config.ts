@@ -33,6 +33,10 @@ export const ingestionEnvSpec = {
   MAX_FILE_BYTES: positiveInt({ default: 200 * 1024 * 1024, desc: 'largest object that is downloaded' }),
   BODY_LIMIT_BYTES: positiveInt({ default: 256 * 1024, desc: 'largest request body' }),
   EMBEDDING_WORKERS: num({ default: 0, desc: 'worker threads of the local embedder; 0 = one per core' }),
+  LOCAL_MODEL_WARM_UP: bool({
+    default: false,
+    desc: 'load the local model into its worker threads at start-up (in the background), so the first file does not wait seconds for it; npm start turns it on',
+  }),
   OPENAI_API_KEY: str({ default: '', desc: 'key for embedding_provider openai' }),
   OPENAI_BASE_URL: str({ default: 'https://api.openai.com/v1', desc: 'any OpenAI-compatible endpoint' }),
   OPENAI_MAX_IN_FLIGHT: positiveInt({
@@ -52,7 +56,7 @@ export const ingestionEnvSpec = {
   }),
   PARSE_WORKERS: positiveInt({
     default: DEFAULT_PARSE_POOL.workers,
-    desc: 'worker threads that parse documents (every format but plain text and Markdown, which are read as a stream); started on demand, stopped after 30 s idle',
+    desc: 'worker threads that parse documents (every format but plain text and Markdown, which are read as a stream); one started with the service and kept, the others started on demand and stopped after 30 s idle',
   }),
   PARSE_TIMEOUT_MS: positiveInt({
     default: DEFAULT_PARSE_POOL.timeoutMs,

@@ -1,10 +1,12 @@
 import { Pool } from 'pg';
 import { Storage } from '@google-cloud/storage';
 import { ApiKeyVerifier, CompositeVerifier, GoogleIdTokenVerifier, apiKeyAuth, googleIdTokenAuth } from '@docingest/service-auth';
+import { LOCAL_MODEL } from '@docingest/contracts';
 import { VectorStore } from '@docingest/vector-store';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { EmbedderRegistry, embedderSettings } from './embedder-registry';
+import { parsePoolSettings, sharedParsePool } from './pipeline/parse-pool';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -28,6 +30,19 @@ async function main(): Promise<void> {
 
   const { app, inflight } = await buildApp({ config, pool, storage, embedders, vectors, verifier, outboundAuth });
   await app.listen({ port: config.PORT, host: config.HOST });
+  // Started now rather than by the first file, which would otherwise wait seconds for a parse
+  // thread and the local model to load (bench/README.md, latency); neither delays readiness.
+  sharedParsePool(parsePoolSettings(config));
+  if (config.LOCAL_MODEL_WARM_UP) {
+    const started = Date.now();
+    embedders
+      .get('local', LOCAL_MODEL)
+      .warmUp()
+      .then(
+        () => app.log.info({ event: 'local_model.warm', ms: Date.now() - started }),
+        (error: Error) => app.log.warn({ event: 'local_model.warm_up_failed', message: error.message }),
+      );
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {

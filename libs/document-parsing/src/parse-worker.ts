@@ -1,4 +1,6 @@
 import { extname, join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
+import { preloadPdfJs } from './formats/pdf.parser';
 import { parseDocument, type ParseInput } from './parse-document';
 import { DocumentLimitError, type LimitName, type ParseLimits } from './parse-limits';
 import { DocumentParseError, type ParseErrorCode, type ParsedDocument } from './parsed-document';
@@ -18,6 +20,10 @@ export type ParseReply =
 
 /** This module's own file, which a thread loads: the compiled .js in a build, the .ts from sources. */
 export const PARSE_WORKER_FILE = join(__dirname, `parse-worker${extname(__filename)}`);
+
+// A parse thread loads pdf.js (large) as it starts, in the background, rather than when its first
+// PDF comes: the service keeps one thread started (ParsePool), so a PDF never waits for it.
+if (!isMainThread) preloadPdfJs();
 
 export default async function parseTask(task: ParseTask): Promise<ParseReply> {
   try {

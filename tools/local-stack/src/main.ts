@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   try {
     const settings = stackSettings();
     const started = await startSystem(settings, {
+      // The default knowledge base embeds with the local model: loaded as the service starts, not by the first file.
+      ingestionEnv: { LOCAL_MODEL_WARM_UP: process.env.LOCAL_MODEL_WARM_UP || 'true' },
       format: prettyLogLine(process.stdout.isTTY === true),
       onServiceExit: (service, code) => {
         if (!system) return; // a failed start is reported once, by startSystem's error

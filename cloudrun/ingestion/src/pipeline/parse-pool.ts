@@ -75,8 +75,9 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
  * Documents parsed in worker threads (piscina), never on the request thread, so a document that
  * takes minutes or gigabytes delays no health check, callback or other file. Each parse has a
  * wall-time limit (the thread is terminated and replaced when it passes), each thread a heap
- * limit, and the parsers inside keep to the ParseLimits. Threads start on demand and stop after
- * 30 s idle.
+ * limit, and the parsers inside keep to the ParseLimits. One thread is started with the pool and
+ * kept, so a document after a quiet spell does not wait seconds for a thread to start and load its
+ * parsers (bench/README.md, latency); the others start on demand and stop after 30 s idle.
  */
 export class ParsePool {
   private readonly piscina: Piscina<ParseTask, ParseReply>;
@@ -86,7 +87,7 @@ export class ParsePool {
   constructor(private readonly settings: ParsePoolSettings) {
     this.piscina = new Piscina({
       filename: PARSE_WORKER_FILE,
-      minThreads: 0,
+      minThreads: 1,
       maxThreads: settings.workers,
       idleTimeout: 30_000,
       // One document per thread at a time, and threads that wait on their event loop, not Atomics,
@@ -160,7 +161,7 @@ export class ParsePool {
 
 const shared = new Map<string, ParsePool>();
 
-/** The process's pool for these settings, started on first use and shared by every ingestion. */
+/** The process's pool for these settings, started on first use (the service starts it at start-up) and shared by every ingestion. */
 export function sharedParsePool(settings: ParsePoolSettings): ParsePool {
   const key = JSON.stringify(settings);
   let pool = shared.get(key);

@@ -38,6 +38,14 @@ export function readingText(raw: string): string {
   return raw.replace(/(\p{L})[-\u00ad\u2010]\n(?=\p{Ll})/gu, '$1').normalize('NFKC');
 }
 
+// unpdf ships pdf.js built for server use (no worker, no canvas); loaded when first needed, as it is large.
+const loadPdfJs = () => import('unpdf');
+
+/** Loads pdf.js ahead of the first PDF (a parse thread does as it starts); never fails. */
+export function preloadPdfJs(): void {
+  loadPdfJs().catch(() => undefined);
+}
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -47,8 +55,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * and the event loop gets a turn between pages.
  */
 export async function parsePdf(bytes: Uint8Array, limits: Pick<ParseLimits, 'maxPages'>, budget: TextBudget): Promise<ParsedDocument> {
-  // unpdf ships pdf.js built for server use (no worker, no canvas); loaded on the first PDF, as it is large.
-  const { getDocumentProxy } = await import('unpdf');
+  const { getDocumentProxy } = await loadPdfJs();
   let pdf;
   try {
     // verbosity 0: pdf.js would otherwise print recovery warnings on stdout, among the JSON logs.
