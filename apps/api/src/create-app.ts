@@ -10,7 +10,7 @@ import { AppModule } from './app.module';
 import type { ApiConfig } from './config/api-config';
 import { readInstallationId } from './database/installation';
 import { migrate } from './database/migrate';
-import { queuePrefix } from './queues/ingestion/ingestion-job';
+import { queuePrefix } from './ingestion-queue/ingestion-job';
 import { CloudLogger, apiLoggerParams, apiRootLogger } from './logging/cloud-logger';
 
 /** The configured app, not yet listening: main.ts and the tests start it the same way. */

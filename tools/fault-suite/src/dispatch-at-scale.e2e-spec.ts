@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Bull from 'bull';
 import { startRedisServer, type RedisServerHandle } from '@docingest/local-redis';
-import { INGEST_SINGLE_FILE_JOB, INGESTION_QUEUE, ingestJobId } from '../../../apps/api/src/queues/ingestion/ingestion-job';
+import { INGEST_SINGLE_FILE_JOB, INGESTION_QUEUE, ingestJobId } from '../../../apps/api/src/ingestion-queue/ingestion-job';
 import { proseText } from './support/documents';
 import { FAULT_REPORT_DIR, faultTest, type Observe } from './support/fault-matrix';
 import { startFaultSystem, type FaultSystem } from './support/fault-system';

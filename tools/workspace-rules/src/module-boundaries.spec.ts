@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { API_MODULE_ORDER, apiFolderImports } from './api-module-order';
 import { findTestSupportImports, findViolations, type ProjectGraphSlice, type SourceFile } from './module-boundaries';
 
 const root = resolve(__dirname, '../../..');
@@ -133,5 +134,47 @@ describe('module boundaries', () => {
   it('refuses a project without a type tag', () => {
     const graph: ProjectGraphSlice = { nodes: { loose: { data: { tags: [] } } }, dependencies: {} };
     expect(findViolations(graph)).toHaveLength(1);
+  });
+
+  it("keeps the api's folders in their module order: none imports a folder above it", () => {
+    const graph = workspaceGraph();
+    const api = workspaceSources(graph).filter((file) => file.project === 'api');
+    const src = 'apps/api/src';
+    const folders = readdirSync(join(root, src), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name !== 'testing')
+      .map((entry) => entry.name);
+    // A new folder must be given its place in the order.
+    expect(folders.sort()).toEqual([...API_MODULE_ORDER].sort());
+    const { between, backUp } = apiFolderImports(api, src);
+    expect(between).toBeGreaterThan(20);
+    expect(backUp).toEqual([]);
+  });
+
+  it('counts an import of a folder above, or of a folder outside the order, and lets tests import anything', () => {
+    const file = (path: string, text: string): SourceFile => ({ project: 'api', path, text });
+    const order = ['files', 'ingestions', 'config'];
+    expect(
+      apiFolderImports(
+        [
+          file('src/files/files.service.ts', "import { LinksRepository } from '../ingestions/links.repository';\nimport { x } from './upload';"),
+          file('src/ingestions/links.repository.ts', "import { FilesRepository } from '../files/files.repository';\nimport type { C } from '../config/c';"),
+          file('src/config/c.ts', "import { y } from '../stray/y';"),
+          file('src/ingestions/polling.e2e-spec.ts', "import { FilesRepository } from '../files/files.repository';"),
+          file('src/app.module.ts', "import { FilesModule } from './files/files.module';"),
+        ],
+        'src',
+        order,
+      ),
+    ).toEqual({
+      between: 4,
+      backUp: [
+        {
+          source: 'src/ingestions/links.repository.ts',
+          target: '../files/files.repository',
+          reason: 'ingestions may not import files, which comes before it in the order',
+        },
+        { source: 'src/config/c.ts', target: '../stray/y', reason: "stray is not in the api's module order" },
+      ],
+    });
   });
 });

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../database/database.module';
-import { LINK_COLUMNS, type Link } from '../ingestions/link';
 
 export interface FileRecord {
   uuid: string;
@@ -14,8 +13,6 @@ export interface FileRecord {
   project_id: string | null;
   created_at: Date;
 }
-
-export type FileWithLink = FileRecord & Omit<Link, 'id' | 'file_uuid'> & { link_id: number };
 
 const COLUMNS = 'uuid, title, storage_path, content_type, size::float8 AS size, user_uuid, team_id, project_id, created_at';
 
@@ -38,22 +35,5 @@ export class FilesRepository {
 
   async findMany(uuids: string[]): Promise<FileRecord[]> {
     return (await this.pool.query<FileRecord>(`SELECT ${COLUMNS} FROM files WHERE uuid = ANY($1::uuid[])`, [uuids])).rows;
-  }
-
-  /** The files of one knowledge base with their link's ingestion state, newest first. */
-  async inKnowledgeBase(knowledgebaseId: string): Promise<FileWithLink[]> {
-    const linkColumns = LINK_COLUMNS.split(',')
-      .map((c) => c.trim())
-      .filter((c) => c !== 'id' && c !== 'file_uuid')
-      .map((c) => `l.${c}`)
-      .join(', ');
-    const { rows } = await this.pool.query<FileWithLink>(
-      `SELECT f.uuid, f.title, f.storage_path, f.content_type, f.size::float8 AS size, f.user_uuid, f.team_id, f.project_id, f.created_at,
-              l.id AS link_id, ${linkColumns}
-         FROM file_knowledge_base_links l JOIN files f ON f.uuid = l.file_uuid
-        WHERE l.knowledgebase_id = $1 ORDER BY f.created_at DESC, f.uuid`,
-      [knowledgebaseId],
-    );
-    return rows;
   }
 }

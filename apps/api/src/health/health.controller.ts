@@ -6,7 +6,7 @@ import type { Queue } from 'bull';
 import type { Pool } from 'pg';
 import { Public } from '../auth/auth.guard';
 import { PG_POOL } from '../database/database.module';
-import { INGESTION_QUEUE } from '../queues/ingestion/ingestion-job';
+import { INGESTION_QUEUE } from '../ingestion-queue/ingestion-job';
 
 @ApiTags('health')
 @Controller('health')

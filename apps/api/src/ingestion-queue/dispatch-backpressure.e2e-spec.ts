@@ -1,5 +1,5 @@
-import { startApiStack, waitUntil, type ApiStack } from '../../testing/api-stack';
-import { IngestionStandIn, hang, proxyTo } from '../../testing/ingestion-stand-in';
+import { startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
+import { IngestionStandIn, hang, proxyTo } from '../testing/ingestion-stand-in';
 import { PendingDispatches } from './pending-dispatches';
 
 const MAX_IN_FLIGHT = 2;

@@ -1,7 +1,7 @@
 import * as fixtures from '@docingest/document-parsing/fixtures';
 import { freePort } from '@docingest/local-redis';
-import { startApiStack, waitUntil, type ApiStack } from '../../testing/api-stack';
-import { IngestionStandIn, answer, hang, proxyTo, type Responder } from '../../testing/ingestion-stand-in';
+import { startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
+import { IngestionStandIn, answer, hang, proxyTo, type Responder } from '../testing/ingestion-stand-in';
 
 /**
  * What the dispatch's own answer does to a link. The api talks to a stand-in that either answers

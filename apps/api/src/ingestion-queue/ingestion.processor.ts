@@ -2,11 +2,10 @@ import { InjectQueue, OnQueueFailed, Process, Processor } from '@nestjs/bull';
 import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { INGEST_FILE_DEFAULTS, type ErrorBody, type IngestFileRequest, type IngestFileResponse } from '@docingest/contracts';
-import { API_CONFIG, type ApiConfig } from '../../config/api-config';
-import { FilesRepository } from '../../files/files.repository';
-import { IngestionServiceClient } from '../../ingestion-service/ingestion-service.client';
-import { KnowledgeBasesRepository } from '../../knowledge-bases/knowledge-bases.repository';
-import { LinksRepository, type FailedBy } from '../../ingestions/links.repository';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { IngestionServiceClient } from '../ingestion-service/ingestion-service.client';
+import { KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service';
+import { LinksRepository, type FailedBy } from '../ingestions/links.repository';
 import { classifyAnswer, classifyError, retryDelayMs, type DispatchOutcome } from './dispatch-outcome';
 import { INGEST_JOB_OPTIONS, INGEST_SINGLE_FILE_JOB, INGESTION_QUEUE, SWEEP_STALE_JOB, ingestJobId, type IngestSingleFileJob } from './ingestion-job';
 import { PendingDispatches } from './pending-dispatches';
@@ -27,14 +26,10 @@ export class IngestionProcessor implements OnModuleDestroy {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @InjectQueue(INGESTION_QUEUE) private readonly queue: Queue,
     private readonly links: LinksRepository,
-    private readonly files: FilesRepository,
-    private readonly knowledgeBases: KnowledgeBasesRepository,
+    private readonly knowledgeBases: KnowledgeBasesService,
     private readonly ingestionService: IngestionServiceClient,
     private readonly pending: PendingDispatches,
-  ) {
-    pending.graceMs = config.SHUTDOWN_GRACE_MS;
-    pending.maxInFlight = config.MAX_IN_FLIGHT_DISPATCHES;
-  }
+  ) {}
 
   private log(event: string, fields: Record<string, unknown>): void {
     this.logger.log(JSON.stringify({ event, ...fields }));
@@ -43,19 +38,19 @@ export class IngestionProcessor implements OnModuleDestroy {
   @Process(INGEST_SINGLE_FILE_JOB)
   async ingestSingleFileViaHttp(job: Job<IngestSingleFileJob>): Promise<{ dispatched: boolean }> {
     const { linkId, attempt, retry = 0 } = job.data;
-    const link = await this.links.find(linkId);
-    const file = link && (await this.files.find(link.file_uuid));
+    // The link and its file in one read: a link always has its file (foreign key).
+    const link = await this.links.findForDispatch(linkId);
     const kb = link && (await this.knowledgeBases.find(link.knowledgebase_id));
-    if (!link || !file || !kb) {
+    if (!link || !kb) {
       // Nothing to ingest any more: retrying cannot help.
       await job.discard();
       this.log('dispatch.skipped', { link_id: linkId, attempt, reason: 'link, file or knowledge base is gone' });
       return { dispatched: false };
     }
     const body: IngestFileRequest = {
-      file_path: file.storage_path,
+      file_path: link.storage_path,
       vector_table_name: kb.vector_table_name,
-      file_uuid: file.uuid,
+      file_uuid: link.file_uuid,
       link_id: linkId,
       embedding_provider: kb.embedding_provider,
       embedding_model: kb.embedding_model,
@@ -63,10 +58,10 @@ export class IngestionProcessor implements OnModuleDestroy {
       chunk_size: kb.chunk_size,
       chunk_overlap: kb.chunk_overlap,
       ...INGEST_FILE_DEFAULTS,
-      user_uuid: file.user_uuid,
-      team_id: file.team_id,
+      user_uuid: link.user_uuid,
+      team_id: link.team_id,
       knowledgebase_id: kb.knowledgebase_id,
-      project_id: file.project_id,
+      project_id: link.project_id,
       custom_metadata: null,
       attempt,
       text_search_language: kb.text_search_language,
@@ -99,16 +94,16 @@ export class IngestionProcessor implements OnModuleDestroy {
     const outcome = this.ingestionService
       .dispatch(body, headers)
       .then(
-        async (response) => this.settle(linkId, attempt, file.uuid, classifyAnswer(response, Boolean((await this.links.find(linkId))?.accepted_at))),
-        (error) => this.settle(linkId, attempt, file.uuid, classifyError(error, url)),
+        async (response) => this.settle(linkId, attempt, link.file_uuid, classifyAnswer(response, Boolean((await this.links.find(linkId))?.accepted_at))),
+        (error) => this.settle(linkId, attempt, link.file_uuid, classifyError(error, url)),
       )
       // Nobody awaits this promise: a rejection (the database gone while recording) would end the
       // process. The link stays open; the service's final callback or the sweeper ends it.
       .catch((error) =>
-        this.logger.error(JSON.stringify({ event: 'dispatch.unrecorded', link_id: linkId, file_uuid: file.uuid, attempt, message: (error as Error).message })),
+        this.logger.error(JSON.stringify({ event: 'dispatch.unrecorded', link_id: linkId, file_uuid: link.file_uuid, attempt, message: (error as Error).message })),
       );
     this.pending.track(linkId, attempt, outcome, release);
-    this.log('dispatch.sent', { link_id: linkId, file_uuid: file.uuid, attempt, retry, in_flight: this.pending.size });
+    this.log('dispatch.sent', { link_id: linkId, file_uuid: link.file_uuid, attempt, retry, in_flight: this.pending.size });
     return { dispatched: true };
   }
 

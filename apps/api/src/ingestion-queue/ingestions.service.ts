@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
-import { FilesRepository } from '../files/files.repository';
-import { KnowledgeBasesRepository, type KnowledgeBase } from '../knowledge-bases/knowledge-bases.repository';
-import { IngestionProducer } from '../queues/ingestion/ingestion.producer';
-import { LinksRepository } from './links.repository';
+import { LinksRepository } from '../ingestions/links.repository';
+import type { KnowledgeBase } from '../knowledge-bases/knowledge-bases.repository';
+import { IngestionProducer } from './ingestion.producer';
 
 export interface Enqueued {
   file_uuid: string;
@@ -17,25 +16,15 @@ export interface Enqueued {
 export class IngestionsService {
   constructor(
     private readonly links: LinksRepository,
-    private readonly files: FilesRepository,
-    private readonly knowledgeBases: KnowledgeBasesRepository,
     private readonly producer: IngestionProducer,
   ) {}
 
-  async knowledgeBase(id: string): Promise<KnowledgeBase> {
-    const kb = await this.knowledgeBases.find(id);
-    if (!kb) throw new ApiError(404, `no knowledge base '${id}'`, { code: 'unknown_knowledge_base', field: 'knowledgebase_id' });
-    return kb;
-  }
-
-  /** Queues the files; all are checked before any is queued, so a bad request queues nothing. */
-  async enqueue(fileUuids: string[], knowledgebaseId: string, force: boolean): Promise<Enqueued[]> {
-    const kb = await this.knowledgeBase(knowledgebaseId);
+  /**
+   * Queues these files (which exist: the files module checks) into the knowledge base; all are
+   * checked before any is queued, so a bad request queues nothing.
+   */
+  async enqueue(kb: KnowledgeBase, fileUuids: string[], force: boolean): Promise<Enqueued[]> {
     const unique = [...new Set(fileUuids)];
-    const found = await this.files.findMany(unique);
-    const missing = unique.filter((uuid) => !found.some((f) => f.uuid === uuid));
-    if (missing.length) throw new ApiError(404, `no file ${missing.join(', ')}`, { code: 'unknown_file', field: 'file_uuids' });
-
     const existing = await this.links.findPairs(unique, kb.knowledgebase_id);
     const busy = existing.filter((l) => l.ingestion_status === 'pending' || l.ingestion_status === 'processing');
     if (busy.length && !force) {

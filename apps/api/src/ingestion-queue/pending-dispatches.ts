@@ -1,4 +1,5 @@
-import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
 
 interface Pending {
   linkId: number;
@@ -29,10 +30,17 @@ export class PendingDispatches implements BeforeApplicationShutdown {
   /** Slots handed out: open requests plus those about to be sent. */
   private taken = 0;
   private closing = false;
-  graceMs = 20_000;
-  maxInFlight = Infinity;
+  /** SHUTDOWN_GRACE_MS: how long open requests may still answer once the api stops. */
+  private readonly graceMs: number;
+  /** MAX_IN_FLIGHT_DISPATCHES. */
+  private readonly maxInFlight: number;
   /** Most slots ever taken at once in this process. */
   peak = 0;
+
+  constructor(@Inject(API_CONFIG) config: Pick<ApiConfig, 'SHUTDOWN_GRACE_MS' | 'MAX_IN_FLIGHT_DISPATCHES'>) {
+    this.graceMs = config.SHUTDOWN_GRACE_MS;
+    this.maxInFlight = config.MAX_IN_FLIGHT_DISPATCHES;
+  }
 
   /** Resolves with a release function once a slot is free; rejects when the api shuts down. */
   async acquire(): Promise<() => void> {

@@ -1,10 +1,10 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { SYSTEM_KEY, startApiStack, waitUntil, type ApiStack } from '../../testing/api-stack';
-import { IngestionStandIn, hang } from '../../testing/ingestion-stand-in';
+import { SYSTEM_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
+import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
 import { INGEST_SINGLE_FILE_JOB, SWEEP_STALE_JOB } from './ingestion-job';
 import { PendingDispatches } from './pending-dispatches';
-import { DATABASE_ENGINES } from '../../testing/postgres15';
+import { DATABASE_ENGINES } from '../testing/postgres15';
 
 const STALE_AFTER_MS = 2500;
 const SWEEP_INTERVAL_MS = 300;

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { API_CONFIG, type ApiConfig } from '../../config/api-config';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { INGESTION_QUEUE, SWEEP_STALE_JOB } from './ingestion-job';
 
 /** Registers the repeatable sweep once; Bull keeps one schedule however many api instances run. */

@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
 import { CallbackGate } from '../testing/callback-gate';
-import { PendingDispatches } from '../queues/ingestion/pending-dispatches';
+import { PendingDispatches } from '../ingestion-queue/pending-dispatches';
 
 const KB = 'manuals';
 const TEXT = Array.from(

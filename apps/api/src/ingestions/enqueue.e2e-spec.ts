@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bull';
 import type { Job, Queue } from 'bull';
-import { INGEST_SINGLE_FILE_JOB } from '../queues/ingestion/ingestion-job';
-import { PendingDispatches } from '../queues/ingestion/pending-dispatches';
+import { INGEST_SINGLE_FILE_JOB } from '../ingestion-queue/ingestion-job';
+import { PendingDispatches } from '../ingestion-queue/pending-dispatches';
 import { startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
 import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
 import { DATABASE_ENGINES } from '../testing/postgres15';

@@ -4,43 +4,15 @@ import { ProgressUpdateSchema, type ProgressUpdate } from '@docingest/contracts'
 import { SystemOnly } from '../auth/auth.guard';
 import { ApiError } from '../common/api-error';
 import { ContractBody } from '../common/contract-body.pipe';
-import { FilesRepository } from '../files/files.repository';
 import { LinksRepository } from './links.repository';
-import type { Link } from './link';
+import { linkView } from './link';
 
 const INT32_MAX = 2_147_483_647;
-
-/** What a poller sees of one link: cheap to produce, one indexed row. */
-export function linkView(link: Link) {
-  return {
-    link_id: link.id,
-    file_uuid: link.file_uuid,
-    knowledgebase_id: link.knowledgebase_id,
-    ingestion_status: link.ingestion_status,
-    ingestion_progress: link.ingestion_progress,
-    current_stage: link.current_stage,
-    processed_docs: link.processed_docs,
-    total_docs: link.total_docs,
-    chunk_count: link.chunk_count,
-    pages: link.pages,
-    pages_skipped: link.pages_skipped,
-    ingestion_error: link.ingestion_error,
-    ingestion_started_at: link.ingestion_started_at,
-    ingestion_completed_at: link.ingestion_completed_at,
-    last_progress_at: link.last_progress_at,
-    attempt: link.attempt,
-    dispatch_retries: link.dispatch_retries,
-    ingestion_history: link.ingestion_history,
-  };
-}
 
 @ApiTags('ingestions')
 @Controller('api/v1')
 export class IngestionsController {
-  constructor(
-    private readonly links: LinksRepository,
-    private readonly files: FilesRepository,
-  ) {}
+  constructor(private readonly links: LinksRepository) {}
 
   /**
    * The ingestion service's progress callback (docs/wire-contract.md#progress-callback). An update that would move the link
@@ -69,13 +41,6 @@ export class IngestionsController {
     // A newer attempt started: tell this one to stop (UpdateProgressResponse in libs/contracts).
     const cancel = !outcome.applied && outcome.reason === 'stale_attempt' ? ('superseded' as const) : undefined;
     return { applied: outcome.applied, reason: outcome.applied ? undefined : outcome.reason, cancel, link: outcome.link ? linkView(outcome.link) : undefined };
-  }
-
-  @Get('files/:uuid/progress')
-  async fileProgress(@Param('uuid', new ParseUUIDPipe()) fileUuid: string) {
-    // An unknown file is a 404, not "no links": a poller with a wrong id must not wait forever.
-    if (!(await this.files.find(fileUuid))) throw new ApiError(404, `no file ${fileUuid}`, { code: 'unknown_file' });
-    return { file_uuid: fileUuid, links: (await this.links.forFile(fileUuid)).map(linkView) };
   }
 
   @Get('ingestions/:linkId')

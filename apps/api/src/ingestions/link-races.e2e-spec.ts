@@ -1,6 +1,6 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Job, Queue } from 'bull';
-import { INGEST_SINGLE_FILE_JOB } from '../queues/ingestion/ingestion-job';
+import { INGEST_SINGLE_FILE_JOB } from '../ingestion-queue/ingestion-job';
 import { SYSTEM_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
 import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
 import { DATABASE_ENGINES } from '../testing/postgres15';

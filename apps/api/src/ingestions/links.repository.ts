@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { INGESTION_STAGES, isFinalStatus, type ProgressUpdate } from '@docingest/contracts';
 import { PG_POOL } from '../database/database.module';
-import { LINK_COLUMNS, type Link } from './link';
+import { LINK_COLUMNS, type FileWithLink, type Link, type LinkToDispatch } from './link';
 
 const OPEN = `ingestion_status IN ('pending', 'processing')`;
 /** A failure the api inferred itself: a completion of the same attempt may still override it. */
@@ -27,6 +27,37 @@ export class LinksRepository {
   async find(id: number): Promise<Link | undefined> {
     const { rows } = await this.pool.query<Link>(`SELECT ${LINK_COLUMNS} FROM file_knowledge_base_links WHERE id = $1`, [id]);
     return rows[0];
+  }
+
+  /**
+   * The link with what a dispatch sends of its file; undefined when either is gone.
+   */
+  async findForDispatch(id: number): Promise<LinkToDispatch | undefined> {
+    const { rows } = await this.pool.query<LinkToDispatch>(
+      `SELECT ${LINK_COLUMNS.split(',')
+        .map((c) => `l.${c.trim()}`)
+        .join(', ')}, f.storage_path, f.user_uuid, f.team_id, f.project_id
+         FROM file_knowledge_base_links l JOIN files f ON f.uuid = l.file_uuid WHERE l.id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  /** The files of one knowledge base with their link's ingestion state, newest first. */
+  async filesIn(knowledgebaseId: string): Promise<FileWithLink[]> {
+    const linkColumns = LINK_COLUMNS.split(',')
+      .map((c) => c.trim())
+      .filter((c) => c !== 'id' && c !== 'file_uuid')
+      .map((c) => `l.${c}`)
+      .join(', ');
+    const { rows } = await this.pool.query<FileWithLink>(
+      `SELECT f.uuid, f.title, f.storage_path, f.content_type, f.size::float8 AS size, f.user_uuid, f.team_id, f.project_id, f.created_at,
+              l.id AS link_id, ${linkColumns}
+         FROM file_knowledge_base_links l JOIN files f ON f.uuid = l.file_uuid
+        WHERE l.knowledgebase_id = $1 ORDER BY f.created_at DESC, f.uuid`,
+      [knowledgebaseId],
+    );
+    return rows;
   }
 
   async forFile(fileUuid: string): Promise<Link[]> {

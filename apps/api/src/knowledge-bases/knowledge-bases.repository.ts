@@ -56,6 +56,12 @@ export class KnowledgeBasesRepository {
     return (await this.pool.query<KnowledgeBase>(`SELECT ${COLUMNS} FROM knowledge_bases WHERE knowledgebase_id = $1`, [id])).rows[0];
   }
 
+  /** The files linked to the knowledge base. */
+  async fileUuids(id: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ file_uuid: string }>('SELECT file_uuid FROM file_knowledge_base_links WHERE knowledgebase_id = $1 ORDER BY id', [id]);
+    return rows.map((r) => r.file_uuid);
+  }
+
   /**
    * Deletes the knowledge base and its links (the files stay); answers the links it had, as
    * they were, so the caller can tell which attempts were still open.

@@ -7,7 +7,7 @@ import { Pool } from 'pg';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer, type OpenAICompatibleServerOptions } from '@docingest/embeddings/testing';
 import { startLocalPostgres, type LocalPostgres } from '@docingest/local-postgres';
 import { freePort, startRedisServer, type RedisServerHandle } from '@docingest/local-redis';
-import { INGESTION_QUEUE, queuePrefix } from '../../../../apps/api/src/queues/ingestion/ingestion-job';
+import { INGESTION_QUEUE, queuePrefix } from '../../../../apps/api/src/ingestion-queue/ingestion-job';
 import { startSystem, type RunningSystem } from '../../../local-stack/src/system-stack';
 import { stackSettings } from '../../../local-stack/src/stack-settings';
 import { startCallbackRecorder, type CallbackRecorder } from './callback-recorder';

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { IngestionServiceModule } from '../ingestion-service/ingestion-service.module';
+import { KnowledgeBasesModule } from '../knowledge-bases/knowledge-bases.module';
+import { IngestionsController } from './ingestions.controller';
+import { KnowledgeBaseFilesController } from './knowledge-base-files.controller';
+import { KnowledgeBaseFiles } from './knowledge-base-files.service';
+import { LinksRepository } from './links.repository';
+
+/** Links (a file in a knowledge base) and their ingestion state: the progress callback, polling, removal. */
+@Module({
+  imports: [KnowledgeBasesModule, IngestionServiceModule],
+  controllers: [IngestionsController, KnowledgeBaseFilesController],
+  providers: [LinksRepository, KnowledgeBaseFiles],
+  exports: [LinksRepository],
+})
+export class IngestionsModule {}
