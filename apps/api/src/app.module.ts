@@ -17,7 +17,7 @@ import { KnowledgeBasesModule } from './knowledge-bases/knowledge-bases.module';
 
 /**
  * The api: the infrastructure (configuration, database, Redis for Bull, logging, error bodies)
- * and the feature modules. docs/architecture.md#the-api-module-order says which may use which.
+ * and the feature modules. docs/architecture.md#the-apis-module-order says which may use which.
  */
 @Module({})
 export class AppModule {
