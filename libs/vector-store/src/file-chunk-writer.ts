@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
 import type { ChunkRow, FileScope } from './chunk-row';
-import { insertRows } from './insert-rows';
 import type { StagingTable } from './staging-table';
 import type { StoredEmbeddings } from './stored-embeddings';
 
@@ -23,6 +21,8 @@ export interface ReplaceResult {
 /** What the writer needs from the store: the one-transaction replacement, the swap from staging, and the file's stored vectors. */
 export interface FileReplacementTarget {
   replaceFileChunks(rows: ChunkRow[], onProgress?: (stored: number) => void): Promise<ReplaceResult>;
+  /** Writes rows to the staging table under the replacement's id. */
+  stage(replacementId: string, rows: readonly ChunkRow[]): Promise<void>;
   publishStaged(replacementId: string, expected: number): Promise<ReplaceResult>;
   storedEmbeddings(): Promise<StoredEmbeddings>;
 }
@@ -45,7 +45,6 @@ export class FileChunkWriter {
   private readonly sliceRows: number;
 
   constructor(
-    private readonly pool: Pool,
     private readonly staging: StagingTable,
     private readonly target: FileReplacementTarget,
     readonly scope: FileScope,
@@ -135,7 +134,7 @@ export class FileChunkWriter {
       const done = this.chain.then(async () => {
         if (this.failure || this.state === 'done') return;
         try {
-          await insertRows(this.pool, this.staging.qualified, slice, { columns: ['replacement_id'], values: [replacementId] });
+          await this.target.stage(replacementId, slice);
         } catch (error) {
           this.failure ??= { error };
         }

@@ -2,27 +2,30 @@ import type { Pool, PoolClient } from 'pg';
 import type { ChunkRow } from './chunk-row';
 import { encodeVector } from './vector-binary';
 
+export interface InsertExtras {
+  /** Values first in every row (the staging table's replacement id), shared as $1... */
+  leading?: { columns: string[]; values: unknown[] };
+  /** A column computed by the server from each row's text parameter (the staged full-text value). */
+  computed?: { column: string; fromText: (textParam: string) => string };
+}
+
 /**
  * One multi-row INSERT of chunk rows into `qualifiedTable`, vectors as binary parameters.
- * `leading` values go first in every row (the staging table's replacement id), shared as $1...
  * Measured on PGlite with chunk-sized rows: 50 to 1,000 rows per statement and named (prepared)
  * statements all land within the run-to-run noise; the server's work per row decides.
  */
-export async function insertRows(
-  db: Pool | PoolClient,
-  qualifiedTable: string,
-  rows: readonly ChunkRow[],
-  leading: { columns: string[]; values: unknown[] } = { columns: [], values: [] },
-): Promise<number> {
+export async function insertRows(db: Pool | PoolClient, qualifiedTable: string, rows: readonly ChunkRow[], extras: InsertExtras = {}): Promise<number> {
   if (rows.length === 0) return 0;
+  const leading = extras.leading ?? { columns: [], values: [] };
   const values: unknown[] = [...leading.values];
   const shared = leading.values.map((_, i) => `$${i + 1}`);
   const tuples = rows.map((row) => {
     const p = values.length;
     values.push(row.text, JSON.stringify(row.metadata), row.nodeId, encodeVector(row.embedding));
-    return `(${[...shared, `$${p + 1}`, `$${p + 2}::jsonb`, `$${p + 3}`, `$${p + 4}`].join(', ')})`;
+    const computed = extras.computed ? [extras.computed.fromText(`$${p + 1}`)] : [];
+    return `(${[...shared, `$${p + 1}::text`, `$${p + 2}::jsonb`, `$${p + 3}`, `$${p + 4}`, ...computed].join(', ')})`;
   });
-  const columns = [...leading.columns, 'text', 'metadata_', 'node_id', 'embedding'].join(', ');
+  const columns = [...leading.columns, 'text', 'metadata_', 'node_id', 'embedding', ...(extras.computed ? [extras.computed.column] : [])].join(', ');
   const result = await db.query(`INSERT INTO ${qualifiedTable} (${columns}) VALUES ${tuples.join(', ')}`, values);
   return result.rowCount ?? 0;
 }

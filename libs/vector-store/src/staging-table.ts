@@ -1,4 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
+import type { ChunkRow } from './chunk-row';
+import { insertRows } from './insert-rows';
+import { tsvectorSql, type TextSearchConfig } from './text-search';
 import { createTableOnce } from './transaction';
 
 /**
@@ -33,11 +36,19 @@ export class StagingTable {
     return this.ready;
   }
 
+  /** Stages rows of a replacement, with their full-text value in the target table's configuration. */
+  async stage(replacementId: string, rows: readonly ChunkRow[], textSearch: TextSearchConfig): Promise<void> {
+    await insertRows(this.pool, this.qualified, rows, {
+      leading: { columns: ['replacement_id'], values: [replacementId] },
+      computed: { column: 'text_search_tsv', fromText: (text) => tsvectorSql(textSearch, text) },
+    });
+  }
+
   /** Moves a replacement's staged rows, in the order they were staged, into `target`; answers how many. */
   async publish(client: PoolClient, replacementId: string, target: string): Promise<number> {
     const moved = await client.query(
-      `INSERT INTO ${target} (text, metadata_, node_id, embedding)
-         SELECT text, metadata_, node_id, embedding FROM ${this.qualified} WHERE replacement_id = $1 ORDER BY id`,
+      `INSERT INTO ${target} (text, metadata_, node_id, embedding, text_search_tsv)
+         SELECT text, metadata_, node_id, embedding, text_search_tsv FROM ${this.qualified} WHERE replacement_id = $1 ORDER BY id`,
       [replacementId],
     );
     await client.query(`DELETE FROM ${this.qualified} WHERE replacement_id = $1`, [replacementId]);
@@ -57,9 +68,12 @@ export class StagingTable {
          metadata_ JSONB,
          node_id VARCHAR,
          embedding VECTOR,
+         text_search_tsv TSVECTOR,
          staged_at TIMESTAMPTZ NOT NULL DEFAULT now()
        )`,
       `CREATE INDEX IF NOT EXISTS "ingest_staging_replacement_idx" ON ${this.qualified} (replacement_id)`,
+      // Staging tables made before the full-text value was staged.
+      `ALTER TABLE ${this.qualified} ADD COLUMN IF NOT EXISTS text_search_tsv TSVECTOR`,
     ]);
     await this.pool.query(`DELETE FROM ${this.qualified} WHERE staged_at < now() - interval '1 day'`);
   }

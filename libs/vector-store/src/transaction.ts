@@ -17,13 +17,20 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
 }
 
 /**
- * Creates a table's schema and runs its DDL in one transaction, under an advisory lock on the
- * table's name: two first users of a new table must not both run the DDL.
+ * Runs `work` in one transaction under an advisory lock on the table's name, after creating its
+ * schema: two first users of a new table must not both run its DDL.
  */
-export function createTableOnce(pool: Pool, table: { schema: string; qualified: string }, ddl: string[]): Promise<void> {
+export function underTableLock<T>(pool: Pool, table: { schema: string; qualified: string }, work: (client: PoolClient) => Promise<T>): Promise<T> {
   return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ddl:${table.qualified}`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${table.schema}"`);
+    return work(client);
+  });
+}
+
+/** Runs a table's DDL statements in one transaction, under the table's lock (underTableLock). */
+export function createTableOnce(pool: Pool, table: { schema: string; qualified: string }, ddl: string[]): Promise<void> {
+  return underTableLock(pool, table, async (client) => {
     for (const statement of ddl) await client.query(statement);
   });
 }

@@ -73,6 +73,9 @@ describe('VectorStore', () => {
     await deferred.replaceFileChunks('deferred', { fileUuid: second, knowledgebaseId: 'other-kb' }, rows(second, 'other-kb', 12));
     await deferred.indexBuilt('deferred');
     expect(await hnswIndexes()).toBe(1);
+    // Analysed with the build: without statistics the planner keeps scanning (see buildVectorIndex).
+    const { rows: stats } = await pool.query(`SELECT count(*)::int AS n FROM pg_stats WHERE schemaname = 'ai' AND tablename = 'data_deferred'`);
+    expect(stats[0].n).toBeGreaterThan(0);
     expect((await deferred.search('deferred', query, { knowledgebaseId: 'kb' }, 3)).map((h) => h.text)).toEqual(exact.map((h) => h.text));
     // Another store (another process) finds the index there and builds nothing.
     const later = new VectorStore(pool, { indexMinRows: 30 });
@@ -397,7 +400,16 @@ describe('VectorStore', () => {
       expect(await store.search('hybrid', null, { knowledgebaseId: 'kb' }, 20, { mode: 'text', text: 'inspections', textSearchConfig: 'simple' })).toEqual([]);
     });
 
-    it('adds the full-text column to a table made before it existed, on the first write or search', async () => {
+    /** The configuration the table's trigger computes its full-text value in, from the catalogue. */
+    const triggerConfig = async (table: string) => {
+      const { rows: defs } = await pool.query(`SELECT pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = 'text_search_tsv'`, [table]);
+      return defs[0]?.def.match(/\('(\w+)'\)/)?.[1];
+    };
+    /** Rows whose stored full-text value differs from to_tsvector(config, text). */
+    const staleTsv = async (table: string, config: string) =>
+      Number((await pool.query(`SELECT count(*) AS n FROM ${table} WHERE text_search_tsv IS DISTINCT FROM to_tsvector($1::regconfig, text)`, [config])).rows[0].n);
+
+    it('adds the full-text column to a table made before it existed, on the first write or search, filled for its rows', async () => {
       await pool.query(`CREATE TABLE ai.data_legacy (id BIGSERIAL PRIMARY KEY, text VARCHAR NOT NULL, metadata_ JSONB, node_id VARCHAR, embedding VECTOR(${DIMS}))`);
       await pool.query(`INSERT INTO ai.data_legacy (text, metadata_, node_id, embedding) VALUES ('Le robinet fuit', '{"knowledgebase_id":"kb"}', 'n1', $1)`, [
         `[${axisVector(1).join(',')}]`,
@@ -405,14 +417,54 @@ describe('VectorStore', () => {
       const legacy = new VectorStore(pool);
       const hits = await legacy.search('legacy', null, { knowledgebaseId: 'kb' }, 5, { mode: 'text', text: 'robinets', textSearchConfig: 'french' });
       expect(hits.map((h) => h.nodeId)).toEqual(['n1']);
-      const { rows: generated } = await pool.query(
-        `SELECT pg_get_expr(d.adbin, d.adrelid) AS expr FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
-          WHERE d.adrelid = 'ai.data_legacy'::regclass AND a.attname = 'text_search_tsv'`,
-      );
-      expect(generated[0].expr).toMatch(/to_tsvector\('french'::regconfig, \(?text/);
-      await new VectorStore(pool).ensureTable('legacy', DIMS, 'french'); // a second process: nothing to add, no error
+      expect(await triggerConfig('ai.data_legacy')).toBe('french');
+      await new VectorStore(pool).ensureTable('legacy', DIMS, 'english'); // a second process: the table keeps french, nothing added, no error
+      expect(await triggerConfig('ai.data_legacy')).toBe('french');
       const { rows: indexes } = await pool.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'ai' AND tablename = 'data_legacy' AND indexdef LIKE '%gin%'`);
       expect(indexes).toHaveLength(1);
+      expect(await staleTsv('ai.data_legacy', 'french')).toBe(0);
+    });
+
+    it('keeps the full-text value what a generated column held: for writers that leave it out, on UPDATE of text, and for a table made with the generated column', async () => {
+      // The layout before the trigger: a generated column in german.
+      await pool.query(`CREATE TABLE ai.data_generated (id BIGSERIAL PRIMARY KEY, text VARCHAR NOT NULL, metadata_ JSONB, node_id VARCHAR, embedding VECTOR(${DIMS}),
+        text_search_tsv tsvector GENERATED ALWAYS AS (to_tsvector('german'::regconfig, text)) STORED)`);
+      await pool.query(`INSERT INTO ai.data_generated (text, metadata_, node_id, embedding) VALUES ('Die Häuser stehen', '{"knowledgebase_id":"kb"}', 'g1', $1)`, [
+        `[${axisVector(1).join(',')}]`,
+      ]);
+      await new VectorStore(pool).ensureTable('generated', DIMS, 'english');
+      expect(await triggerConfig('ai.data_generated')).toBe('german');
+      // An outside writer (LlamaIndex's PGVectorStore) inserts without the column; another updates text.
+      await pool.query(`INSERT INTO ai.data_generated (text, metadata_, node_id, embedding) VALUES ('Das Haus brennt', '{"knowledgebase_id":"kb"}', 'g2', $1)`, [
+        `[${axisVector(2).join(',')}]`,
+      ]);
+      await pool.query(`UPDATE ai.data_generated SET text = 'Der Turm brennt' WHERE node_id = 'g1'`);
+      expect(await staleTsv('ai.data_generated', 'german')).toBe(0);
+      const hits = await new VectorStore(pool).search('generated', null, { knowledgebaseId: 'kb' }, 5, { mode: 'text', text: 'brennt', textSearchConfig: 'german' });
+      expect(hits.map((h) => h.nodeId).sort()).toEqual(['g1', 'g2']);
+    });
+
+    it('stages the full-text value with the rows of a large file: after the swap every row holds to_tsvector of its text in the table’s configuration', async () => {
+      await store.ensureTable('staged_tsv', DIMS, 'french');
+      const file = randomUUID();
+      const scope = { fileUuid: file, knowledgebaseId: 'kb' };
+      const french = rows(file, 'kb', 11).map((row, i) => ({ ...row, text: `Les robinets ${i} fuient dans les maisons` }));
+      const writer = new VectorStore(pool).fileChunkWriter('staged_tsv', scope, { memoryRows: 2, sliceRows: 3 });
+      await writer.add(french);
+      expect(writer.isStaging).toBe(true);
+      // Computed while staging (slices go in the background), so that the swap only copies it.
+      const staged = async () =>
+        (await pool.query<{ rows: number; valued: number }>(
+          `SELECT count(*)::int AS rows, count(text_search_tsv)::int AS valued FROM ai.ingest_staging WHERE text LIKE 'Les robinets %'`,
+        )).rows[0];
+      for (let tries = 0; tries < 200 && (await staged()).rows < 9; tries++) await new Promise((resolve) => setTimeout(resolve, 25));
+      const before = await staged();
+      expect(before.rows).toBeGreaterThanOrEqual(9);
+      expect(before.valued).toBe(before.rows);
+      await writer.commit();
+      expect(await staleTsv('ai.data_staged_tsv', 'french')).toBe(0);
+      const hits = await store.search('staged_tsv', null, { knowledgebaseId: 'kb' }, 20, { mode: 'text', text: 'robinet', textSearchConfig: 'french' });
+      expect(hits).toHaveLength(11);
     });
 
     it('refuses a language outside the allow-list before any SQL', async () => {

@@ -3,10 +3,10 @@ import { DimensionMismatchError, type ChunkRow, type FileScope, type SearchFilte
 import { FileChunkWriter, type FileChunkWriterOptions, type ReplaceResult } from './file-chunk-writer';
 import { insertRows } from './insert-rows';
 import { StagingTable } from './staging-table';
-import { addTextSearchColumn, orQuerySql, reciprocalRankFusion, textSearchConfig, textSearchDdl, type TextSearchConfig } from './text-search';
+import { ensureTextSearchColumn, orQuerySql, reciprocalRankFusion, setUpTextSearch, textSearchConfig, type TextSearchConfig } from './text-search';
 import { StoredEmbeddings } from './stored-embeddings';
 import { metadataText, STORED_METADATA_KEYS } from './stored-metadata';
-import { createTableOnce, inTransaction } from './transaction';
+import { inTransaction, underTableLock } from './transaction';
 import { encodeVector } from './vector-binary';
 import { vectorTable, type VectorTable } from './vector-table';
 
@@ -55,8 +55,8 @@ export class VectorStore {
   private readonly index: 'hnsw' | 'none';
   private readonly indexMinRows: number;
   private readonly ensured = new Map<string, number>();
-  /** Tables known to have their full-text column. */
-  private readonly textSearchReady = new Set<string>();
+  /** Tables known to have their full-text column, with its configuration. */
+  private readonly textSearchConfigs = new Map<string, TextSearchConfig>();
   /** Tables known to have their vector index, index builds (or checks) under way, rows this store inserted since a table's last check. */
   private readonly indexed = new Set<string>();
   private readonly indexBuilds = new Map<string, Promise<void>>();
@@ -108,7 +108,7 @@ export class VectorStore {
     if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 16000) {
       throw new Error(`invalid embedding dimension ${dimensions}`);
     }
-    await createTableOnce(this.pool, table, [
+    const ddl = [
       `CREATE TABLE IF NOT EXISTS ${table.qualified} (
          id BIGSERIAL PRIMARY KEY,
          text VARCHAR NOT NULL,
@@ -118,20 +118,26 @@ export class VectorStore {
        )`,
       `CREATE INDEX IF NOT EXISTS "${table.unqualified}_file_idx" ON ${table.qualified}
          ((${metadataText(FILE_KEY)}), (${metadataText(KB_KEY)}))`,
-      ...textSearchDdl(table, config),
       ...(this.index === 'hnsw' && this.indexMinRows === 0 ? [vectorIndexDdl(table)] : []),
-    ]);
+    ];
+    const tableConfig = await underTableLock(this.pool, table, async (client) => {
+      for (const statement of ddl) await client.query(statement);
+      return setUpTextSearch(client, table, config);
+    });
     const actual = await this.tableDimensions(name);
     if (actual !== dimensions) throw new DimensionMismatchError(table.qualified, actual ?? 0, dimensions);
     this.ensured.set(table.qualified, dimensions);
-    this.textSearchReady.add(table.qualified);
+    this.textSearchConfigs.set(table.qualified, tableConfig);
     return table;
   }
 
-  private async ensureTextSearch(table: VectorTable, config: TextSearchConfig): Promise<void> {
-    if (this.textSearchReady.has(table.qualified)) return;
-    await addTextSearchColumn(this.pool, table, config);
-    this.textSearchReady.add(table.qualified);
+  /** Gives the table its full-text column when it has none yet; answers the table's configuration. */
+  private async ensureTextSearch(table: VectorTable, config: TextSearchConfig): Promise<TextSearchConfig> {
+    const known = this.textSearchConfigs.get(table.qualified);
+    if (known) return known;
+    const actual = await ensureTextSearchColumn(this.pool, table, config);
+    this.textSearchConfigs.set(table.qualified, actual);
+    return actual;
   }
 
   /**
@@ -157,10 +163,14 @@ export class VectorStore {
   fileChunkWriter(name: string, scope: FileScope, options: FileChunkWriterOptions): FileChunkWriter {
     this.table(name); // refuse a bad name before any row is taken
     return new FileChunkWriter(
-      this.pool,
       this.staging,
       {
         replaceFileChunks: (rows, onProgress) => this.replaceFileChunks(name, scope, rows, onProgress),
+        // The full-text value is computed here, as the file is embedded, so the swap only copies it.
+        stage: async (replacementId, rows) => {
+          const config = await this.ensureTextSearch(this.table(name), 'english');
+          await this.staging.stage(replacementId, rows, config);
+        },
         publishStaged: (replacementId, expected) =>
           this.inFileTransaction(name, scope, async (client, table) => {
             const moved = await this.staging.publish(client, replacementId, table.qualified);
@@ -209,14 +219,24 @@ export class VectorStore {
         [table.schema, table.unqualified, Math.max(0, this.indexMinRows - 1)],
       );
       if (rows[0].indexed) this.indexed.add(table.qualified);
-      else if (rows[0].large) {
-        await this.pool.query(vectorIndexDdl(table));
-        this.indexed.add(table.qualified);
-      }
+      else if (rows[0].large) await this.buildVectorIndex(table.name);
     })()
       .catch(() => undefined)
       .finally(() => this.indexBuilds.delete(table.qualified));
     this.indexBuilds.set(table.qualified, build);
+  }
+
+  /**
+   * Builds the table's HNSW index now (if missing), then ANALYZEs the table. Without statistics
+   * the planner guesses that a knowledge-base filter keeps a few dozen rows and sorts those
+   * exactly rather than walk the index, so search stayed a scan; PGlite has no autovacuum to
+   * gather them, and on a server the next autovacuum may be a while away.
+   */
+  async buildVectorIndex(name: string): Promise<void> {
+    const table = this.table(name);
+    await this.pool.query(vectorIndexDdl(table));
+    await this.pool.query(`ANALYZE ${table.qualified}`);
+    this.indexed.add(table.qualified);
   }
 
   /** Resolves when no vector index build of the table is under way (for tests and the benchmark). */
@@ -275,16 +295,16 @@ export class VectorStore {
   }
 
   private async vectorHits(table: VectorTable, embedding: ArrayLike<number>, filters: SearchFilters, topK: number): Promise<StoredHit[]> {
-    const params: unknown[] = [encodeVector(embedding)];
-    const where = filterSql(filters, params);
-    params.push(topK);
-    const { rows } = await this.pool.query<HitRow>(
-      `SELECT node_id, text, metadata_, 1 - (embedding <=> $1) AS score FROM ${table.qualified}
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY embedding <=> $1 LIMIT $${params.length}`,
-      params,
-    );
+    const { sql, params } = vectorQuery(table, embedding, filters, topK);
+    const { rows } = await this.pool.query<HitRow>(sql, params);
     return rows.map(toHit);
+  }
+
+  /** The plan PostgreSQL picks for a vector search (EXPLAIN's lines): whether it walks the HNSW index or scans. */
+  async vectorSearchPlan(name: string, embedding: ArrayLike<number>, filters: SearchFilters, topK: number): Promise<string[]> {
+    const { sql, params } = vectorQuery(this.table(name), embedding, filters, topK);
+    const { rows } = await this.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
+    return rows.map((row) => row['QUERY PLAN']);
   }
 
   private async textHits(table: VectorTable, text: string, config: TextSearchConfig, filters: SearchFilters, topK: number): Promise<StoredHit[]> {
@@ -314,6 +334,16 @@ const toHit = (r: HitRow): StoredHit => ({ nodeId: r.node_id, text: r.text, meta
 function requireEmbedding(embedding: ArrayLike<number> | null): ArrayLike<number> {
   if (!embedding) throw new Error("a vector search needs the query's embedding");
   return embedding;
+}
+
+function vectorQuery(table: VectorTable, embedding: ArrayLike<number>, filters: SearchFilters, topK: number): { sql: string; params: unknown[] } {
+  const params: unknown[] = [encodeVector(embedding)];
+  const where = filterSql(filters, params);
+  params.push(topK);
+  const sql = `SELECT node_id, text, metadata_, 1 - (embedding <=> $1) AS score FROM ${table.qualified}
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY embedding <=> $1 LIMIT $${params.length}`;
+  return { sql, params };
 }
 
 /** The metadata filters as WHERE terms, their values appended to `params`. */
