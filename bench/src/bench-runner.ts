@@ -209,7 +209,7 @@ class PhaseRunner {
         table: 'bench_big',
         model: REMOTE_MODEL,
         batchSize: options.bigFileBatchSize,
-      });
+      }, stack.postgres.pid);
       options.log(`large file: ${measure.ok ? `${measure.chunks} chunks in ${measure.seconds} s` : measure.error}, peak RSS ${measure.peakRssMb} MB`);
       return measure;
     } finally {

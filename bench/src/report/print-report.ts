@@ -163,7 +163,8 @@ export function formatReport(result: BenchResult): string {
               ? `\nstages (s): ${Object.entries(b.timings)
                   .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`)
                   .join(', ')}`
-              : '')
+              : '') +
+            `\nCPU s during the request: service ${b.cpuS?.service ?? '?'}, database (PGlite) ${b.cpuS?.database ?? '?'}`
         : `FAILED: ${b.error}; service peak RSS ${b.peakRssMb} MB`,
     );
   }

@@ -1,4 +1,5 @@
 import type { IngestionServiceProcess } from '../stack/ingestion-service.process';
+import { processCpuSeconds } from '../stack/process-memory';
 import type { StageTimes } from './run-types';
 
 export interface BigFileMeasure {
@@ -15,14 +16,18 @@ export interface BigFileMeasure {
   peakRssMb: number | null;
   /** Its resident memory before the request, for scale. */
   rssBeforeMb: number | null;
+  /** CPU seconds used during the request by the service and by the database server (PGlite). */
+  cpuS: { service: number | null; database: number | null };
 }
 
 /** One large text file through `/ingest-file`, with the service's peak memory over that request alone. */
 export async function ingestBigFile(
   service: IngestionServiceProcess,
   request: { filePath: string; fileUuid: string; bytes: number; table: string; model: string; batchSize: number },
+  databasePid: number,
 ): Promise<BigFileMeasure> {
   const before = service.memory.read();
+  const cpuBefore = { service: processCpuSeconds(service.pid), database: processCpuSeconds(databasePid) };
   service.memory.resetPeak();
   const started = performance.now();
   const { status, body } = await service.call('/ingest-file', {
@@ -43,6 +48,8 @@ export async function ingestBigFile(
     attempt: 1,
   });
   const seconds = (performance.now() - started) / 1000;
+  const used = (before: number | null, after: number | null) => (before === null || after === null ? null : Math.round((after - before) * 10) / 10);
+  const cpuS = { service: used(cpuBefore.service, processCpuSeconds(service.pid)), database: used(cpuBefore.database, processCpuSeconds(databasePid)) };
   const ok = status === 200 && body.status === 'completed';
   const chunks = ok ? Number(body.chunks) : 0;
   return {
@@ -57,5 +64,6 @@ export async function ingestBigFile(
     timings: (body.timings_ms as StageTimes | undefined) ?? null,
     peakRssMb: service.memory.read()?.peakMb ?? null,
     rssBeforeMb: before?.rssMb ?? null,
+    cpuS,
   };
 }

@@ -59,6 +59,21 @@ export class ProcessMemory {
   }
 }
 
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat, or null off Linux.
+ * Unlike wall time, other work on a shared machine does not inflate it: it says which process
+ * a run's work fell on.
+ */
+export function processCpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime, the 14th and 15th fields of the line (11th and 12th after the command name).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
