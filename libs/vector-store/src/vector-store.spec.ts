@@ -84,6 +84,33 @@ describe('VectorStore', () => {
     expect(await hnswIndexes()).toBe(1);
   });
 
+  it('through the HNSW index, a small knowledge base in a shared table still gets topK hits (iterative scan), in distance order', async () => {
+    const indexed = new VectorStore(pool, { indexMinRows: 0 });
+    await indexed.ensureTable('filtered', DIMS);
+    const spread = (fileUuid: string, kb: string, count: number, offset: number): ChunkRow[] =>
+      Array.from({ length: count }, (_, i) => {
+        const angle = (offset + i) * 0.37;
+        return { nodeId: `${kb}-${offset + i}`, text: `${kb} ${i}`, embedding: axisVector((offset + i) % DIMS, 0.2 + 0.1 * Math.sin(angle)), metadata: { file_uuid: fileUuid, knowledgebase_id: kb } };
+      });
+    for (let f = 0; f < 6; f++) await indexed.replaceFileChunks('filtered', { fileUuid: `big-${f}`, knowledgebaseId: 'big' }, spread(`big-${f}`, 'big', 100, f * 100));
+    await indexed.replaceFileChunks('filtered', { fileUuid: 'small-0', knowledgebaseId: 'small' }, spread('small-0', 'small', 20, 1000));
+    await indexed.buildVectorIndex('filtered');
+    // Only the index gives rows in distance order without a sort: the planner must walk it.
+    const forced = new Pool({ connectionString: server.url, max: 1 });
+    forced.on('connect', (client) => void client.query('SET enable_seqscan = off; SET enable_sort = off'));
+    try {
+      const viaIndex = new VectorStore(forced, { indexMinRows: 0 });
+      const query = axisVector(2, 0.05);
+      expect((await viaIndex.vectorSearchPlan('filtered', query, { knowledgebaseId: 'small' }, 10)).join('\n')).toMatch(/Index Scan using data_filtered_embedding_idx/);
+      const hits = await viaIndex.search('filtered', query, { knowledgebaseId: 'small' }, 10);
+      expect(hits).toHaveLength(10);
+      expect(hits.every((h) => h.metadata.knowledgebase_id === 'small')).toBe(true);
+      expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
+    } finally {
+      await forced.end();
+    }
+  });
+
   it('refuses a model whose dimension differs from the table, before writing anything', async () => {
     await store.ensureTable('dims', DIMS);
     await expect(store.ensureTable('dims', 512)).rejects.toBeInstanceOf(DimensionMismatchError);
