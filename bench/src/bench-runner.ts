@@ -202,14 +202,18 @@ class PhaseRunner {
     const service = await this.startService(0);
     try {
       options.log(`large file: ingesting ${sizeMb} MB through /ingest-file (batch_size ${options.bigFileBatchSize})`);
-      const measure = await ingestBigFile(service, {
-        filePath,
-        fileUuid: fileUuidFor(key),
-        bytes: size,
-        table: 'bench_big',
-        model: REMOTE_MODEL,
-        batchSize: options.bigFileBatchSize,
-      }, stack.postgres.pid);
+      const measure = await ingestBigFile(
+        service,
+        {
+          filePath,
+          fileUuid: fileUuidFor(key),
+          bytes: size,
+          table: 'bench_big',
+          model: REMOTE_MODEL,
+          batchSize: options.bigFileBatchSize,
+        },
+        stack.postgres.pid,
+      );
       options.log(`large file: ${measure.ok ? `${measure.chunks} chunks in ${measure.seconds} s` : measure.error}, peak RSS ${measure.peakRssMb} MB`);
       return measure;
     } finally {

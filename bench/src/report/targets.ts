@@ -120,7 +120,9 @@ export function checkTargets({ runs, storage, search, bigFile, chunking, poolWor
       target: "storage alone: ≥ 2,000 rows/s into a knowledge base's table with its default vector index (VECTOR_INDEX=hnsw)",
       measured:
         `${indexed.rowsPerS} rows/s` +
-        (search.length ? `; search ${search.map((m) => `${m.rows} rows: exact ${m.exactMs} ms, HNSW ${m.indexedMs} ms (${m.indexedPlan}), recall@10 ${m.recallAt10}`).join('; ')}` : ''),
+        (search.length
+          ? `; search ${search.map((m) => `${m.rows} rows: exact ${m.exactMs} ms, HNSW ${m.indexedMs} ms (${m.indexedPlan}), recall@10 ${m.recallAt10}`).join('; ')}`
+          : ''),
       met: indexed.rowsPerS >= 2_000,
     });
   }

@@ -90,7 +90,12 @@ describe('VectorStore', () => {
     const spread = (fileUuid: string, kb: string, count: number, offset: number): ChunkRow[] =>
       Array.from({ length: count }, (_, i) => {
         const angle = (offset + i) * 0.37;
-        return { nodeId: `${kb}-${offset + i}`, text: `${kb} ${i}`, embedding: axisVector((offset + i) % DIMS, 0.2 + 0.1 * Math.sin(angle)), metadata: { file_uuid: fileUuid, knowledgebase_id: kb } };
+        return {
+          nodeId: `${kb}-${offset + i}`,
+          text: `${kb} ${i}`,
+          embedding: axisVector((offset + i) % DIMS, 0.2 + 0.1 * Math.sin(angle)),
+          metadata: { file_uuid: fileUuid, knowledgebase_id: kb },
+        };
       });
     for (let f = 0; f < 6; f++) await indexed.replaceFileChunks('filtered', { fileUuid: `big-${f}`, knowledgebaseId: 'big' }, spread(`big-${f}`, 'big', 100, f * 100));
     await indexed.replaceFileChunks('filtered', { fileUuid: 'small-0', knowledgebaseId: 'small' }, spread('small-0', 'small', 20, 1000));
@@ -429,7 +434,9 @@ describe('VectorStore', () => {
 
     /** The configuration the table's trigger computes its full-text value in, from the catalogue. */
     const triggerConfig = async (table: string) => {
-      const { rows: defs } = await pool.query(`SELECT pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = 'text_search_tsv'`, [table]);
+      const { rows: defs } = await pool.query(`SELECT pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = 'text_search_tsv'`, [
+        table,
+      ]);
       return defs[0]?.def.match(/\('(\w+)'\)/)?.[1];
     };
     /** Rows whose stored full-text value differs from to_tsvector(config, text). */
@@ -481,9 +488,11 @@ describe('VectorStore', () => {
       expect(writer.isStaging).toBe(true);
       // Computed while staging (slices go in the background), so that the swap only copies it.
       const staged = async () =>
-        (await pool.query<{ rows: number; valued: number }>(
-          `SELECT count(*)::int AS rows, count(text_search_tsv)::int AS valued FROM ai.ingest_staging WHERE text LIKE 'Les robinets %'`,
-        )).rows[0];
+        (
+          await pool.query<{ rows: number; valued: number }>(
+            `SELECT count(*)::int AS rows, count(text_search_tsv)::int AS valued FROM ai.ingest_staging WHERE text LIKE 'Les robinets %'`,
+          )
+        ).rows[0];
       for (let tries = 0; tries < 200 && (await staged()).rows < 9; tries++) await new Promise((resolve) => setTimeout(resolve, 25));
       const before = await staged();
       expect(before.rows).toBeGreaterThanOrEqual(9);
