@@ -16,7 +16,7 @@ import { fileUuidFor } from './runs/file-uuid';
 import { runOurs } from './runs/ours-runner';
 import type { IngestJob, RunOutcome } from './runs/run-types';
 import { measureSearchRecall, type RecallRun } from './runs/search-recall';
-import { measureStorage, type SearchMeasure, type StorageMeasure } from './runs/storage-alone';
+import { measureStorage, type SearchMeasure, type StagedSwapMeasure, type StorageMeasure } from './runs/storage-alone';
 import { BenchStack, FIXTURE_API_KEY } from './stack/bench-stack';
 import type { IngestionServiceProcess } from './stack/ingestion-service.process';
 
@@ -29,6 +29,8 @@ export interface BenchResult {
   runs: RunSummary[];
   storage: StorageMeasure[];
   search: SearchMeasure[];
+  /** A large file's staging and swap, alone. */
+  staged: StagedSwapMeasure | null;
   /** Recall@5 of each search mode (vector, text, hybrid) on questions with known answer chunks. */
   recall: RecallRun | null;
   bigFile: BigFileMeasure | null;
@@ -62,6 +64,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const runs: RunSummary[] = [];
   let storage: StorageMeasure[] = [];
   let search: SearchMeasure[] = [];
+  let staged: StagedSwapMeasure | null = null;
   let bigFile: BigFileMeasure | null = null;
   let recall: RecallRun | null = null;
   let chunking: ChunkingMeasure | null = null;
@@ -77,8 +80,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     if (options.phases.remote) await phase.remote(jobs);
     if (options.phases.local) await phase.local(localJobs);
     if (options.phases.storage) {
-      ({ storage, search } = await measureStorage(
-        stack.postgres.url,
+      ({ storage, search, staged } = await measureStorage(
+        { url: stack.postgres.url, pid: stack.postgres.pid },
         { rows: options.storageRows, hnswRows: options.storageHnswRows, dimensions: 512, searchRows: options.searchRows },
         log,
       ));
@@ -87,7 +90,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       recall = await measureSearchRecall(stack.postgres.url, corpus, { maxChunks: options.recallChunks, questions: options.recallQuestions }, log);
     if (options.phases.bigFile && options.bigFileMb > 0) bigFile = await phase.bigFile(options.bigFileMb);
 
-    return finish(options, { startedAt, loadBefore, latency, corpus: describeCorpus(corpus), chunking, runs, storage, search, recall, bigFile });
+    return finish(options, { startedAt, loadBefore, latency, corpus: describeCorpus(corpus), chunking, runs, storage, search, staged, recall, bigFile });
   } finally {
     await stack.stop();
   }
@@ -98,7 +101,7 @@ function finish(
   options: BenchOptions,
   measured: Partial<Omit<BenchResult, 'machine' | 'options' | 'targets' | 'resultFile'>> & Pick<BenchResult, 'startedAt' | 'latency'> & { loadBefore: number },
 ): BenchResult {
-  const { startedAt, loadBefore, latency, runs = [], storage = [], search = [], bigFile = null, chunking = null, recall = null } = measured;
+  const { startedAt, loadBefore, latency, runs = [], storage = [], search = [], staged = null, bigFile = null, chunking = null, recall = null } = measured;
   const result: BenchResult = {
     startedAt,
     machine: {
@@ -115,6 +118,7 @@ function finish(
     runs,
     storage,
     search,
+    staged,
     recall,
     bigFile,
     latency,

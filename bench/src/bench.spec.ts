@@ -86,6 +86,8 @@ describe('npm run bench (quick mode)', () => {
     expect(result.search.map((m) => m.rows)).toEqual([500]);
     expect(result.search[0].recallAt10).toBeGreaterThan(0.5);
     for (const measure of result.storage) expect(measure.rowsPerS).toBeGreaterThan(0);
+    // A staged file: every row swapped in (measureStagedSwap throws otherwise), both parts timed.
+    expect(result.staged).toMatchObject({ rows: 100, stagingSeconds: expect.any(Number), swapSeconds: expect.any(Number) });
     expect(result.bigFile).toBeNull();
     // The chunker alone: timed at each size, and compared with SentenceSplitter on every text file.
     expect(result.chunking!.speeds.map((s) => s.chunks)).toEqual([expect.any(Number), expect.any(Number)]);

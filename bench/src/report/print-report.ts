@@ -120,6 +120,15 @@ export function formatReport(result: BenchResult): string {
       ),
     );
   }
+  if (result.staged) {
+    const st = result.staged;
+    const cpu = (ms: number | null) => (ms === null ? '' : `, database CPU ${ms} ms/row`);
+    out.push(
+      '',
+      `A file staged and swapped in (FileChunkWriter, IN_MEMORY_CHUNKS 100, ${st.rows} chunk rows of ${st.dimensions} dims):`,
+      `staging ${st.stagingSeconds} s${cpu(st.stagingCpuMsPerRow)}; swap (one transaction) ${st.swapSeconds} s${cpu(st.swapCpuMsPerRow)}`,
+    );
+  }
   if (result.search.length) {
     out.push(
       '',

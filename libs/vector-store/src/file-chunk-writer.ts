@@ -92,6 +92,12 @@ export class FileChunkWriter {
     this.throwIfFailed();
   }
 
+  /** Resolves once every slice queued so far is in the staging table; rejects if staging failed. */
+  async staged(): Promise<void> {
+    await this.chain;
+    this.throwIfFailed();
+  }
+
   /**
    * Replaces the file's chunks with every row given, in one transaction. `onProgress` gets the
    * rows stored so far. On failure the old set stays and what was staged is removed.
