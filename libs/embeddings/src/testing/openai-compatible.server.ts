@@ -110,23 +110,7 @@ export async function startOpenAICompatibleServer(options: OpenAICompatibleServe
   };
 
   const core = await startEmbeddingStandIn(openai, options);
-  return {
-    baseURL: `http://127.0.0.1:${core.port}/v1`,
-    requests: core.requests,
-    get inFlight() {
-      return core.inFlight;
-    },
-    get maxInFlight() {
-      return core.maxInFlight;
-    },
-    get waiting() {
-      return core.waiting;
-    },
-    script: core.script,
-    hold: core.hold,
-    release: core.release,
-    close: core.close,
-  };
+  return Object.assign(core, { baseURL: `http://127.0.0.1:${core.port}/v1` });
 }
 
 /** As OpenAI answers: a JSON array of numbers, or with `encoding_format: "base64"` the base64 of the float32 values. */

@@ -142,17 +142,6 @@ export async function startVertexAIServer(options: VertexAIServerOptions = {}): 
   };
 
   const core = await startEmbeddingStandIn(vertex, options);
-  return {
-    apiEndpoint: `http://127.0.0.1:${core.port}/`,
-    metadataHost: `127.0.0.1:${core.port}`,
-    requests: core.requests,
-    get tokensIssued() {
-      return issued.size;
-    },
-    get maxInFlight() {
-      return core.maxInFlight;
-    },
-    script: core.script,
-    close: core.close,
-  };
+  const server = Object.assign(core, { apiEndpoint: `http://127.0.0.1:${core.port}/`, metadataHost: `127.0.0.1:${core.port}` });
+  return Object.defineProperty(server, 'tokensIssued', { get: () => issued.size }) as typeof server & { readonly tokensIssued: number };
 }
