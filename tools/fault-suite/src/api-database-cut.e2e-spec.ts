@@ -1,30 +1,20 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { proseText } from './support/documents';
 import { faultTest } from './support/fault-matrix';
 import { startFaultSystem, type FaultSystem } from './support/fault-system';
 import { httpJson } from './support/http-json';
-import { sleep, waitUntil } from './support/wait-until';
+import { sleep, startLoopbackServer, waitUntil } from '@docingest/contracts/testing';
 
 const KB = 'answers';
 
 /** An ingestion service stand-in that holds every /ingest-file request until the test answers it. */
 async function startHoldingIngestion(): Promise<{ url: string; held: ServerResponse[]; close(): Promise<void> }> {
   const held: ServerResponse[] = [];
-  const server: Server = createServer((request, response) => {
+  const loopback = await startLoopbackServer((request, response) => {
     request.resume();
     request.on('end', () => held.push(response));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    held,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: loopback.url, held, close: loopback.close };
 }
 
 describe('the api’s database cut while it records a dispatch answer', () => {

@@ -1,7 +1,7 @@
 import { expectedChunks, proseText } from './support/documents';
 import { faultTest, type Observe } from './support/fault-matrix';
 import { startFaultSystem, type FaultSystem } from './support/fault-system';
-import { sleep, waitUntil } from './support/wait-until';
+import { sleep, waitUntil } from '@docingest/contracts/testing';
 
 const KB = 'callbacks';
 const CHUNK_SIZE = 32;

@@ -6,7 +6,7 @@ import { INGEST_SINGLE_FILE_JOB, INGESTION_QUEUE, ingestJobId } from '../../../a
 import { proseText } from './support/documents';
 import { FAULT_REPORT_DIR, faultTest, type Observe } from './support/fault-matrix';
 import { startFaultSystem, type FaultSystem } from './support/fault-system';
-import { sleep, waitUntil } from './support/wait-until';
+import { sleep, waitUntil } from '@docingest/contracts/testing';
 
 /**
  * 2,000 files is the full run (FAULTS_DISPATCH_FILES=2000, about ten minutes on the shared 2-core

@@ -3,7 +3,7 @@ import { SYSTEM_KEY, startFaultSystem, type FaultSystem } from './support/fault-
 import { httpJson } from './support/http-json';
 import { proseText } from './support/documents';
 import { startSilentIngestion, type SilentIngestion } from './support/silent-ingestion';
-import { waitUntil } from './support/wait-until';
+import { waitUntil } from '@docingest/contracts/testing';
 
 const KB = 'hung';
 

@@ -1,7 +1,7 @@
 import { expectedChunks, proseText } from './support/documents';
 import { faultTest } from './support/fault-matrix';
 import { startFaultSystem, type FaultSystem } from './support/fault-system';
-import { sleep, waitUntil } from './support/wait-until';
+import { sleep, waitUntil } from '@docingest/contracts/testing';
 
 const SLOW_KB = 'slow'; // embeds through the stand-in, 1 s per request: ingestions last seconds
 const QUICK_KB = 'quick'; // the local model: a few sentences take well under a second once warm

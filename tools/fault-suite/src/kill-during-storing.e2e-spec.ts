@@ -1,7 +1,7 @@
 import { expectedChunks, proseText } from './support/documents';
 import { faultTest } from './support/fault-matrix';
 import { startFaultSystem, type FaultSystem } from './support/fault-system';
-import { waitUntil } from './support/wait-until';
+import { waitUntil } from '@docingest/contracts/testing';
 
 const KB = 'bulky';
 const CHUNK_SIZE = 32;

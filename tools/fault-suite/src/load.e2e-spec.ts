@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expectedChunks, proseText } from './support/documents';
 import { FAULT_REPORT_DIR, faultTest } from './support/fault-matrix';
 import { startFaultSystem, type FaultSystem } from './support/fault-system';
-import { sleep } from './support/wait-until';
+import { sleep } from '@docingest/contracts/testing';
 
 // 200 files take about 20 s of ingestion on this 2-core machine: the full number fits the budget.
 const FILES = Number(process.env.FAULTS_LOAD_FILES || 200);

@@ -1,4 +1,5 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { readBody, startLoopbackServer } from '@docingest/contracts/testing';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 
 export interface RecordedCallback {
   path: string;
@@ -26,45 +27,30 @@ export interface CallbackRecorder {
 export async function startCallbackRecorder(targetPort: number): Promise<CallbackRecorder> {
   const callbacks: RecordedCallback[] = [];
   const arrived: CallbackRecorder['arrived'] = [];
-  const server = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (part: Buffer) => parts.push(part));
-    req.on('end', () => {
-      const body = Buffer.concat(parts);
-      if (req.url?.endsWith('/update-progress')) {
-        try {
-          arrived.push({ path: req.url, body: JSON.parse(body.toString('utf8')), at: Date.now() });
-        } catch {
-          arrived.push({ path: req.url, body: body.toString('utf8'), at: Date.now() });
-        }
+  const loopback = await startLoopbackServer(async (req, res) => {
+    const body = await readBody(req);
+    if (req.url?.endsWith('/update-progress')) {
+      try {
+        arrived.push({ path: req.url, body: JSON.parse(body.toString('utf8')), at: Date.now() });
+      } catch {
+        arrived.push({ path: req.url, body: body.toString('utf8'), at: Date.now() });
       }
-      const forward = httpRequest({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        if (req.url?.endsWith('/update-progress')) {
-          callbacks.push({ path: req.url, headers: req.headers, body: body.toString('utf8'), status: answer.statusCode ?? 0, at: Date.now() });
-        }
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      // The api being down must look the same to the service as without the recorder.
-      forward.on('error', () => {
-        if (req.url?.endsWith('/update-progress')) {
-          callbacks.push({ path: req.url, headers: req.headers, body: body.toString('utf8'), status: 0, at: Date.now() });
-        }
-        res.socket?.destroy();
-      });
-      forward.end(body);
+    }
+    const forward = httpRequest({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      if (req.url?.endsWith('/update-progress')) {
+        callbacks.push({ path: req.url, headers: req.headers, body: body.toString('utf8'), status: answer.statusCode ?? 0, at: Date.now() });
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
     });
+    // The api being down must look the same to the service as without the recorder.
+    forward.on('error', () => {
+      if (req.url?.endsWith('/update-progress')) {
+        callbacks.push({ path: req.url, headers: req.headers, body: body.toString('utf8'), status: 0, at: Date.now() });
+      }
+      res.socket?.destroy();
+    });
+    forward.end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    callbacks,
-    arrived,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: loopback.url, callbacks, arrived, close: loopback.close };
 }

@@ -1,5 +1,5 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startLoopbackServer } from '@docingest/contracts/testing';
+import { request as httpRequest } from 'node:http';
 
 export interface ConcurrencyGate {
   url: string;
@@ -23,7 +23,7 @@ export async function startConcurrencyGate(upstream: string, limit: number, retr
   let peak = 0;
   let admitted = 0;
   let refused = 0;
-  const server: Server = createServer((request, response) => {
+  const loopback = await startLoopbackServer((request, response) => {
     const gated = request.url === '/ingest-file';
     if (gated && open >= limit) {
       refused++;
@@ -56,9 +56,8 @@ export async function startConcurrencyGate(upstream: string, limit: number, retr
     response.on('close', done);
     request.pipe(upstreamRequest);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: loopback.url,
     get admitted() {
       return admitted;
     },
@@ -71,10 +70,6 @@ export async function startConcurrencyGate(upstream: string, limit: number, retr
     get open() {
       return open;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: loopback.close,
   };
 }

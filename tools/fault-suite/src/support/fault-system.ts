@@ -16,7 +16,7 @@ import { FAULT_REPORT_DIR } from './fault-matrix';
 import { httpJson, type JsonResponse } from './http-json';
 import { processMemory } from './process-memory';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
-import { waitUntil } from './wait-until';
+import { waitUntil } from '@docingest/contracts/testing';
 
 export const ADMIN_KEY = 'fault-suite-admin-key';
 export const SYSTEM_KEY = 'fault-suite-system-key';

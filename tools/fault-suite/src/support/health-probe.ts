@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { sleep } from './wait-until';
+import { sleep } from '@docingest/contracts/testing';
 
 export interface HealthFigures {
   requests: number;

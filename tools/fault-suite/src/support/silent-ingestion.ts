@@ -1,4 +1,4 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { readBody, startLoopbackServer } from '@docingest/contracts/testing';
 
 export interface SilentIngestion {
   url: string;
@@ -13,35 +13,19 @@ export interface SilentIngestion {
  */
 export async function startSilentIngestion(): Promise<SilentIngestion> {
   const received: SilentIngestion['received'] = [];
-  const held = new Set<ServerResponse>();
-  const server = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (part: Buffer) => parts.push(part));
-    req.on('end', () => {
-      let body: unknown = null;
-      try {
-        body = JSON.parse(Buffer.concat(parts).toString('utf8'));
-      } catch {
-        body = Buffer.concat(parts).toString('utf8');
-      }
-      const entry = { authorization: req.headers.authorization, body, closedByCaller: false };
-      received.push(entry);
-      held.add(res);
-      res.on('close', () => {
-        entry.closedByCaller = !res.writableEnded;
-        held.delete(res);
-      });
+  const loopback = await startLoopbackServer(async (req, res) => {
+    const text = (await readBody(req)).toString('utf8');
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    const entry = { authorization: req.headers.authorization, body, closedByCaller: false };
+    received.push(entry);
+    res.on('close', () => {
+      entry.closedByCaller = !res.writableEnded;
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: loopback.url, received, close: loopback.close };
 }

@@ -1,4 +1,7 @@
-/** Polls until `check` gives a value; fails with `what` and the last value seen. */
+/**
+ * Polls until `check` gives a value (a check that throws counts as not yet); fails with `what`
+ * and the last value or error seen.
+ */
 export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
