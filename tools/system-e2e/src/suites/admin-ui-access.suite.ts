@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { waitUntil } from '@docingest/contracts/testing';
 import { buildEncryptedPdf } from '@docingest/document-parsing/fixtures';
 import { rowNamed, statusOf as statusIn, uploadInPage, waitForStatus as waitIn, type FileToUpload } from '../testing/admin-page';
 import { describeViolations, runAxe, type AxeViolation } from '../testing/axe';
@@ -112,13 +113,6 @@ export function adminUiAccessSuite(get: Context): void {
     crampedNames: layout.crampedNames,
     hiddenNames: layout.hiddenNames,
   });
-
-  async function until(what: string, done: () => boolean): Promise<void> {
-    for (let waited = 0; !done(); waited += 100) {
-      if (waited > 120_000) throw new Error(`waited two minutes for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 
   /** At each width: the layout's faults and axe's violations; a full-page screenshot each. */
   async function checkEveryWidth(name: string, screenshot: string) {
@@ -240,7 +234,7 @@ export function adminUiAccessSuite(get: Context): void {
         true,
       );
       await waitForStatus(uuids.processing, 'processing');
-      await until('the embed stage holds a request of the ingestion', () => embeddings.waiting >= 1);
+      await waitUntil('the embed stage holds a request of the ingestion', async () => embeddings.waiting >= 1, 120_000);
       // The queue is paused from its dashboard: this one waits in it.
       await admin.setQueuePaused(true);
       uuids.pending = await upload({ name: NAMES.pending, mimeType: 'text/markdown', buffer: Buffer.from('# Later\n\nThis waits in the queue.\n') }, true);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,33 +5,16 @@ import { startSystem } from '../../../local-stack/src/system-stack';
 import { PortInUseError } from '../../../local-stack/src/ports';
 import { AdminClient } from '../testing/admin-client';
 import type { Context } from '../testing/context';
-import { e2eSettings, workspaceRoot } from '../testing/e2e-system';
+import { e2eSettings } from '../testing/e2e-system';
+import { runWorkspaceMain, type CliRun } from '../testing/run-cli';
 
 function portOf(url: string): number {
   return Number(new URL(url).port);
 }
 
 /** `npm start` itself, with the environment a user would give it; answers its exit and output. */
-function npmStart(env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(workspaceRoot, 'tools/local-stack/src/main.ts')], {
-      cwd: workspaceRoot,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`npm start did not exit within ${timeoutMs / 1000} s:\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function npmStart(env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<CliRun> {
+  return runWorkspaceMain('tools/local-stack/src/main.ts', [], env, timeoutMs, 'npm start');
 }
 
 /** The launcher: clear refusals before anything starts, and data kept across a restart. */

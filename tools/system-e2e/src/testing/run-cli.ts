@@ -8,10 +8,14 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `npm run ingest -- <args>` as a user runs it: a separate process, output on a pipe. */
-export function runIngestCli(args: string[], env: { API_URL: string; ADMIN_API_KEY: string }, timeoutMs = 180_000): Promise<CliRun> {
+/**
+ * A workspace entry point (`tools/.../main.ts`) run as its own process, as `npm start` or `npm run`
+ * runs it: its exit code and output, or a failure naming `what` with the output so far when it has
+ * not ended within `timeoutMs`.
+ */
+export function runWorkspaceMain(main: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, what: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(workspaceRoot, 'tools/ingest-cli/src/main.ts'), ...args], {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(workspaceRoot, main), ...args], {
       cwd: workspaceRoot,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -22,7 +26,7 @@ export function runIngestCli(args: string[], env: { API_URL: string; ADMIN_API_K
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the ingest CLI did not finish within ${timeoutMs / 1000} s; output so far:\n${stdout}\n${stderr}`));
+      reject(new Error(`${what} did not end within ${timeoutMs / 1000} s; output so far:\n${stdout}\n${stderr}`));
     }, timeoutMs);
     child.once('error', reject);
     child.once('exit', (code) => {
@@ -30,6 +34,11 @@ export function runIngestCli(args: string[], env: { API_URL: string; ADMIN_API_K
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** `npm run ingest -- <args>` as a user runs it: a separate process, output on a pipe. */
+export function runIngestCli(args: string[], env: { API_URL: string; ADMIN_API_KEY: string }, timeoutMs = 180_000): Promise<CliRun> {
+  return runWorkspaceMain('tools/ingest-cli/src/main.ts', args, env, timeoutMs, 'the ingest CLI');
 }
 
 /** The summary table's rows, as header name → cell, found by its header line. */
