@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StageTimingsMs } from '@docingest/contracts';
 import { buildPdf } from '@docingest/document-parsing/fixtures';
-import { ingestJobId } from '../../../apps/api/src/queues/ingestion/ingestion-job';
+import { ingestJobId } from '../../../apps/api/src/ingestion-queue/ingestion-job';
 import { ApiClient } from '../../../tools/ingest-cli/src/api-client';
 import { pdfPages } from '../corpus/corpus-generator';
 import { SeededRandom } from '../corpus/seeded-random';

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import Bull from 'bull';
 import { Client } from 'pg';
 import { startRedisServer, type RedisServerHandle } from '@docingest/local-redis';
-import { INGESTION_QUEUE, queuePrefix } from '../../../apps/api/src/queues/ingestion/ingestion-job';
+import { INGESTION_QUEUE, queuePrefix } from '../../../apps/api/src/ingestion-queue/ingestion-job';
 import { stackSettings } from '../../../tools/local-stack/src/stack-settings';
 import { startSystem, type RunningSystem } from '../../../tools/local-stack/src/system-stack';
 import { ServiceLog } from './service-log';
