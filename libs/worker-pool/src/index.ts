@@ -1,0 +1,2 @@
+export { ConcurrencyLimit } from './concurrency-limit';
+export { WorkerPool, WorkerPoolClosedError, type RunOptions, type WorkerPoolOptions } from './worker-pool';
