@@ -84,11 +84,6 @@ export class WorkerPool<Task, Reply> {
     });
   }
 
-  /** Messages the threads post on their own (outside task replies), as `parentPort.postMessage`. */
-  onMessage(listener: (message: unknown) => void): void {
-    this.piscina.on('message', listener);
-  }
-
   /** Thread ids of the threads running now. */
   get threadIds(): number[] {
     return this.piscina.threads.map((thread) => thread.threadId);

@@ -1,6 +1,6 @@
 import { WorkerPool, WorkerPoolClosedError } from '@docingest/worker-pool';
 import { EmbedderClosedError, EmbeddingAbortedError, LocalModelLoadError, LocalModelWorkerError } from '../errors';
-import { MODEL_WORKER_FILE, type ModelReply, type ModelThreadEvent, type ModelWorkerData } from './model-worker';
+import { MODEL_WORKER_FILE, type ModelReply, type ModelWorkerData } from './model-worker';
 
 export interface ModelWorkerPoolOptions {
   size: number;
@@ -9,6 +9,7 @@ export interface ModelWorkerPoolOptions {
   loaderModule?: string;
 }
 
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const loadFailed = (message: string) => new LocalModelLoadError(`the local embedding model could not be loaded in a worker thread: ${message}`);
 
 /**
@@ -23,9 +24,6 @@ const loadFailed = (message: string) => new LocalModelLoadError(`the local embed
  */
 export class ModelWorkerPool {
   private pool: WorkerPool<string[], ModelReply> | null = null;
-  /** Per thread id, once it has said: null loaded, or why it could not. */
-  private readonly loaded = new Map<number, string | null>();
-  private readonly loadWaiters = new Set<() => void>();
   /** Pools given up because no thread could load the model, with why. */
   private readonly loadFailures = new WeakMap<object, string>();
   private closed = false;
@@ -45,15 +43,18 @@ export class ModelWorkerPool {
   async warmUp(): Promise<void> {
     if (this.closed) throw new EmbedderClosedError('local');
     const pool = this.start();
-    const threads = () => pool.threadIds;
-    while (threads().some((id) => !this.loaded.has(id))) {
-      await new Promise<void>((resolve) => this.loadWaiters.add(resolve));
-      if (this.closed) throw new EmbedderClosedError('local');
-    }
-    const failures = threads().map((id) => this.loaded.get(id));
-    if (failures.length > 0 && failures.every((failure) => typeof failure === 'string')) {
-      await this.giveUp(pool, failures[0]!);
-      throw loadFailed(failures[0]!);
+    // One empty batch per thread (a thread takes one batch at a time): each answers once its
+    // thread's model has loaded, or could not be.
+    const replies = await Promise.all(
+      Array.from({ length: this.options.size }, () =>
+        pool.run([]).catch((error: unknown) => ({ loadFailure: `a worker thread stopped before the model was loaded (${messageOf(error)})` })),
+      ),
+    );
+    if (this.closed) throw new EmbedderClosedError('local');
+    const failures = replies.flatMap((reply) => ('loadFailure' in reply ? [reply.loadFailure] : []));
+    if (failures.length === replies.length) {
+      await this.giveUp(pool, failures[0]);
+      throw loadFailed(failures[0]);
     }
   }
 
@@ -72,8 +73,7 @@ export class ModelWorkerPool {
       if (loadFailure !== undefined) throw loadFailed(loadFailure);
       if (signal?.aborted) throw new EmbeddingAbortedError('local', signal.reason);
       if (error instanceof WorkerPoolClosedError) throw new EmbedderClosedError('local');
-      const message = error instanceof Error ? error.message : String(error);
-      const why = message.replace(/^worker exited with code: (\d+)$/, 'exit code $1');
+      const why = messageOf(error).replace(/^worker exited with code: (\d+)$/, 'exit code $1');
       throw new LocalModelWorkerError(`an embedding worker thread died while embedding a batch of ${texts.length} texts (${why}); it has been replaced`);
     }
     if ('loadFailure' in reply) {
@@ -88,7 +88,6 @@ export class ModelWorkerPool {
     this.closed = true;
     const pool = this.pool;
     this.pool = null;
-    this.wakeLoadWaiters();
     await pool?.close();
   }
 
@@ -96,11 +95,6 @@ export class ModelWorkerPool {
     if (this.pool) return this.pool;
     const workerData: ModelWorkerData = { dimensions: this.options.dimensions, loaderModule: this.options.loaderModule };
     const pool = new WorkerPool<string[], ModelReply>({ file: MODEL_WORKER_FILE, threads: this.options.size, keepThreads: true, workerData });
-    pool.onMessage((message) => {
-      const event = message as ModelThreadEvent;
-      this.loaded.set(event.threadId, event.loadFailure ?? null);
-      this.wakeLoadWaiters();
-    });
     this.pool = pool;
     return pool;
   }
@@ -109,11 +103,6 @@ export class ModelWorkerPool {
     this.loadFailures.set(pool, loadFailure);
     if (this.pool === pool) this.pool = null;
     await pool.close();
-  }
-
-  private wakeLoadWaiters(): void {
-    for (const wake of this.loadWaiters) wake();
-    this.loadWaiters.clear();
   }
 }
 

@@ -1,22 +1,17 @@
 import { extname, join } from 'node:path';
-import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { isWorkerThread, move } from 'piscina';
 
 /**
- * The entry of a model thread (a WorkerPool thread): loads one copy of the model when the thread
- * starts, says so to the pool (`ModelThreadEvent`), then embeds one batch per task. Vectors come
- * back scaled to unit length, packed in one buffer that is moved, not copied.
+ * The entry of a model thread (a WorkerPool thread): starts loading one copy of the model when
+ * the thread starts, then embeds one batch per task (an empty batch answers once the model is
+ * loaded: the pool's warm-up). Vectors come back scaled to unit length, packed in one buffer that
+ * is moved, not copied.
  */
 export interface ModelWorkerData {
   dimensions: number;
   /** Test seam: a module exporting `loadModel(): Promise<{ embed(texts): Promise<number[][]> }>`. */
   loaderModule?: string;
-}
-
-/** What a thread tells the pool once, when its model has loaded or could not be. */
-export interface ModelThreadEvent {
-  threadId: number;
-  loadFailure?: string;
 }
 
 /** The answer to a batch: its vectors, or why not. */
@@ -54,21 +49,13 @@ function packUnitRows(rows: number[][], dimensions: number): Float32Array {
 
 // Only inside a pool's thread: the main thread imports this module for MODEL_WORKER_FILE alone.
 const model: Promise<Model | { loadFailure: string }> | null = isWorkerThread
-  ? loadModel(workerData as ModelWorkerData).then(
-      (loaded) => {
-        parentPort?.postMessage({ threadId } satisfies ModelThreadEvent);
-        return loaded;
-      },
-      (error: unknown) => {
-        parentPort?.postMessage({ threadId, loadFailure: messageOf(error) } satisfies ModelThreadEvent);
-        return { loadFailure: messageOf(error) };
-      },
-    )
+  ? loadModel(workerData as ModelWorkerData).catch((error: unknown) => ({ loadFailure: messageOf(error) }))
   : null;
 
 export default async function embedBatch(texts: string[]): Promise<ModelReply> {
   const loaded = await model!;
   if ('loadFailure' in loaded) return loaded;
+  if (texts.length === 0) return new Float32Array(0);
   try {
     const rows = await loaded.embed(texts);
     if (!Array.isArray(rows) || rows.length !== texts.length) throw new Error(`the model returned ${rows?.length} vectors for ${texts.length} texts`);
