@@ -13,8 +13,8 @@ interface Reply {
 describe('WorkerPool', () => {
   const file = join(__dirname, 'testing/sleepy.worker.js');
   const pools: Array<WorkerPool<Task, Reply>> = [];
-  const pool = (threads: number, keepThreads = false) => {
-    const created = new WorkerPool<Task, Reply>({ file, threads, keepThreads });
+  const pool = (threads: number, keptThreads = 0) => {
+    const created = new WorkerPool<Task, Reply>({ file, threads, keptThreads });
     pools.push(created);
     return created;
   };
@@ -42,7 +42,7 @@ describe('WorkerPool', () => {
   });
 
   it('without interrupt, an abort drops the running task’s result and keeps its thread; with it, the thread is replaced', async () => {
-    const one = pool(1, true);
+    const one = pool(1, 1);
     const [thread] = one.threadIds;
     const dropped = new AbortController();
     const running = one.run({ ms: 150, value: 1 }, { signal: dropped.signal });

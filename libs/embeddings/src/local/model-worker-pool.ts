@@ -94,7 +94,7 @@ export class ModelWorkerPool {
   private start(): WorkerPool<string[], ModelReply> {
     if (this.pool) return this.pool;
     const workerData: ModelWorkerData = { dimensions: this.options.dimensions, loaderModule: this.options.loaderModule };
-    const pool = new WorkerPool<string[], ModelReply>({ file: MODEL_WORKER_FILE, threads: this.options.size, keepThreads: true, workerData });
+    const pool = new WorkerPool<string[], ModelReply>({ file: MODEL_WORKER_FILE, threads: this.options.size, keptThreads: this.options.size, workerData });
     this.pool = pool;
     return pool;
   }
