@@ -1,18 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../database/database.module';
-
-export interface FileRecord {
-  uuid: string;
-  title: string;
-  storage_path: string;
-  content_type: string | null;
-  size: number;
-  user_uuid: string | null;
-  team_id: string | null;
-  project_id: string | null;
-  created_at: Date;
-}
+import type { FileRecord } from '../ingestions/link';
 
 const COLUMNS = 'uuid, title, storage_path, content_type, size::float8 AS size, user_uuid, team_id, project_id, created_at';
 

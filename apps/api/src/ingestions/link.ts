@@ -60,8 +60,8 @@ export function linkView(link: Link) {
   };
 }
 
-/** A file of a knowledge base with its link's ingestion state (the knowledge base's file list). */
-export type FileWithLink = {
+/** A file as stored (the files table): what a link points at. */
+export interface FileRecord {
   uuid: string;
   title: string;
   storage_path: string;
@@ -71,7 +71,10 @@ export type FileWithLink = {
   team_id: string | null;
   project_id: string | null;
   created_at: Date;
-} & Omit<Link, 'id' | 'file_uuid'> & { link_id: number };
+}
+
+/** A file of a knowledge base with its link's ingestion state (the knowledge base's file list). */
+export type FileWithLink = FileRecord & Omit<Link, 'id' | 'file_uuid'> & { link_id: number };
 
 /** A link with the fields of its file that a dispatch sends. */
-export type LinkToDispatch = Link & { storage_path: string; user_uuid: string | null; team_id: string | null; project_id: string | null };
+export type LinkToDispatch = Link & Pick<FileRecord, 'storage_path' | 'user_uuid' | 'team_id' | 'project_id'>;
