@@ -74,6 +74,8 @@ describe('POST /ingest-file', () => {
     const updates = stack.receiver.for(body.file_uuid);
     expectMonotonic(updates);
     expect(updates.at(-1)).toMatchObject({ status: 'completed', progress: 100, chunks: result.chunks, link_id: 41, attempt: 1 });
+    // The final report carries the whole outcome, page counts included (docs/wire-contract.md#progress-callback).
+    expect(updates.at(-1)).toMatchObject({ pages: result.pages, pages_skipped: result.pages_skipped });
     expect(updates.filter((u) => u.status !== 'processing')).toHaveLength(1);
     expect(new Set(updates.map((u) => u.stage).filter(Boolean))).toEqual(new Set(['downloading', 'parsing', 'chunking', 'embedding', 'storing']));
     expect(stack.receiver.received.every((c) => c.authorization === `Api-Key ${SYSTEM_KEY}`)).toBe(true);

@@ -147,6 +147,8 @@ export const ProgressUpdateSchema = Type.Object(
     chunks: Type.Optional(Type.Integer({ minimum: 0 })),
     error: Type.Optional(Type.String({ maxLength: 4000 })),
     attempt: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    pages: Type.Optional(Type.Integer({ minimum: 0, description: 'pages of the file (final completed report; also in the answer)' })),
+    pages_skipped: Type.Optional(Type.Integer({ minimum: 0, description: 'pages without text that were skipped (final completed report)' })),
     ...AttemptWorkFields,
   },
   { additionalProperties: false },

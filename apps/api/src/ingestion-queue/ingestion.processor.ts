@@ -5,7 +5,7 @@ import { INGEST_FILE_DEFAULTS, type ErrorBody, type IngestFileRequest, type Inge
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { IngestionServiceClient } from '../ingestion-service/ingestion-service.client';
 import { KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service';
-import { LinksRepository, type FailedBy } from '../ingestions/links.repository';
+import { LinksRepository } from '../ingestions/links.repository';
 import { classifyAnswer, classifyError, retryDelayMs, type DispatchOutcome } from './dispatch-outcome';
 import { INGEST_JOB_OPTIONS, INGEST_SINGLE_FILE_JOB, INGESTION_QUEUE, SWEEP_STALE_JOB, ingestJobId, type IngestSingleFileJob } from './ingestion-job';
 import { PendingDispatches } from './pending-dispatches';
@@ -139,41 +139,47 @@ export class IngestionProcessor implements OnModuleDestroy {
         attempt,
         fileUuid,
         `${outcome.reason}; gave up after ${tries} tries over ${Math.round(this.config.DISPATCH_RETRY_DEADLINE_MS / 1000)} s (DISPATCH_RETRY_DEADLINE_MS)`,
-        'api',
         { unacceptedOnly: true },
       );
     }
   }
 
+  /**
+   * The service's answer, a fallback for its final callback (docs/wire-contract.md#ingest-file):
+   * read as that callback would have said it and applied the same way, so it ends an attempt only
+   * when no final callback has, and never contradicts one that did.
+   */
   private async recordAnswer(linkId: number, attempt: number, fileUuid: string, status: number, data: IngestFileResponse | ErrorBody): Promise<void> {
-    if (status === 200 && (data as IngestFileResponse).status === 'completed') {
-      const answer = data as IngestFileResponse;
-      const recorded = await this.links.completeAttempt(linkId, attempt, answer.chunks);
-      await this.links.recordPages(linkId, attempt, answer.pages, answer.pages_skipped);
-      this.log('dispatch.answered', { link_id: linkId, file_uuid: fileUuid, attempt, status, recorded_by_answer: recorded });
-      return;
-    }
+    const answer = data as IngestFileResponse;
+    const completed = status === 200 && answer.status === 'completed';
     // An ErrorBody says why in `message`; a 200 with status failed (allowed by the contract) says it in `error`.
-    const said = data && typeof data === 'object' ? ((data as ErrorBody).message ?? (data as IngestFileResponse).error) : undefined;
+    const said = data && typeof data === 'object' ? ((data as ErrorBody).message ?? answer.error) : undefined;
     const message =
       typeof said === 'string' && said ? said : `the ingestion service answered HTTP ${status}${status < 300 ? ' without reporting a completed ingestion' : ''}`;
-    // The service's own answer: final, like a failed callback.
-    await this.recordFailure(linkId, attempt, fileUuid, message, 'service', { status });
+    const outcome = await this.links.applyProgress(fileUuid, {
+      link_id: linkId,
+      attempt,
+      ...(completed
+        ? {
+            status: 'completed',
+            progress: 100,
+            processed_docs: answer.chunks,
+            total_docs: answer.chunks,
+            chunks: answer.chunks,
+            pages: answer.pages,
+            pages_skipped: answer.pages_skipped,
+          }
+        : { status: 'failed', progress: 0, processed_docs: 0, total_docs: 0, error: message.slice(0, 4000) }),
+    });
+    const fields = { link_id: linkId, file_uuid: fileUuid, attempt, status, recorded_by_answer: outcome.applied };
+    if (completed) this.log('dispatch.answered', fields);
+    else this.logger.warn(JSON.stringify({ event: 'dispatch.failed', ...fields, message }));
   }
 
-  private async recordFailure(
-    linkId: number,
-    attempt: number,
-    fileUuid: string,
-    message: string,
-    failedBy: FailedBy,
-    options: { status?: number; unacceptedOnly?: boolean } = {},
-  ): Promise<void> {
-    const { status } = options;
-    const recorded = options.unacceptedOnly
-      ? await this.links.failUnaccepted(linkId, attempt, message)
-      : await this.links.failAttempt(linkId, attempt, message, failedBy);
-    this.logger.warn(JSON.stringify({ event: 'dispatch.failed', link_id: linkId, file_uuid: fileUuid, attempt, status, message, recorded_by_answer: recorded }));
+  /** A failure the api inferred (never accepted, retries or deadline exhausted): ends the attempt unless the service already did. */
+  private async recordFailure(linkId: number, attempt: number, fileUuid: string, message: string, options: { unacceptedOnly?: boolean } = {}): Promise<void> {
+    const recorded = options.unacceptedOnly ? await this.links.failUnaccepted(linkId, attempt, message) : await this.links.failAttempt(linkId, attempt, message);
+    this.logger.warn(JSON.stringify({ event: 'dispatch.failed', link_id: linkId, file_uuid: fileUuid, attempt, message, recorded_by_answer: recorded }));
   }
 
   /** Retries before the dispatch are exhausted: the attempt can never start, so say why. */
@@ -181,9 +187,7 @@ export class IngestionProcessor implements OnModuleDestroy {
   async onJobFailed(job: Job, error: Error): Promise<void> {
     if (job.name !== INGEST_SINGLE_FILE_JOB || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     const { linkId, attempt } = job.data as IngestSingleFileJob;
-    await this.recordFailure(linkId, attempt, '', `could not dispatch to the ingestion service after ${job.attemptsMade} tries: ${error.message}`, 'api').catch(
-      () => undefined,
-    );
+    await this.recordFailure(linkId, attempt, '', `could not dispatch to the ingestion service after ${job.attemptsMade} tries: ${error.message}`).catch(() => undefined);
   }
 
   @Process(SWEEP_STALE_JOB)
@@ -194,7 +198,7 @@ export class IngestionProcessor implements OnModuleDestroy {
       const job = await this.queue.getJob(ingestJobId({ linkId: link.id, attempt: link.attempt, retry: link.dispatch_retries }));
       if (job && (await job.getState()) !== 'failed') continue;
       const reason = job ? `its job failed: ${job.failedReason}` : 'its job is no longer in the queue';
-      if (await this.links.failAttempt(link.id, link.attempt, `queued but never started: ${reason}; re-ingest the file`, 'api')) failed.push(link.id);
+      if (await this.links.failAttempt(link.id, link.attempt, `queued but never started: ${reason}; re-ingest the file`)) failed.push(link.id);
     }
     if (failed.length) this.logger.warn(JSON.stringify({ event: 'sweeper.failed_stale', link_ids: failed }));
     return { failed };

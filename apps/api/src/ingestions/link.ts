@@ -19,7 +19,7 @@ export interface Link {
   embedding_model: string | null;
   chunk_size: number | null;
   chunk_overlap: number | null;
-  /** From the service's answer; null until an attempt completes. */
+  /** From the service's final report (or its answer, when no final report came); null until an attempt completes. */
   pages: number | null;
   pages_skipped: number | null;
   /** First callback of this attempt: the service took the request (see migration 1764700000000). */

@@ -11,8 +11,6 @@ const INFERRED_FAILURE = `(ingestion_status = 'failed' AND failed_by = 'api')`;
 const historyEntry = (event: string, reason: string) =>
   `ingestion_history || jsonb_build_array(jsonb_build_object('at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'event', '${event}', 'reason', ${reason}))`;
 
-export type FailedBy = 'service' | 'api';
-
 export type ProgressOutcome = { applied: true; link: Link } | { applied: false; reason: 'unknown_link' | 'final' | 'stale_attempt' | 'behind'; link?: Link };
 
 /**
@@ -131,7 +129,9 @@ export class LinksRepository {
 
   /**
    * docs/wire-contract.md#progress-callback: applied only if it moves the link forward within the current, open attempt:
-   * neither its progress nor its stage (in pipeline order) may go back.
+   * neither its progress nor its stage (in pipeline order) may go back. The one writer of the
+   * service's outcome: its final callback, and its answer to /ingest-file read as one (the
+   * fallback for a callback that never arrived), both end the attempt here.
    */
   async applyProgress(fileUuid: string, update: ProgressUpdate): Promise<ProgressOutcome> {
     if (update.link_id === null) return { applied: false, reason: 'unknown_link' };
@@ -148,6 +148,8 @@ export class LinksRepository {
           total_docs = CASE WHEN $6::int > 0 THEN $6::int ELSE total_docs END,
           current_stage = COALESCE($7::text, current_stage),
           chunk_count = COALESCE($8::int, chunk_count),
+          pages = COALESCE($13::int, pages),
+          pages_skipped = COALESCE($14::int, pages_skipped),
           ingestion_error = CASE WHEN $3::text = 'failed' THEN $9::text ELSE NULL END,
           failed_by = CASE WHEN $3::text = 'failed' THEN 'service' ELSE NULL END,
           ingestion_completed_at = CASE WHEN $10::boolean THEN now() ELSE ingestion_completed_at END,
@@ -173,6 +175,8 @@ export class LinksRepository {
         final,
         update.attempt ?? null,
         [...INGESTION_STAGES],
+        update.pages ?? null,
+        update.pages_skipped ?? null,
       ],
     );
     if (rows[0]) return { applied: true, link: rows[0] };
@@ -183,12 +187,15 @@ export class LinksRepository {
     return { applied: false, reason: 'behind', link };
   }
 
-  /** Ends an open attempt as failed; a final state already reached is kept. */
-  async failAttempt(linkId: number, attempt: number, message: string, failedBy: FailedBy): Promise<boolean> {
+  /**
+   * Ends an open attempt as failed by the api (it inferred the failure: a completion of the same
+   * attempt may still override it); a final state already reached is kept.
+   */
+  async failAttempt(linkId: number, attempt: number, message: string): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      `UPDATE file_knowledge_base_links SET ingestion_status = 'failed', ingestion_error = $3, failed_by = $4, ingestion_completed_at = now()
+      `UPDATE file_knowledge_base_links SET ingestion_status = 'failed', ingestion_error = $3, failed_by = 'api', ingestion_completed_at = now()
         WHERE id = $1 AND attempt = $2 AND ${OPEN}`,
-      [linkId, attempt, message.slice(0, 4000), failedBy],
+      [linkId, attempt, message.slice(0, 4000)],
     );
     return (rowCount ?? 0) > 0;
   }
@@ -231,28 +238,6 @@ export class LinksRepository {
     const link = await this.find(linkId);
     if (!link || link.attempt !== attempt || link.ingestion_status !== 'processing') return { notRetried: 'gone' };
     return { notRetried: link.accepted_at ? 'accepted' : 'deadline' };
-  }
-
-  /** The dispatch's own answer said completed: ends the attempt unless a final callback came first (an inferred failure is overridden). */
-  async completeAttempt(linkId: number, attempt: number, chunks: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE file_knowledge_base_links SET
-              ingestion_history = CASE WHEN ${INFERRED_FAILURE} THEN ${historyEntry('failure_overridden', 'ingestion_error')} ELSE ingestion_history END,
-              ingestion_status = 'completed', ingestion_progress = 100, chunk_count = $3, ingestion_error = NULL, failed_by = NULL,
-              processed_docs = $3, total_docs = $3, ingestion_completed_at = now(), last_progress_at = now()
-        WHERE id = $1 AND attempt = $2 AND (${OPEN} OR ${INFERRED_FAILURE})`,
-      [linkId, attempt, chunks],
-    );
-    return (rowCount ?? 0) > 0;
-  }
-
-  /** Page counts from the dispatch's answer; recorded even when a final callback came first. */
-  async recordPages(linkId: number, attempt: number, pages: number, skipped: number): Promise<void> {
-    await this.pool.query(
-      `UPDATE file_knowledge_base_links SET pages = $3::int, pages_skipped = $4::int
-        WHERE id = $1 AND attempt = $2 AND ingestion_status <> 'failed'`,
-      [linkId, attempt, pages, skipped],
-    );
   }
 
   /** Marks processing links that reported nothing for `staleMs` as failed; answers their ids. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SYSTEM_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
 import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
 import { DATABASE_ENGINES } from '../testing/postgres15';
+import { PendingDispatches } from '../ingestion-queue/pending-dispatches';
 
 interface Running {
   uuid: string;
@@ -240,5 +241,66 @@ describe.each(DATABASE_ENGINES)('update-progress: the ingestion service’s call
     const { attempt: _none, ...withoutAttempt } = update(run, { progress: 25, stage: 'embedding' });
     const applied = await send(run.uuid, withoutAttempt);
     expect(applied.body).toMatchObject({ applied: true, link: { attempt: 2, ingestion_progress: 25 } });
+  });
+
+  describe('one outcome, one channel: the final report carries it, the answer to /ingest-file only stands in for it', () => {
+    const answerDispatch = async (run: Running, status: number, body: unknown) => {
+      const inFlight = stack.app.get(PendingDispatches);
+      const open = inFlight.size;
+      standIn.pendingDispatch(run.linkId, run.attempt)!.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      await waitUntil('the answer to be handled', async () => inFlight.size === open - 1, 10_000);
+    };
+    const completedAnswer = (run: Running, chunks: number, pages: number) => ({
+      status: 'completed',
+      file_uuid: run.uuid,
+      link_id: run.linkId,
+      chunks,
+      pages,
+      pages_skipped: 0,
+      timings_ms: { download: 0, parse: 0, chunk: 0, embed: 0, store: 0, callbacks: 0, total: 0 },
+    });
+
+    it('records the page counts of the final completed report', async () => {
+      const run = await running();
+      const final = await send(run.uuid, update(run, { status: 'completed', progress: 100, processed_docs: 3, total_docs: 3, chunks: 3, pages: 4, pages_skipped: 1 }));
+      expect(final.body).toMatchObject({ applied: true, link: { ingestion_status: 'completed', chunk_count: 3, pages: 4, pages_skipped: 1 } });
+    });
+
+    it('refuses negative page counts with 400 naming the field', async () => {
+      const run = await running();
+      const refused = await send(run.uuid, update(run, { status: 'completed', progress: 100, chunks: 3, pages: -1 }));
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toContain('pages');
+    });
+
+    it('changes nothing with an answer that comes after the final report, whatever it says', async () => {
+      const completed = await running();
+      await send(completed.uuid, update(completed, { status: 'completed', progress: 100, processed_docs: 3, total_docs: 3, chunks: 3, pages: 4, pages_skipped: 1 }));
+      const afterReport = await state(completed.linkId);
+      await answerDispatch(completed, 200, completedAnswer(completed, 9, 7));
+      expect(await state(completed.linkId)).toEqual(afterReport);
+
+      const failed = await running();
+      await send(failed.uuid, update(failed, { status: 'failed', progress: 40, error: 'the PDF is encrypted' }));
+      const afterFailure = await state(failed.linkId);
+      await answerDispatch(failed, 200, completedAnswer(failed, 9, 7));
+      expect(await state(failed.linkId)).toEqual(afterFailure);
+    });
+
+    it('ends the attempt from the answer, page counts included, when no final report came', async () => {
+      const run = await running();
+      await send(run.uuid, update(run, { progress: 60, stage: 'embedding', processed_docs: 6, total_docs: 10 }));
+      await answerDispatch(run, 200, completedAnswer(run, 10, 5));
+      expect(await stack.link(run.uuid, 'manuals')).toMatchObject({
+        ingestion_status: 'completed',
+        ingestion_progress: 100,
+        chunk_count: 10,
+        processed_docs: 10,
+        total_docs: 10,
+        pages: 5,
+        pages_skipped: 0,
+        ingestion_error: null,
+      });
+    });
   });
 });

@@ -82,7 +82,7 @@ export class IngestionRun {
 
   /** The final report of a run that got to the end: the api's answer may still cancel it. */
   async finish(chunks: number) {
-    const cancel = await this.reporter.finish({ status: 'completed', chunks });
+    const cancel = await this.reporter.finish({ status: 'completed', chunks, pages: this.pages, pages_skipped: this.pagesSkipped });
     this.timer.add('callbacks', this.reporter.blockingMs);
     return cancel;
   }

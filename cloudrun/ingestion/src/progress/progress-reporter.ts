@@ -110,7 +110,7 @@ export class ProgressReporter {
    * Resolves with the api's cancel, if its answer (or an earlier one) carried one.
    */
   async finish(
-    final: { status: 'completed'; chunks: number } | { status: 'failed'; error: string; stage?: IngestionStage; chunks?: number },
+    final: { status: 'completed'; chunks: number; pages?: number; pages_skipped?: number } | { status: 'failed'; error: string; stage?: IngestionStage; chunks?: number },
   ): Promise<CancelReason | undefined> {
     const started = Date.now();
     this.finished = true;
@@ -126,6 +126,11 @@ export class ProgressReporter {
       chunks: final.chunks ?? 0,
       attempt: this.target.attempt,
     };
+    // The outcome travels on this report: the api records the page counts from it, not from the answer.
+    if (final.status === 'completed' && final.pages !== undefined) {
+      update.pages = final.pages;
+      update.pages_skipped = final.pages_skipped ?? 0;
+    }
     if (final.status === 'failed') {
       update.error = final.error.slice(0, 4000);
       if (final.stage) update.stage = final.stage;
