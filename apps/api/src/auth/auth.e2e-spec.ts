@@ -1,12 +1,11 @@
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { RequestMethod, type Type } from '@nestjs/common';
-import { getQueueToken } from '@nestjs/bull';
 import { Storage } from '@google-cloud/storage';
-import type { Queue } from 'bull';
 import { localStorageOptions } from '@docingest/local-gcs';
 import { ModulesContainer } from '@nestjs/core';
-import { ADMIN_KEY, BUCKET, SYSTEM_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
-import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
+import { ADMIN_KEY, BUCKET, SYSTEM_KEY, waitUntil } from '../testing/api-stack';
+import { useApiStack } from '../testing/use-api-stack';
+import { hang } from '../testing/ingestion-stand-in';
 import { createHmac } from 'node:crypto';
 import { SESSION_COOKIE } from './admin-session';
 
@@ -60,31 +59,20 @@ const WRONG_CREDENTIALS = [
 ];
 
 describe('authentication of every route (docs/wire-contract.md#authentication)', () => {
-  let stack: ApiStack;
-  let standIn: IngestionStandIn;
+  const { stack, standIn, queue } = useApiStack({
+    standIn: hang,
+    apiEnv: { SHUTDOWN_GRACE_MS: '200', TRUSTED_PROXY_HOPS: '1', SIGN_IN_ATTEMPTS_PER_MINUTE: '5' },
+    knowledgeBases: ['secure'],
+  });
   let storage: Storage;
-  let queue: Queue;
   let fileUuid: string;
   let linkId: number;
 
   beforeAll(async () => {
-    standIn = await new IngestionStandIn().start();
-    standIn.respond = hang;
-    stack = await startApiStack({
-      ingestion: false,
-      ingestionUrl: standIn.url,
-      apiEnv: { SHUTDOWN_GRACE_MS: '200', TRUSTED_PROXY_HOPS: '1', SIGN_IN_ATTEMPTS_PER_MINUTE: '5' },
-    });
     storage = new Storage(localStorageOptions(stack.gcs.url));
-    queue = stack.app.get(getQueueToken('ingestion'));
-    await stack.createKnowledgeBase('secure');
     const uploaded = await stack.upload('secret.md', 'The vault code is in the safe.', { knowledgebase_id: 'secure' });
     fileUuid = uploaded.body.uuid;
     linkId = (await stack.link(fileUuid, 'secure')).link_id;
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await standIn?.stop();
   });
 
   /** A request each route would act on if it let the caller in: a refusal must leave all of it undone. */

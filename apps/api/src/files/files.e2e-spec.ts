@@ -1,33 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { Storage } from '@google-cloud/storage';
-import { getQueueToken } from '@nestjs/bull';
-import type { Queue } from 'bull';
 import { IngestFileRequestSchema, validatorFor } from '@docingest/contracts';
 import { localStorageOptions } from '@docingest/local-gcs';
-import { BUCKET, SYSTEM_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
-import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
+import { BUCKET, SYSTEM_KEY, waitUntil } from '../testing/api-stack';
+import { useApiStack } from '../testing/use-api-stack';
+import { hang } from '../testing/ingestion-stand-in';
 
 const MAX_BYTES = 256 * 1024;
 const utcDay = () => new Date().toISOString().slice(0, 10).replace(/-/g, '/');
 
 describe('files: uploads to the bucket and per-knowledge-base listing', () => {
-  let stack: ApiStack;
-  let standIn: IngestionStandIn;
-  let storage: Storage;
-  let queue: Queue;
-
-  beforeAll(async () => {
-    // The ingestion service is a stand-in that accepts each dispatch and keeps it running.
-    standIn = await new IngestionStandIn().start();
-    standIn.respond = hang;
-    stack = await startApiStack({ ingestion: false, ingestionUrl: standIn.url, apiEnv: { UPLOAD_MAX_BYTES: String(MAX_BYTES), SHUTDOWN_GRACE_MS: '200' } });
-    storage = new Storage(localStorageOptions(stack.gcs.url));
-    queue = stack.app.get(getQueueToken('ingestion'));
-    await stack.createKnowledgeBase('manuals');
+  // The ingestion service is a stand-in that accepts each dispatch and keeps it running.
+  const { stack, standIn, queue } = useApiStack({
+    standIn: hang,
+    apiEnv: { UPLOAD_MAX_BYTES: String(MAX_BYTES), SHUTDOWN_GRACE_MS: '200' },
+    knowledgeBases: ['manuals'],
   });
-  afterAll(async () => {
-    await stack?.stop();
-    await standIn?.stop();
+  let storage: Storage;
+
+  beforeAll(() => {
+    storage = new Storage(localStorageOptions(stack.gcs.url));
   });
 
   const objectNames = async () => (await storage.bucket(BUCKET).getFiles())[0].map((f) => f.name).sort();

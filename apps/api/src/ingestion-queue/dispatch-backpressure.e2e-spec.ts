@@ -1,5 +1,6 @@
-import { startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
-import { IngestionStandIn, hang, proxyTo } from '../testing/ingestion-stand-in';
+import { waitUntil } from '../testing/api-stack';
+import { useApiStack } from '../testing/use-api-stack';
+import { hang, proxyTo } from '../testing/ingestion-stand-in';
 import { PendingDispatches } from './pending-dispatches';
 
 const MAX_IN_FLIGHT = 2;
@@ -10,20 +11,12 @@ const MAX_IN_FLIGHT = 2;
  * callbacks reach the api).
  */
 describe('dispatch backpressure and acceptance', () => {
-  let stack: ApiStack;
-  let standIn: IngestionStandIn;
-
-  beforeAll(async () => {
-    standIn = await new IngestionStandIn().start();
-    stack = await startApiStack({
-      ingestionUrl: standIn.url,
-      apiEnv: { MAX_IN_FLIGHT_DISPATCHES: String(MAX_IN_FLIGHT), SHUTDOWN_GRACE_MS: '200', DISPATCH_RETRY_BASE_MS: '100', DISPATCH_RETRY_MAX_MS: '400' },
-    });
-    await stack.createKnowledgeBase('manuals');
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await standIn?.stop();
+  // The real ingestion service runs too: a test can pass requests on to it (proxyTo).
+  const { stack, standIn } = useApiStack({
+    standIn: hang,
+    ingestion: true,
+    apiEnv: { MAX_IN_FLIGHT_DISPATCHES: String(MAX_IN_FLIGHT), SHUTDOWN_GRACE_MS: '200', DISPATCH_RETRY_BASE_MS: '100', DISPATCH_RETRY_MAX_MS: '400' },
+    knowledgeBases: ['manuals'],
   });
 
   const statuses = async (uuids: string[]) => Promise.all(uuids.map(async (uuid) => (await stack.link(uuid, 'manuals')).ingestion_status as string));

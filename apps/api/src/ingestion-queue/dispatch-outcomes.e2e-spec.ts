@@ -1,7 +1,8 @@
 import * as fixtures from '@docingest/document-parsing/fixtures';
 import { freePort } from '@docingest/local-redis';
-import { startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
-import { IngestionStandIn, answer, hang, proxyTo, type Responder } from '../testing/ingestion-stand-in';
+import { waitUntil } from '../testing/api-stack';
+import { useApiStack } from '../testing/use-api-stack';
+import { answer, hang, proxyTo, type Responder } from '../testing/ingestion-stand-in';
 
 /**
  * What the dispatch's own answer does to a link. The api talks to a stand-in that either answers
@@ -9,24 +10,13 @@ import { IngestionStandIn, answer, hang, proxyTo, type Responder } from '../test
  * port: whatever the link ends as here, the answer to /ingest-file decided it.
  */
 describe('dispatch outcomes: the answer to /ingest-file is recorded on the link', () => {
-  let stack: ApiStack;
-  let standIn: IngestionStandIn;
-
-  beforeAll(async () => {
-    standIn = await new IngestionStandIn().start();
-    const closedApiUrl = `http://127.0.0.1:${await freePort()}`;
-    stack = await startApiStack({
-      ingestion: { env: { API_URL: closedApiUrl, CALLBACK_FINAL_RETRY_MS: '300' } },
-      ingestionUrl: standIn.url,
-      // Refused attempts are sent again quickly and given up after a few seconds here.
-      apiEnv: { SHUTDOWN_GRACE_MS: '200', DISPATCH_RETRY_DEADLINE_MS: '2000', DISPATCH_RETRY_BASE_MS: '100', DISPATCH_RETRY_MAX_MS: '400' },
-    });
-    await stack.createKnowledgeBase('manuals');
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await standIn?.stop();
-  });
+  const { stack, standIn } = useApiStack(async () => ({
+    standIn: hang,
+    ingestion: { env: { API_URL: `http://127.0.0.1:${await freePort()}`, CALLBACK_FINAL_RETRY_MS: '300' } },
+    // Refused attempts are sent again quickly and given up after a few seconds here.
+    apiEnv: { SHUTDOWN_GRACE_MS: '200', DISPATCH_RETRY_DEADLINE_MS: '2000', DISPATCH_RETRY_BASE_MS: '100', DISPATCH_RETRY_MAX_MS: '400' },
+    knowledgeBases: ['manuals'],
+  }));
 
   /** Uploads and queues a file with the stand-in answering as `respond` says; resolves with its final link. */
   async function ingestWith(respond: Responder, name: string, data: Uint8Array | string) {

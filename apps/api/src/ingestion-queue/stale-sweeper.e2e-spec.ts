@@ -1,35 +1,19 @@
-import { getQueueToken } from '@nestjs/bull';
-import type { Queue } from 'bull';
-import { SYSTEM_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
-import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
+import { SYSTEM_KEY, waitUntil } from '../testing/api-stack';
+import { describeOnEngines, useApiStack } from '../testing/use-api-stack';
+import { hang } from '../testing/ingestion-stand-in';
 import { INGEST_SINGLE_FILE_JOB, SWEEP_STALE_JOB } from './ingestion-job';
 import { PendingDispatches } from './pending-dispatches';
-import { DATABASE_ENGINES } from '../testing/postgres15';
 
 const STALE_AFTER_MS = 2500;
 const SWEEP_INTERVAL_MS = 300;
 
-describe.each(DATABASE_ENGINES)('stale sweeper: links that stopped moving end failed (%s)', (engine) => {
-  let stack: ApiStack;
-  let standIn: IngestionStandIn;
-  let queue: Queue;
-
-  beforeAll(async () => {
-    // The stand-in takes every dispatch and never answers: the ingestion "runs" until something ends it.
-    standIn = await new IngestionStandIn().start();
-    standIn.respond = hang;
-    stack = await startApiStack({
-      database: engine,
-      ingestion: false,
-      ingestionUrl: standIn.url,
-      apiEnv: { STALE_AFTER_MS: String(STALE_AFTER_MS), SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS), SHUTDOWN_GRACE_MS: '200' },
-    });
-    queue = stack.app.get(getQueueToken('ingestion'));
-    await stack.createKnowledgeBase('manuals');
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await standIn?.stop();
+describeOnEngines('stale sweeper: links that stopped moving end failed', (engine) => {
+  // The stand-in takes every dispatch and never answers: the ingestion "runs" until something ends it.
+  const { stack, standIn, queue } = useApiStack({
+    standIn: hang,
+    database: engine,
+    apiEnv: { STALE_AFTER_MS: String(STALE_AFTER_MS), SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS), SHUTDOWN_GRACE_MS: '200' },
+    knowledgeBases: ['manuals'],
   });
 
   let counter = 0;

@@ -1,6 +1,7 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
+import { waitUntil } from '../testing/api-stack';
+import { useApiStack } from '../testing/use-api-stack';
 import { CallbackGate } from '../testing/callback-gate';
 import { PendingDispatches } from '../ingestion-queue/pending-dispatches';
 
@@ -17,18 +18,16 @@ const TEXT = Array.from(
  * service's callbacks pass through a gate that holds one of them while the test removes the file.
  */
 describe('cancel: a file removed from its knowledge base during ingestion leaves no chunk behind', () => {
-  let stack: ApiStack;
   let gate: CallbackGate;
-
-  beforeAll(async () => {
+  const { stack } = useApiStack(async () => {
     gate = await new CallbackGate().start();
     // No heartbeat: a report sent again while the test holds one would decide the race itself.
-    stack = await startApiStack({ ingestion: { env: { API_URL: gate.url, HEARTBEAT_INTERVAL_MS: '0' } }, apiEnv: { SHUTDOWN_GRACE_MS: '200' } });
+    return { ingestion: { env: { API_URL: gate.url, HEARTBEAT_INTERVAL_MS: '0' } }, apiEnv: { SHUTDOWN_GRACE_MS: '200' }, knowledgeBases: [KB] };
+  });
+  beforeAll(() => {
     gate.target = stack.apiUrl;
-    await stack.createKnowledgeBase(KB);
   });
   afterAll(async () => {
-    await stack?.stop();
     await gate?.stop();
   });
 

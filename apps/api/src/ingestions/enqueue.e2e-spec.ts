@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { getQueueToken } from '@nestjs/bull';
-import type { Job, Queue } from 'bull';
+import type { Job } from 'bull';
 import { INGEST_SINGLE_FILE_JOB } from '../ingestion-queue/ingestion-job';
 import { PendingDispatches } from '../ingestion-queue/pending-dispatches';
-import { startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
-import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
-import { DATABASE_ENGINES } from '../testing/postgres15';
+import { waitUntil } from '../testing/api-stack';
+import { describeOnEngines, useApiStack } from '../testing/use-api-stack';
+import { hang } from '../testing/ingestion-stand-in';
 
 const completedAnswer = (fileUuid: string, linkId: number, chunks: number) => ({
   status: 'completed',
@@ -17,26 +16,12 @@ const completedAnswer = (fileUuid: string, linkId: number, chunks: number) => ({
   timings_ms: { download: 1, parse: 1, chunk: 1, embed: 1, store: 1, callbacks: 0, total: 5 },
 });
 
-describe.each(DATABASE_ENGINES)('enqueueing ingestions: one open attempt per link, force to start over (%s)', (engine) => {
-  let stack: ApiStack;
-  let standIn: IngestionStandIn;
-  let queue: Queue;
-
-  beforeAll(async () => {
-    standIn = await new IngestionStandIn().start();
-    standIn.respond = hang;
-    stack = await startApiStack({
-      ingestion: false,
-      ingestionUrl: standIn.url,
-      database: engine,
-      apiEnv: { SHUTDOWN_GRACE_MS: '200', MAX_IN_FLIGHT_DISPATCHES: '1000' },
-    });
-    queue = stack.app.get(getQueueToken('ingestion'));
-    await stack.createKnowledgeBase('manuals');
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await standIn?.stop();
+describeOnEngines('enqueueing ingestions: one open attempt per link, force to start over', (engine) => {
+  const { stack, standIn, queue } = useApiStack({
+    standIn: hang,
+    database: engine,
+    apiEnv: { SHUTDOWN_GRACE_MS: '200', MAX_IN_FLIGHT_DISPATCHES: '1000' },
+    knowledgeBases: ['manuals'],
   });
 
   let counter = 0;

@@ -1,35 +1,20 @@
-import { getQueueToken } from '@nestjs/bull';
-import type { Job, Queue } from 'bull';
+import type { Job } from 'bull';
 import { INGEST_SINGLE_FILE_JOB } from '../ingestion-queue/ingestion-job';
-import { SYSTEM_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
-import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
-import { DATABASE_ENGINES } from '../testing/postgres15';
+import { SYSTEM_KEY, waitUntil } from '../testing/api-stack';
+import { describeOnEngines, useApiStack } from '../testing/use-api-stack';
+import { hang } from '../testing/ingestion-stand-in';
 
 /**
  * Races on the link's conditional updates, fired at once through the api: on PostgreSQL 15 they
  * really run side by side (the embedded PGlite serialises every statement, so there they only
  * interleave between statements).
  */
-describe.each(DATABASE_ENGINES)('link races (%s)', (engine) => {
-  let stack: ApiStack;
-  let standIn: IngestionStandIn;
-  let queue: Queue;
-
-  beforeAll(async () => {
-    standIn = await new IngestionStandIn().start();
-    standIn.respond = hang;
-    stack = await startApiStack({
-      ingestion: false,
-      ingestionUrl: standIn.url,
-      database: engine,
-      apiEnv: { SHUTDOWN_GRACE_MS: '200', MAX_IN_FLIGHT_DISPATCHES: '1000', DB_POOL_SIZE: '10', STALE_AFTER_MS: '1500', SWEEP_INTERVAL_MS: '200' },
-    });
-    queue = stack.app.get(getQueueToken('ingestion'));
-    await stack.createKnowledgeBase('manuals');
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await standIn?.stop();
+describeOnEngines('link races', (engine) => {
+  const { stack, queue } = useApiStack({
+    standIn: hang,
+    database: engine,
+    apiEnv: { SHUTDOWN_GRACE_MS: '200', MAX_IN_FLIGHT_DISPATCHES: '1000', DB_POOL_SIZE: '10', STALE_AFTER_MS: '1500', SWEEP_INTERVAL_MS: '200' },
+    knowledgeBases: ['manuals'],
   });
 
   let counter = 0;

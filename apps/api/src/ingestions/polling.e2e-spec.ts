@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SYSTEM_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
-import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
+import { SYSTEM_KEY, waitUntil } from '../testing/api-stack';
+import { useApiStack } from '../testing/use-api-stack';
+import { hang } from '../testing/ingestion-stand-in';
 
 const VIEW_FIELDS = [
   'attempt',
@@ -24,27 +25,17 @@ const VIEW_FIELDS = [
 ];
 
 describe('polling: a file’s progress and one ingestion', () => {
-  let stack: ApiStack;
-  let standIn: IngestionStandIn;
+  const { stack } = useApiStack({ standIn: hang, apiEnv: { SHUTDOWN_GRACE_MS: '200' }, knowledgeBases: ['manuals', 'archive'] });
   let fileUuid: string;
   let manualsLink: number;
   let archiveLink: number;
 
   beforeAll(async () => {
-    standIn = await new IngestionStandIn().start();
-    standIn.respond = hang;
-    stack = await startApiStack({ ingestion: false, ingestionUrl: standIn.url, apiEnv: { SHUTDOWN_GRACE_MS: '200' } });
-    await stack.createKnowledgeBase('manuals');
-    await stack.createKnowledgeBase('archive');
     const { body } = await stack.upload('pumps.md', 'Pumps are inspected every quarter.', { knowledgebase_id: 'manuals' });
     fileUuid = body.uuid;
     await stack.request('POST', '/api/v1/files/ingest-selected', { file_uuids: [fileUuid], knowledgebase_id: 'archive' });
     manualsLink = (await stack.link(fileUuid, 'manuals')).link_id;
     archiveLink = (await stack.link(fileUuid, 'archive')).link_id;
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await standIn?.stop();
   });
 
   const byFile = async () => (await stack.request('GET', `/api/v1/files/${fileUuid}/progress`)).body;

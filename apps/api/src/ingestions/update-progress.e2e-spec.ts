@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SYSTEM_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
-import { IngestionStandIn, hang } from '../testing/ingestion-stand-in';
-import { DATABASE_ENGINES } from '../testing/postgres15';
+import { SYSTEM_KEY, waitUntil } from '../testing/api-stack';
+import { describeOnEngines, useApiStack } from '../testing/use-api-stack';
+import { hang } from '../testing/ingestion-stand-in';
 import { PendingDispatches } from '../ingestion-queue/pending-dispatches';
 
 interface Running {
@@ -10,26 +10,14 @@ interface Running {
   attempt: number;
 }
 
-describe.each(DATABASE_ENGINES)('update-progress: the ingestion service’s callback (docs/wire-contract.md#progress-callback) (%s)', (engine) => {
-  let stack: ApiStack;
-  let standIn: IngestionStandIn;
-
-  beforeAll(async () => {
-    // Dispatches are accepted and never answered, so only the callbacks move the links.
-    standIn = await new IngestionStandIn().start();
-    standIn.respond = hang;
-    // Every test leaves a request open: no bound on them here.
-    stack = await startApiStack({
-      ingestion: false,
-      ingestionUrl: standIn.url,
-      database: engine,
-      apiEnv: { SHUTDOWN_GRACE_MS: '200', MAX_IN_FLIGHT_DISPATCHES: '1000' },
-    });
-    await stack.createKnowledgeBase('manuals');
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await standIn?.stop();
+describeOnEngines('update-progress: the ingestion service’s callback (docs/wire-contract.md#progress-callback)', (engine) => {
+  // Dispatches are accepted and never answered, so only the callbacks move the links. Every
+  // test leaves a request open: no bound on them here.
+  const { stack, standIn } = useApiStack({
+    standIn: hang,
+    database: engine,
+    apiEnv: { SHUTDOWN_GRACE_MS: '200', MAX_IN_FLIGHT_DISPATCHES: '1000' },
+    knowledgeBases: ['manuals'],
   });
 
   let counter = 0;
