@@ -7,7 +7,11 @@ import { AdminSessions } from './admin-session';
 import { AuthGuard, CREDENTIAL_VERIFIER } from './auth.guard';
 import { SessionController } from './session.controller';
 
-/** Who may call what: the credential check on every route, admin sessions and the sign-in route. */
+/**
+ * Who may call what: the credential check on every route, admin sessions and the sign-in route.
+ * Nothing is exported: adminOnly (what Express serves outside Nest's routing) reads the verifier
+ * and the sessions from the app.
+ */
 @Module({
   imports: [
     // Used by the sign-in route only (SignInThrottle), not as a global guard.
@@ -32,6 +36,5 @@ import { SessionController } from './session.controller';
     { provide: APP_GUARD, useClass: AuthGuard },
     AdminSessions,
   ],
-  exports: [CREDENTIAL_VERIFIER, AdminSessions],
 })
 export class AuthModule {}
