@@ -36,6 +36,8 @@ describe('ingestion service log lines', () => {
     expect(status).toBe(200);
     const lines = linesOf(body.file_uuid);
     expect(lines.map((l) => l.event)).toEqual(expect.arrayContaining(['ingest.completed']));
+    // The moment the swap's transaction opens, which the fault suite waits for.
+    expect(lines.find((l) => l.event === 'store.swap_opened')).toMatchObject({ file_uuid: body.file_uuid, link_id: body.link_id, attempt: 1, rows: 1, staged: false });
     for (const line of lines) {
       expect(line).toMatchObject({
         severity: 'INFO',

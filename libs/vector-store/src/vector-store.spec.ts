@@ -190,6 +190,23 @@ describe('VectorStore', () => {
     const nodeIdsInOrder = async (table: string, file: string) =>
       (await pool.query(`SELECT node_id FROM ai.data_${table} WHERE metadata_->>'file_uuid' = $1 ORDER BY id`, [file])).rows.map((r) => r.node_id);
 
+    it('tells onSwapOpened once, when the swap’s transaction opens at commit: the in-memory set and the staged one', async () => {
+      await store.ensureTable('writer_opened', DIMS);
+      for (const [memoryRows, staged] of [
+        [10, false],
+        [3, true],
+      ] as const) {
+        const file = randomUUID();
+        const scope = { fileUuid: file, knowledgebaseId: 'kb' };
+        const opened: Array<{ rows: number; staged: boolean }> = [];
+        const writer = store.fileChunkWriter('writer_opened', scope, { memoryRows, sliceRows: 2, onSwapOpened: (swap) => opened.push(swap) });
+        await writer.add(rows(file, 'kb', 7));
+        expect(opened).toEqual([]);
+        await writer.commit();
+        expect(opened).toEqual([{ rows: 7, staged }]);
+      }
+    });
+
     it('stores a file that fits in memory as one replacement at commit, nothing before', async () => {
       await store.ensureTable('writer_small', DIMS);
       const file = randomUUID();

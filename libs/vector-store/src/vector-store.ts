@@ -146,15 +146,26 @@ export class VectorStore {
    * Replaces a file's chunks in one knowledge base in one transaction: readers see the old set
    * or the new one, never both. Concurrent replacements of the same file queue on a lock.
    */
-  async replaceFileChunks(name: string, scope: FileScope, rows: ChunkRow[], onProgress?: (stored: number) => void): Promise<ReplaceResult> {
-    return this.inFileTransaction(name, scope, async (client, table) => {
-      let inserted = 0;
-      for (let start = 0; start < rows.length; start += this.batchRows) {
-        inserted += await insertRows(client, table.qualified, rows.slice(start, start + this.batchRows));
-        onProgress?.(inserted);
-      }
-      return inserted;
-    });
+  async replaceFileChunks(
+    name: string,
+    scope: FileScope,
+    rows: ChunkRow[],
+    onProgress?: (stored: number) => void,
+    onSwapOpened?: FileChunkWriterOptions['onSwapOpened'],
+  ): Promise<ReplaceResult> {
+    return this.inFileTransaction(
+      name,
+      scope,
+      () => onSwapOpened?.({ rows: rows.length, staged: false }),
+      async (client, table) => {
+        let inserted = 0;
+        for (let start = 0; start < rows.length; start += this.batchRows) {
+          inserted += await insertRows(client, table.qualified, rows.slice(start, start + this.batchRows));
+          onProgress?.(inserted);
+        }
+        return inserted;
+      },
+    );
   }
 
   /**
@@ -167,18 +178,23 @@ export class VectorStore {
     return new FileChunkWriter(
       this.staging,
       {
-        replaceFileChunks: (rows, onProgress) => this.replaceFileChunks(name, scope, rows, onProgress),
+        replaceFileChunks: (rows, onProgress) => this.replaceFileChunks(name, scope, rows, onProgress, options.onSwapOpened),
         // The full-text value is computed here, as the file is embedded, so the swap only copies it.
         stage: async (replacementId, rows) => {
           const config = await this.ensureTextSearch(this.table(name), 'english');
           await this.staging.stage(replacementId, rows, config);
         },
         publishStaged: (replacementId, expected) =>
-          this.inFileTransaction(name, scope, async (client, table) => {
-            const moved = await this.staging.publish(client, replacementId, table.qualified);
-            if (moved !== expected) throw new Error(`staged ${expected} rows for ${table.qualified} but found ${moved}: the replacement is abandoned`);
-            return moved;
-          }),
+          this.inFileTransaction(
+            name,
+            scope,
+            () => options.onSwapOpened?.({ rows: expected, staged: true }),
+            async (client, table) => {
+              const moved = await this.staging.publish(client, replacementId, table.qualified);
+              if (moved !== expected) throw new Error(`staged ${expected} rows for ${table.qualified} but found ${moved}: the replacement is abandoned`);
+              return moved;
+            },
+          ),
         storedEmbeddings: () => this.storedEmbeddings(name, scope),
       },
       scope,
@@ -186,11 +202,20 @@ export class VectorStore {
     );
   }
 
-  /** Deletes the file's rows and runs `insert` in one transaction, under the file's lock. */
-  private async inFileTransaction(name: string, scope: FileScope, insert: (client: PoolClient, table: VectorTable) => Promise<number>): Promise<ReplaceResult> {
+  /**
+   * Deletes the file's rows and runs `insert` in one transaction, under the file's lock; `opened`
+   * is told once the transaction holds the lock, before the old rows go.
+   */
+  private async inFileTransaction(
+    name: string,
+    scope: FileScope,
+    opened: () => void,
+    insert: (client: PoolClient, table: VectorTable) => Promise<number>,
+  ): Promise<ReplaceResult> {
     const table = this.table(name);
     const result = await inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${table.qualified}:${scope.knowledgebaseId}:${scope.fileUuid}`]);
+      opened();
       const deleted = await client.query(`DELETE FROM ${table.qualified} WHERE ${FILE_SCOPE}`, [scope.fileUuid, scope.knowledgebaseId]);
       const inserted = await insert(client, table);
       return { deleted: deleted.rowCount ?? 0, inserted };

@@ -9,11 +9,7 @@ const CHUNK_SIZE = 32;
 // a window wide enough to kill the service inside the storing transaction.
 const TEXT = proseText(4000, 11);
 
-// Skipped: since storing got fast, the harness's probe (a SELECT that waits more than 500 ms while
-// a transaction holds PGlite's session) no longer sees the storing transaction inside the full
-// suite, though it does when this file runs alone; the probe needs a signal from the service
-// instead of a timing guess. The behaviour under test is unchanged; see the closing note.
-describe.skip('ingestion service SIGKILLed in the middle of storing', () => {
+describe('ingestion service SIGKILLed in the middle of storing', () => {
   let stack: FaultSystem;
   let fileUuid: string;
   let expected: { count: number; ids: string[] };
@@ -27,7 +23,7 @@ describe.skip('ingestion service SIGKILLed in the middle of storing', () => {
       // The sweeper is what must notice a service that died without a word.
       apiEnv: { STALE_AFTER_MS: '6000', SWEEP_INTERVAL_MS: '1000', SHUTDOWN_GRACE_MS: '1000' },
       // Every chunk held in memory and inserted inside the swap transaction itself: a staged file's
-      // swap is one INSERT … SELECT, on an idle machine too short for the probe to see it held.
+      // swap is one INSERT … SELECT, too short a window to kill the service inside it.
       ingestionEnv: { IN_MEMORY_CHUNKS: '100000' },
     });
     await stack.createKnowledgeBase(KB, { provider: 'openai', chunkSize: CHUNK_SIZE, chunkOverlap: 0 });
@@ -50,7 +46,8 @@ describe.skip('ingestion service SIGKILLed in the middle of storing', () => {
     await start();
     const { attempt } = await stack.link(fileUuid, KB);
     // Polling cannot show the storing stage on PGlite: the storing transaction holds its one
-    // session, so the api's stage update (and any poll) waits behind it.
+    // session, so the api's stage update (and any poll) waits behind it. The service says when
+    // its swap transaction opens (store.swap_opened); the kill follows as that line arrives.
     await stack.waitForStoringTransaction(fileUuid, attempt);
     return { attempt, rolledBackBefore };
   }

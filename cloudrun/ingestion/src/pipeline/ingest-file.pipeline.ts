@@ -1,13 +1,12 @@
 import type { IngestFileRequest, IngestFileResponse } from '@docingest/contracts';
-import type { ProgressReporter } from '../progress/progress-reporter';
-import { IngestionRun } from './ingestion-run';
+import { IngestionRun, type RunContext } from './ingestion-run';
 import type { PipelineDeps } from './pipeline-deps';
 import { downloadStage } from './stages/download.stage';
 import { chunkEmbedStage } from './stages/embed.stage';
 import { parseStage } from './stages/parse.stage';
 import { finishStage, storeStage } from './stages/store.stage';
 
-export { IngestionFailure } from './ingestion-run';
+export { IngestionFailure, type RunContext } from './ingestion-run';
 export type { PipelineDeps } from './pipeline-deps';
 
 /**
@@ -17,8 +16,8 @@ export type { PipelineDeps } from './pipeline-deps';
  * it. Any failure takes the one error path: what was staged is removed, the failure is reported
  * as final, and an IngestionFailure carries the response.
  */
-export async function ingestFile(request: IngestFileRequest, deps: PipelineDeps, reporter: ProgressReporter, signal: AbortSignal): Promise<IngestFileResponse> {
-  const run = new IngestionRun(request, reporter, signal);
+export async function ingestFile(request: IngestFileRequest, deps: PipelineDeps, context: RunContext): Promise<IngestFileResponse> {
+  const run = new IngestionRun(request, context);
   try {
     const { object, embedder } = await downloadStage(run, deps);
     // The downloaded copy is removed as soon as it has been read, before the swap.

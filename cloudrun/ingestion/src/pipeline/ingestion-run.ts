@@ -21,6 +21,13 @@ export class IngestionFailure extends Error {
   }
 }
 
+/** What runs beside one ingestion: its progress reports, the shutdown signal, its log. */
+export interface RunContext {
+  reporter: ProgressReporter;
+  signal: AbortSignal;
+  log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
 type Outcome = Pick<IngestFileResponse, 'status' | 'chunks' | 'stage' | 'error'>;
 
 /**
@@ -36,11 +43,19 @@ export class IngestionRun {
   private pagesSkipped = 0;
   private readonly undo: Array<() => Promise<void>> = [];
 
+  readonly reporter: ProgressReporter;
+  readonly signal: AbortSignal;
+  /** A structured log line (an `event` and its fields) on the request's logger. */
+  readonly log: NonNullable<RunContext['log']>;
+
   constructor(
     readonly request: IngestFileRequest,
-    readonly reporter: ProgressReporter,
-    readonly signal: AbortSignal,
-  ) {}
+    context: RunContext,
+  ) {
+    this.reporter = context.reporter;
+    this.signal = context.signal;
+    this.log = context.log ?? (() => undefined);
+  }
 
   get stage(): IngestionStage {
     return this.current;

@@ -78,7 +78,11 @@ export function registerIngestFileRoute(app: FastifyInstance, deps: IngestRouteD
       const controller = deps.inflight.start();
       log.info({ event: 'ingest.started', file_path: body.file_path, knowledgebase_id: body.knowledgebase_id, attempt: body.attempt });
       try {
-        const result = await ingestFile(body, pipeline, reporter(targetOf(body)!), controller.signal);
+        const result = await ingestFile(body, pipeline, {
+          reporter: reporter(targetOf(body)!),
+          signal: controller.signal,
+          log: (event, fields) => log.info({ event, ...fields }),
+        });
         log.info({ event: 'ingest.completed', chunks: result.chunks, pages: result.pages, timings_ms: result.timings_ms });
         return result;
       } catch (error) {

@@ -102,11 +102,15 @@ export async function startFaultSystem(options: FaultSystemOptions) {
   cleanups.push(() => new Promise<void>((resolve) => logFile.end(() => resolve())));
   const lines: string[] = [];
   const events: LogEvent[] = [];
+  // Called with every event as its line arrives, so a test can act the moment it is logged.
+  const eventListeners = new Set<(event: LogEvent) => void>();
   const write = (line: string) => {
     lines.push(line);
     logFile.write(`${line}\n`);
     const event = parseLogLine(line);
-    if (event) events.push(event);
+    if (!event) return;
+    events.push(event);
+    for (const listener of eventListeners) listener(event);
   };
 
   try {
@@ -291,36 +295,35 @@ export async function startFaultSystem(options: FaultSystemOptions) {
       },
 
       /**
-       * Resolves once the service is inside the transaction that swaps a file's chunks in: the api
-       * has answered its `storing` stage (seen at the callback recorder), and a probe query from
-       * here waits, because a transaction holds PGlite's one session. Needs `recordCallbacks`.
+       * Resolves as soon as `service` logs `event` matching `where` (at once if it already has):
+       * pushed by the line as it arrives, so a test can act inside a short window.
        */
-      async waitForStoringTransaction(fileUuid: string, attempt: number, timeoutMs = 90_000): Promise<void> {
-        if (!recorder) throw new Error('waitForStoringTransaction needs recordCallbacks');
-        // The service waits for the api's answer to its `storing` report before it opens the
-        // transaction (a file removed meanwhile is not stored): wait for that answer to pass.
-        await waitUntil(
-          `the answer to the storing stage of attempt ${attempt}`,
-          async () =>
-            recorder.callbacks.some((c) => {
-              if (!c.path.includes(fileUuid) || c.status !== 200) return false;
-              const body = JSON.parse(c.body);
-              return body.stage === 'storing' && body.attempt === attempt && body.processed_docs === 0;
-            }),
-          timeoutMs,
-          20,
-        );
-        await waitUntil(
-          'a transaction holding the database session',
-          async () => {
-            const probe = pool.query('SELECT 1');
-            probe.catch(() => undefined);
-            const answered = await Promise.race([probe.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 500))]);
-            return !answered;
-          },
-          timeoutMs,
-          0,
-        );
+      waitForEvent(service: string, event: string, where: (e: LogEvent) => boolean = () => true, timeoutMs = 90_000): Promise<LogEvent> {
+        const matches = (e: LogEvent) => e.service === service && e.event === event && where(e);
+        const seen = events.find(matches);
+        if (seen) return Promise.resolve(seen);
+        return new Promise<LogEvent>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            eventListeners.delete(listener);
+            reject(new Error(`timed out after ${timeoutMs} ms waiting for ${service} to log ${event}`));
+          }, timeoutMs);
+          const listener = (e: LogEvent) => {
+            if (!matches(e)) return;
+            clearTimeout(timer);
+            eventListeners.delete(listener);
+            resolve(e);
+          };
+          eventListeners.add(listener);
+        });
+      },
+
+      /**
+       * Resolves once the ingestion service is inside the transaction that swaps the file's chunks
+       * in for this attempt: it logs `store.swap_opened` when the transaction holds the file's lock
+       * and before the old rows go, and inserting a large file's rows keeps it open for a while.
+       */
+      async waitForStoringTransaction(fileUuid: string, attempt: number, timeoutMs = 90_000): Promise<LogEvent> {
+        return fs.waitForEvent('ingestion', 'store.swap_opened', (e) => e.file_uuid === fileUuid && e.attempt === attempt, timeoutMs);
       },
 
       /** Rows of one knowledge base's vector table (all files, or one), with their node ids. */

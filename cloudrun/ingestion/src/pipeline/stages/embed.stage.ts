@@ -30,7 +30,11 @@ export async function chunkEmbedStage(
   const total = new ChunkTotal(document.expectedChars, request.chunk_overlap / request.chunk_size);
   const facts = { fileName: file.fileName, format: document.format, pageCount: document.pageCount };
   const scope = { fileUuid: request.file_uuid, knowledgebaseId: request.knowledgebase_id };
-  const writer = deps.vectors.fileChunkWriter(request.vector_table_name, scope, { memoryRows: deps.config?.IN_MEMORY_CHUNKS ?? DEFAULT_IN_MEMORY_CHUNKS });
+  const writer = deps.vectors.fileChunkWriter(request.vector_table_name, scope, {
+    memoryRows: deps.config?.IN_MEMORY_CHUNKS ?? DEFAULT_IN_MEMORY_CHUNKS,
+    // The moment from which a crash or a lost connection rolls the swap back (the fault suite waits for it).
+    onSwapOpened: ({ rows, staged }) => run.log('store.swap_opened', { attempt: request.attempt, rows, staged }),
+  });
   run.onFailure(() => writer.discard());
   const chunks = streamChunks(
     document.pages,
