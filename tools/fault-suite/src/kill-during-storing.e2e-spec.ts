@@ -73,7 +73,9 @@ describe('ingestion service SIGKILLed in the middle of storing', () => {
       const failed = await stack.waitForFinal(fileUuid, KB, 60_000);
       expect(failed.ingestion_status).toBe('failed');
       expect(failed.ingestion_error).toMatch(/no progress since .*stopped reporting/);
-      expect(stack.logged('api', 'sweeper.failed_stale', (e) => (e.link_ids as number[]).includes(failed.link_id))).not.toHaveLength(0);
+      // The sweeper logs after it writes the link: its line may arrive just after the poll saw the link failed.
+      const swept = await stack.waitForEvent('api', 'sweeper.failed_stale', (e) => (e.link_ids as number[]).includes(failed.link_id), 10_000);
+      expect(swept.link_ids).toContain(failed.link_id);
       observe(`link failed by the sweeper at stage ${failed.current_stage}: "${failed.ingestion_error}"`);
       expect(await stack.vectorRows(KB, fileUuid)).toMatchObject({ count: 0 });
 
