@@ -10,6 +10,7 @@ import type { ApiConfig } from './config/api-config';
 import { DatabaseModule } from './database/database.module';
 import { FilesModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
+import { ImportsModule } from './imports/imports.module';
 import { queuePrefix } from './ingestion-queue/ingestion-job';
 import { IngestionQueueModule } from './ingestion-queue/ingestion-queue.module';
 import { IngestionsModule } from './ingestions/ingestions.module';
@@ -35,6 +36,7 @@ export class AppModule {
         IngestionsModule,
         IngestionQueueModule,
         FilesModule,
+        ImportsModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorBodyFilter }],

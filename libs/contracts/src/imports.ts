@@ -65,7 +65,7 @@ export const ImportViewSchema = Type.Object(
     status: Type.Union(IMPORT_STATUSES.map((s) => Type.Literal(s))),
     counts: ImportCountsSchema,
     pages_listed: Type.Integer({ minimum: 0, description: 'listing pages read so far' }),
-    listing_ms: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'time from the first page to the last, once listed' }),
+    listing_ms: Type.Integer({ minimum: 0, description: 'time spent reading listing pages so far, summed' }),
     error: Type.Union([Type.String(), Type.Null()]),
     created_at: Type.String({ format: 'date-time' }),
     listed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

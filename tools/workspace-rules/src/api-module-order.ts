@@ -9,6 +9,7 @@ import { isTestSupportFile, type SourceFile, type Violation } from './module-bou
 export const API_MODULE_ORDER = [
   'admin',
   'health',
+  'imports',
   'files',
   'ingestion-queue',
   'ingestions',

@@ -27,6 +27,14 @@ export const apiEnvSpec = {
   GCS_BUCKET: str({ desc: 'bucket uploads go to' }),
   GCS_API_ENDPOINT: str({ default: '', desc: 'GCS JSON API endpoint; empty for Google Cloud Storage' }),
   GCS_PROJECT_ID: str({ default: '', desc: 'Google Cloud project of the bucket' }),
+  GCS_ALLOWED_BUCKETS: list({
+    default: [],
+    desc: "buckets a gs:// prefix may be imported from (default: GCS_BUCKET only); the ingestion service's GCS_ALLOWED_BUCKETS must include them",
+  }),
+  IMPORT_LIST_PAGE_SIZE: positiveInt({
+    default: 1000,
+    desc: 'objects per listing page of an import (GCS gives at most 1000); each page is registered and queued before the next is read',
+  }),
   UPLOAD_MAX_BYTES: num({ default: 200 * 1024 * 1024, desc: 'largest upload' }),
   DISPATCH_TIMEOUT_MS: num({ default: 3_600_000, desc: 'how long a dispatched /ingest-file may run (the Cloud Run request timeout)' }),
   MAX_IN_FLIGHT_DISPATCHES: positiveInt({

@@ -24,5 +24,6 @@ import { FilesService, STORAGE } from './files.service';
     FilesRepository,
     FilesService,
   ],
+  exports: [STORAGE],
 })
 export class FilesModule {}

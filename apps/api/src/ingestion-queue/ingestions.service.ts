@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { LinksRepository } from '../ingestions/links.repository';
+import type { Link } from '../ingestions/link';
 import type { KnowledgeBase } from '../knowledge-bases/knowledge-bases.repository';
 import { IngestionProducer } from './ingestion.producer';
 
@@ -34,13 +35,11 @@ export class IngestionsService {
     }
     // A few statements and one Redis round trip, however many files: 2,000 at once stay quick.
     const links = await this.links.ensureMany(unique, kb.knowledgebase_id);
-    const opened = await this.links.openAttempts(
+    const { opened, jobIds } = await this.queueAttempts(
       links.map((l) => l.id),
-      { embeddingModel: kb.embedding_model, chunkSize: kb.chunk_size, chunkOverlap: kb.chunk_overlap },
+      kb,
       force,
     );
-    // Every attempt opened is queued, even when another request won some of the others meanwhile.
-    const jobIds = await this.producer.enqueueMany(opened.map((l) => ({ linkId: l.id, attempt: l.attempt })));
     const lost = links.filter((l) => !opened.some((o) => o.id === l.id));
     if (lost.length) {
       throw new ApiError(409, `file ${lost.map((l) => l.file_uuid).join(', ')} was queued by someone else meanwhile`, { code: 'ingestion_in_progress' });
@@ -51,5 +50,17 @@ export class IngestionsService {
       return { file_uuid: uuid, link_id: link.id, attempt: link.attempt, job_id: jobId };
     });
     return enqueued;
+  }
+
+  /**
+   * A new attempt on each link (one still open is left out unless forced) and a job for each
+   * attempt opened: one statement and one Redis round trip, however many links. Every attempt
+   * opened is queued, even when another request won some of the others meanwhile.
+   */
+  async queueAttempts(linkIds: number[], kb: KnowledgeBase, force: boolean): Promise<{ opened: Link[]; jobIds: string[] }> {
+    if (!linkIds.length) return { opened: [], jobIds: [] };
+    const opened = await this.links.openAttempts(linkIds, { embeddingModel: kb.embedding_model, chunkSize: kb.chunk_size, chunkOverlap: kb.chunk_overlap }, force);
+    const jobIds = await this.producer.enqueueMany(opened.map((l) => ({ linkId: l.id, attempt: l.attempt })));
+    return { opened, jobIds };
   }
 }

@@ -1,0 +1,49 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CreateImportRequestSchema, importResultsCsv, type CreateImportRequest, type ImportResults } from '@docingest/contracts';
+import { ApiError } from '../common/api-error';
+import { ContractBody } from '../common/contract-body.pipe';
+import { ImportsService } from './imports.service';
+
+/** docs/wire-contract.md#imports: import a gs:// prefix into a knowledge base, watch it, download its per-file result. */
+@ApiTags('imports')
+@Controller('api/v1/knowledge-bases/:kb/imports')
+export class ImportsController {
+  constructor(private readonly imports: ImportsService) {}
+
+  @Post()
+  @ApiBody({ schema: CreateImportRequestSchema as object })
+  async start(@Param('kb') kb: string, @Body(new ContractBody<CreateImportRequest>(CreateImportRequestSchema)) body: CreateImportRequest) {
+    return this.imports.start(kb, body);
+  }
+
+  @Get(':id')
+  async get(@Param('kb') kb: string, @Param('id', new ParseUUIDPipe()) id: string) {
+    const view = await this.imports.view(kb, id);
+    if (!view) throw new ApiError(404, `no import ${id} in '${kb}'`, { code: 'unknown_import' });
+    return view;
+  }
+
+  /** JSON by default; CSV with `?format=csv` or `Accept: text/csv`. */
+  @Get(':id/results')
+  @ApiProduces('application/json', 'text/csv')
+  async results(
+    @Param('kb') kb: string,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('format') format: string | undefined,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ImportResults | string> {
+    if (format !== undefined && format !== 'csv' && format !== 'json') {
+      throw new ApiError(400, `format must be csv or json, not '${format}'`, { code: 'invalid_request', field: 'format' });
+    }
+    const csv = format ? format === 'csv' : request.accepts(['application/json', 'text/csv']) === 'text/csv';
+    const found = await this.imports.results(kb, id);
+    if (!found) throw new ApiError(404, `no import ${id} in '${kb}'`, { code: 'unknown_import' });
+    if (!csv) return { import_id: found.view.import_id, status: found.view.status, results: found.results };
+    response.setHeader('content-type', 'text/csv; charset=utf-8');
+    response.setHeader('content-disposition', `attachment; filename="import-${id}.csv"`);
+    return importResultsCsv(found.results);
+  }
+}
