@@ -30,6 +30,25 @@ export interface SearchHit {
   page: number | null;
 }
 
+/** What `GET /knowledge-bases/:kb/imports/:id` answers (ImportView in libs/contracts). */
+export interface ImportProgress {
+  import_id: string;
+  gcs_uri: string;
+  status: 'listing' | 'running' | 'completed' | 'failed';
+  counts: { listed: number; skipped_unchanged: number; queued: number; completed: number; failed: number };
+  pages_listed: number;
+  error: string | null;
+  created_at: string;
+  completed_at: string | null;
+}
+
+export interface ImportResult {
+  object: string;
+  status: string;
+  chunks: number | null;
+  error: string | null;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -132,6 +151,18 @@ export class ApiClient {
 
   ingestion(linkId: number): Promise<LinkProgress> {
     return this.request<LinkProgress>(`/ingestions/${linkId}`);
+  }
+
+  startImport(knowledgebaseId: string, gcsUri: string, include: string[], exclude: string[]): Promise<ImportProgress> {
+    return this.json<ImportProgress>(`/knowledge-bases/${encodeURIComponent(knowledgebaseId)}/imports`, 'POST', { gcs_uri: gcsUri, include, exclude });
+  }
+
+  importProgress(knowledgebaseId: string, importId: string): Promise<ImportProgress> {
+    return this.request<ImportProgress>(`/knowledge-bases/${encodeURIComponent(knowledgebaseId)}/imports/${importId}`);
+  }
+
+  async importResults(knowledgebaseId: string, importId: string): Promise<ImportResult[]> {
+    return (await this.request<{ results: ImportResult[] }>(`/knowledge-bases/${encodeURIComponent(knowledgebaseId)}/imports/${importId}/results`)).results;
   }
 
   search(knowledgebaseId: string, query: string, topK: number) {

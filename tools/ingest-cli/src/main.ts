@@ -2,13 +2,19 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiClient, ApiError, type LinkProgress } from './api-client';
+import { importRow, resultRows } from './import-rows';
 import { ProgressView, printable, summaryTable, type Row } from './progress-view';
 
 const USAGE = `usage: npm run ingest -- <files or folders…> [--kb NAME] [--search "text"] [--top K]
+       npm run ingest -- gs://bucket/prefix/ [--include GLOB]… [--exclude GLOB]… [--kb NAME]
 
 Uploads each file through the api, ingests it into the knowledge base (default: default),
 shows progress until each ends, prints a summary, and exits non-zero if any failed.
+With gs:// addresses, imports every object under each prefix instead (nothing is uploaded):
+objects already ingested at the same generation are skipped, changed ones ingested again.
   --kb NAME        knowledge base to ingest into (default: default)
+  --include GLOB   gs:// imports: only objects whose name after the prefix matches (repeatable)
+  --exclude GLOB   gs:// imports: leave out objects whose name after the prefix matches (repeatable)
   --search "text"  afterwards, search the knowledge base and print the best chunks
   --top K          how many search results (default 5)
 Environment: API_URL (default http://127.0.0.1:3000), ADMIN_API_KEY (default local-admin-key).`;
@@ -39,7 +45,14 @@ function options() {
   try {
     return parseArgs({
       allowPositionals: true,
-      options: { kb: { type: 'string', default: 'default' }, search: { type: 'string' }, top: { type: 'string', default: '5' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        kb: { type: 'string', default: 'default' },
+        search: { type: 'string' },
+        top: { type: 'string', default: '5' },
+        include: { type: 'string', multiple: true, default: [] },
+        exclude: { type: 'string', multiple: true, default: [] },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -63,10 +76,82 @@ async function main(): Promise<number> {
   if (!Number.isInteger(top) || top < 1 || top > 100) throw new UsageError(`--top ${values.top}: give a whole number from 1 to 100`);
   const kb = values.kb!;
   const api = new ApiClient((process.env.API_URL || 'http://127.0.0.1:3000').replace(/\/+$/, ''), process.env.ADMIN_API_KEY || 'local-admin-key');
-  const files = expand(positionals);
+  const imports = positionals.filter((p) => p.startsWith('gs://'));
+  if (imports.length && imports.length !== positionals.length) throw new UsageError('give either gs:// prefixes or local files and folders, not both');
+  if (!imports.length && (values.include!.length || values.exclude!.length)) throw new UsageError('--include and --exclude apply to gs:// prefixes only');
+  const files = imports.length ? [] : expand(positionals);
   // Checked first, so a wrong key or name fails once, before anything is uploaded.
   await api.knowledgeBase(kb);
 
+  const rows: Row[] = imports.length ? await followImports(api, kb, imports, values.include!, values.exclude!) : await ingestFiles(api, kb, files);
+
+  if (values.search) {
+    const { results } = await api.search(kb, values.search, top);
+    console.log(results.length ? `top ${results.length} in '${kb}' for "${values.search}":` : `nothing in '${kb}' matches "${values.search}"`);
+    results.forEach((hit, i) => {
+      const source = `${printable(hit.file_name ?? 'unknown file')}${hit.page ? `, page ${hit.page}` : ''}`;
+      console.log(`${i + 1}. ${source}  (score ${hit.score.toFixed(3)})\n   ${printable(hit.text.replace(/\s+/g, ' ')).slice(0, 240)}`);
+    });
+    console.log('');
+  }
+  const failed = rows.filter((r) => r.status === 'failed').length;
+  console.log(`${rows.length - failed} completed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+/** Polls until `step` says every row is final; a run of failed polls (the api restarting) is tolerated for a while. */
+async function pollUntilFinal(rows: Row[], step: () => Promise<void>): Promise<void> {
+  const view = new ProgressView();
+  let failedPolls = 0;
+  view.render(rows);
+  while (rows.some((r) => !FINAL.has(r.status))) {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    try {
+      await step();
+      failedPolls = 0;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) throw error;
+      if (++failedPolls > POLL_FAILURES_ALLOWED) throw new Error(`could not follow the progress: ${(error as Error).message}`);
+    }
+    view.render(rows);
+  }
+}
+
+/** Most per-file lines the summary of an import prints; the rest are in the results download. */
+const SUMMARY_ROWS = 50;
+
+/** Starts an import per prefix, shows one progress row each, then the per-file summary. Answers one row per file. */
+async function followImports(api: ApiClient, kb: string, uris: string[], include: string[], exclude: string[]): Promise<Row[]> {
+  const started = await Promise.all(uris.map((uri) => api.startImport(kb, uri, include, exclude)));
+  const since = Date.now();
+  const rows = started.map((imported) => importRow(imported, null));
+  const latest = [...started];
+  await pollUntilFinal(rows, async () => {
+    await Promise.all(
+      latest.map(async (imported, i) => {
+        if (FINAL.has(rows[i].status)) return;
+        latest[i] = await api.importProgress(kb, imported.import_id);
+        rows[i] = importRow(latest[i], (Date.now() - since) / 1000);
+      }),
+    );
+  });
+  const perFile: Row[] = [];
+  for (const imported of latest) {
+    const results = resultRows(imported, await api.importResults(kb, imported.import_id));
+    perFile.push(...results);
+    const shown = results.length <= SUMMARY_ROWS ? results : results.filter((r) => r.status === 'failed').slice(0, SUMMARY_ROWS);
+    console.log(`\n${imported.gcs_uri}: ${imported.counts.listed} objects, ${imported.counts.skipped_unchanged} unchanged, ${imported.counts.queued} queued`);
+    if (shown.length) console.log(`${summaryTable(shown)}\n`);
+    if (shown.length < results.length) {
+      console.log(`(${results.length - shown.length} more rows: GET /api/v1/knowledge-bases/${kb}/imports/${imported.import_id}/results?format=csv)`);
+    }
+    if (imported.status === 'failed') perFile.push({ ...importRow(imported, null), name: imported.gcs_uri });
+  }
+  return perFile.map((r) => (r.status === 'skipped_unchanged' ? { ...r, status: 'completed' } : r));
+}
+
+/** Uploads each file, queues them all, shows a progress row per file, then the summary. */
+async function ingestFiles(api: ApiClient, kb: string, files: string[]): Promise<Row[]> {
   const rows: Row[] = files.map((file) => ({
     name: basename(file),
     status: 'uploading',
@@ -94,11 +179,7 @@ async function main(): Promise<number> {
     if (uuids[i]) row.status = 'pending';
   });
 
-  const view = new ProgressView();
-  let failedPolls = 0;
-  view.render(rows);
-  while (rows.some((r) => !FINAL.has(r.status))) {
-    await new Promise((r) => setTimeout(r, POLL_MS));
+  await pollUntilFinal(rows, async () => {
     const polled = await Promise.allSettled(
       rows.map(async (row, i) => {
         const linkId = uuids[i] ? linkOf.get(uuids[i]!) : undefined;
@@ -114,26 +195,10 @@ async function main(): Promise<number> {
       }),
     );
     const failure = polled.find((p): p is PromiseRejectedResult => p.status === 'rejected');
-    if (failure) {
-      if (failure.reason instanceof ApiError && failure.reason.status === 401) throw failure.reason;
-      if (++failedPolls > POLL_FAILURES_ALLOWED) throw new Error(`could not follow the progress: ${(failure.reason as Error).message}`);
-    } else failedPolls = 0;
-    view.render(rows);
-  }
+    if (failure) throw failure.reason;
+  });
   console.log(`\n${summaryTable(rows)}\n`);
-
-  if (values.search) {
-    const { results } = await api.search(kb, values.search, top);
-    console.log(results.length ? `top ${results.length} in '${kb}' for "${values.search}":` : `nothing in '${kb}' matches "${values.search}"`);
-    results.forEach((hit, i) => {
-      const source = `${printable(hit.file_name ?? 'unknown file')}${hit.page ? `, page ${hit.page}` : ''}`;
-      console.log(`${i + 1}. ${source}  (score ${hit.score.toFixed(3)})\n   ${printable(hit.text.replace(/\s+/g, ' ')).slice(0, 240)}`);
-    });
-    console.log('');
-  }
-  const failed = rows.filter((r) => r.status === 'failed').length;
-  console.log(`${rows.length - failed} completed, ${failed} failed`);
-  return failed ? 1 : 0;
+  return rows;
 }
 
 main().then(
