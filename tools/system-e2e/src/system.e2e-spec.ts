@@ -4,6 +4,7 @@ import { startE2eSystem } from './testing/e2e-system';
 import { startHeldEmbeddings, type HeldEmbeddings } from './testing/held-embeddings';
 import { adminUiAccessSuite } from './suites/admin-ui-access.suite';
 import { adminUiSuite } from './suites/admin-ui.suite';
+import { adminUiImportSuite } from './suites/admin-ui-import.suite';
 import { ingestCliSuite } from './suites/ingest-cli.suite';
 import { localStackSuite } from './suites/local-stack.suite';
 
@@ -41,6 +42,7 @@ afterAll(async () => {
 
 describe('ingest command line', () => ingestCliSuite(get));
 describe('admin UI in a browser', () => adminUiSuite(get));
+describe('admin UI: import from a bucket folder', () => adminUiImportSuite(get));
 describe('admin UI at every width, by keyboard, checked by axe', () => adminUiAccessSuite(get));
 // Last: it stops and restarts the system.
 describe('local stack', () => localStackSuite(get));

@@ -20,6 +20,8 @@
     timer: null,
     refreshSeq: 0,
     appliedSeq: 0,
+    importShown: null, // { kb, id } of the import whose progress is shown
+    importTimer: null,
   };
 
   class ApiFailure extends Error {
@@ -85,6 +87,7 @@
 
   function showSignin(message = '') {
     stopStatus();
+    showImport(null);
     state.kb = null;
     $('app').hidden = true;
     $('signin').hidden = false;
@@ -181,6 +184,8 @@
       $('file-rows').replaceChildren();
       $('search-results').replaceChildren();
       $('search-input').value = '';
+      showImport(null);
+      $('import-error').textContent = '';
       setNotice('');
       showActionError(null);
     }
@@ -572,6 +577,101 @@
       setNotice(done ? `Uploaded ${done} file${done === 1 ? '' : 's'}${autoIngest ? ' and queued for ingestion' : ''}.` : '');
       if (failures.length) throw new Error(`Upload failed: ${failures.join('; ')}`);
     }).then(() => keepFocus($('upload-input')));
+  });
+
+  // ---- import from a gs:// prefix ------------------------------------------------------------
+
+  const globs = (text) =>
+    text
+      .split(',')
+      .map((g) => g.trim())
+      .filter(Boolean);
+  const importPath = (kbId, id) => `/knowledge-bases/${encodeURIComponent(kbId)}/imports/${id}`;
+  const IMPORT_COUNTS = [
+    ['listed', 'listed'],
+    ['skipped_unchanged', 'unchanged'],
+    ['queued', 'queued'],
+    ['completed', 'completed'],
+    ['failed', 'failed'],
+  ];
+
+  /** Shows one import's progress (null hides it) and polls it until it ends. */
+  function showImport(imported) {
+    clearTimeout(state.importTimer);
+    state.importTimer = null;
+    state.importShown = imported ? { kb: imported.knowledgebase_id, id: imported.import_id } : null;
+    $('import-progress').hidden = !imported;
+    if (!imported) return;
+    const c = imported.counts;
+    const done = c.skipped_unchanged + c.completed + c.failed;
+    const ended = imported.status === 'completed' || imported.status === 'failed';
+    const percent = imported.status === 'listing' || !c.listed ? 0 : Math.round((100 * done) / c.listed);
+    $('import-heading').textContent = `Import of ${imported.gcs_uri}`;
+    const bar = $('import-bar');
+    const barStatus = ended ? (imported.status === 'failed' || c.failed ? 'failed' : 'completed') : 'processing';
+    bar.className = `bar ${barStatus}`;
+    bar.setAttribute('aria-valuenow', String(percent));
+    const stateText =
+      imported.status === 'listing'
+        ? `listing: ${c.listed} objects so far`
+        : imported.status === 'failed'
+          ? 'failed while listing'
+          : `${done} of ${c.listed} done${ended ? '' : ', running'}`;
+    $('import-state').textContent = `${percent} % · ${stateText}`;
+    bar.setAttribute('aria-valuetext', $('import-state').textContent);
+    bar.querySelector('.fill').style.width = `${percent}%`;
+    $('import-counts').replaceChildren(
+      ...IMPORT_COUNTS.map(([key, label]) => el('div', { class: `stat ${label}` }, el('dt', { text: label }), el('dd', { text: String(c[key]) }))),
+    );
+    $('import-listing-error').textContent = imported.error || '';
+    const base = `/api/v1${importPath(imported.knowledgebase_id, imported.import_id)}/results`;
+    $('import-csv').href = `${base}?format=csv`;
+    $('import-json').href = `${base}?format=json`;
+    if (!ended) state.importTimer = setTimeout(() => pollImport().catch(() => undefined), document.hidden ? 5000 : 1000);
+  }
+
+  async function pollImport() {
+    const shown = state.importShown;
+    if (!shown) return;
+    const imported = await api(importPath(shown.kb, shown.id));
+    // The base was changed meanwhile: this answer is for an import no longer shown.
+    if (!state.importShown || state.importShown.id !== shown.id) return;
+    const ended = imported.status === 'completed' || imported.status === 'failed';
+    showImport(imported);
+    if (ended) {
+      const c = imported.counts;
+      const said = `Import of ${imported.gcs_uri} ended: ${c.completed} completed, ${c.skipped_unchanged} unchanged, ${c.failed} failed.`;
+      announce($(imported.status === 'failed' || c.failed ? 'error-announcer' : 'status-announcer'), said);
+    }
+    if (ended || imported.counts.queued) refreshStatus().catch(() => undefined);
+  }
+
+  $('import-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    $('import-error').textContent = '';
+    const gcsUri = $('import-uri').value.trim();
+    if (!gcsUri) {
+      $('import-error').textContent = 'Enter a gs://bucket/folder/ address.';
+      $('import-uri').focus();
+      return;
+    }
+    const button = $('import-button');
+    button.disabled = true;
+    try {
+      const kbId = state.kb.knowledgebase_id;
+      const imported = await api(`/knowledge-bases/${encodeURIComponent(kbId)}/imports`, {
+        method: 'POST',
+        json: { gcs_uri: gcsUri, include: globs($('import-include').value), exclude: globs($('import-exclude').value) },
+      });
+      showImport(imported);
+      setNotice(`Started the import of ${imported.gcs_uri}: ${imported.counts.listed} objects listed so far.`);
+      refreshStatus().catch(() => undefined);
+    } catch (error) {
+      $('import-error').textContent = error.message;
+      $('import-uri').focus();
+    } finally {
+      button.disabled = false;
+    }
   });
 
   // ---- search --------------------------------------------------------------------------------

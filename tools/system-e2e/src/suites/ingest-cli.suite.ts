@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from '../testing/context';
 import { PDF_PAGE_TWO_SENTENCE, writeCliDocuments } from '../testing/documents';
+import { putObjects } from '../testing/bucket-objects';
 import { parseSummaryTable, runIngestCli, type CliRun } from '../testing/run-cli';
 
 /** `npm run ingest` as a separate process against the running api. */
@@ -101,5 +102,29 @@ export function ingestCliSuite(get: Context): void {
     expect(misuse.code).toBe(2);
     expect(misuse.stderr).toContain("Unknown option '--serch'");
     expect(misuse.stderr).toContain('usage: npm run ingest');
+  });
+
+  it('imports a bucket folder given as gs://…, prints its per-file summary, and a second run finds every object unchanged', async () => {
+    const { bucket } = get().e2e.system;
+    await putObjects(get().e2e, {
+      'cli-import/lighthouse.txt': 'The lighthouse on the point was automated in 1987.',
+      'cli-import/notes/ferry.txt': 'The ferry leaves the island at seven and returns at noon.',
+      'cli-import/draft.tmp': 'left out by the exclude glob',
+    });
+    const first = await runIngestCli([`gs://${bucket}/cli-import/`, '--kb', get().kb.cli, '--exclude', '*.tmp'], env());
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(first.stdout).toContain(`gs://${bucket}/cli-import/: 2 objects, 0 unchanged, 2 queued`);
+    expect(parseSummaryTable(first.stdout).map((r) => [r.file, r.status, r.chunks, r.error])).toEqual([
+      ['lighthouse.txt', 'completed', '1', ''],
+      ['notes/ferry.txt', 'completed', '1', ''],
+    ]);
+    // The progress row of the import itself, drawn as a file's is.
+    expect(first.stdout).toMatch(new RegExp(`^gs://${bucket}/cli-import/ +[█░]{24} +100 %  completed$`, 'm'));
+    expect(first.stdout).toMatch(/^2 completed, 0 failed$/m);
+
+    const second = await runIngestCli([`gs://${bucket}/cli-import/`, '--kb', get().kb.cli, '--exclude', '*.tmp'], env());
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain(`gs://${bucket}/cli-import/: 2 objects, 2 unchanged, 0 queued`);
+    expect(parseSummaryTable(second.stdout).map((r) => r.status)).toEqual(['skipped_unchanged', 'skipped_unchanged']);
   });
 }
