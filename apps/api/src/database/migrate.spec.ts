@@ -7,7 +7,7 @@ import { MIGRATIONS_DIR, migrate } from './migrate';
 /** docs/data-model.md: the columns each app table must have. */
 const DOCUMENTED_COLUMNS: Record<string, string[]> = {
   knowledge_bases: ['knowledgebase_id', 'name', 'vector_table_name', 'embedding_provider', 'embedding_model', 'embedding_dimensions', 'chunk_size', 'chunk_overlap'],
-  files: ['uuid', 'title', 'storage_path', 'content_type', 'size', 'user_uuid', 'team_id', 'project_id', 'created_at', 'updated_at'],
+  files: ['uuid', 'title', 'storage_path', 'content_type', 'size', 'user_uuid', 'team_id', 'project_id', 'created_at', 'updated_at', 'source_generation'],
   file_knowledge_base_links: [
     'id',
     'file_uuid',
@@ -27,6 +27,24 @@ const DOCUMENTED_COLUMNS: Record<string, string[]> = {
     'chunk_size',
     'chunk_overlap',
   ],
+  imports: [
+    'id',
+    'knowledgebase_id',
+    'gcs_uri',
+    'bucket',
+    'prefix',
+    'include',
+    'exclude',
+    'status',
+    'pages_listed',
+    'next_page_token',
+    'listing_ms',
+    'error',
+    'created_at',
+    'listed_at',
+    'completed_at',
+  ],
+  import_items: ['import_id', 'object_name', 'generation', 'file_uuid', 'link_id', 'attempt', 'outcome'],
   installation: ['id'],
   admin_sessions: ['id_hash', 'expires_at'],
 };
