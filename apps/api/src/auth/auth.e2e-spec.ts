@@ -24,6 +24,9 @@ const EXPECTED: Record<string, Kind> = {
   'DELETE /api/v1/knowledge-bases/:kb': 'admin',
   'DELETE /api/v1/knowledge-bases/:kb/files/:uuid': 'admin',
   'POST /api/v1/knowledge-bases/:kb/search': 'admin',
+  'POST /api/v1/knowledge-bases/:kb/imports': 'admin',
+  'GET /api/v1/knowledge-bases/:kb/imports/:id': 'admin',
+  'GET /api/v1/knowledge-bases/:kb/imports/:id/results': 'admin',
   'POST /api/v1/files': 'admin',
   'POST /api/v1/files/ingest-selected': 'admin',
   'POST /api/v1/files/:uuid/reingest': 'admin',
@@ -67,18 +70,24 @@ describe('authentication of every route (docs/wire-contract.md#authentication)',
   let storage: Storage;
   let fileUuid: string;
   let linkId: number;
+  let importId: string;
 
   beforeAll(async () => {
     storage = new Storage(localStorageOptions(stack.gcs.url));
     const uploaded = await stack.upload('secret.md', 'The vault code is in the safe.', { knowledgebase_id: 'secure' });
     fileUuid = uploaded.body.uuid;
     linkId = (await stack.link(fileUuid, 'secure')).link_id;
+    // An import of its own for the import routes to act on; this process's worker is paused, so
+    // its queued file is never dispatched and the specs below still see nothing sent.
+    await queue.pause(true);
+    await storage.bucket(BUCKET).file('imported/ledger.md').save('The ledger lists every key.', { resumable: false });
+    importId = (await stack.request('POST', '/api/v1/knowledge-bases/secure/imports', { gcs_uri: `gs://${BUCKET}/imported/` })).body.import_id;
   });
 
   /** A request each route would act on if it let the caller in: a refusal must leave all of it undone. */
   function callFor(route: string): { method: string; path: string; body?: () => unknown } {
     const [method, template] = route.split(' ');
-    const path = template.replace(':kb', 'secure').replace(':uuid', fileUuid).replace(':linkId', String(linkId));
+    const path = template.replace(':kb', 'secure').replace(':uuid', fileUuid).replace(':linkId', String(linkId)).replace(':id', importId);
     const bodies: Record<string, () => unknown> = {
       'POST /api/v1/knowledge-bases': () => ({
         knowledgebase_id: 'intruder',
@@ -89,6 +98,7 @@ describe('authentication of every route (docs/wire-contract.md#authentication)',
         chunk_overlap: 8,
       }),
       'POST /api/v1/knowledge-bases/:kb/search': () => ({ query: 'vault code' }),
+      'POST /api/v1/knowledge-bases/:kb/imports': () => ({ gcs_uri: `gs://${BUCKET}/uploads/` }),
       'POST /api/v1/files': () => {
         const form = new FormData();
         form.append('knowledgebase_id', 'secure');
@@ -118,7 +128,8 @@ describe('authentication of every route (docs/wire-contract.md#authentication)',
   /** Everything a call could change: the app tables, the bucket, the queue, and calls to the ingestion service. */
   async function everything() {
     const tables: Record<string, unknown[]> = {};
-    for (const table of ['knowledge_bases', 'files', 'file_knowledge_base_links']) tables[table] = (await stack.pool.query(`SELECT * FROM ${table} ORDER BY 1`)).rows;
+    for (const table of ['knowledge_bases', 'files', 'file_knowledge_base_links', 'imports', 'import_items'])
+      tables[table] = (await stack.pool.query(`SELECT * FROM ${table} ORDER BY 1`)).rows;
     const [objects] = await storage.bucket(BUCKET).getFiles();
     const counts = await queue.getJobCounts();
     return { tables, objects: objects.map((o) => o.name).sort(), counts, paused: await queue.isPaused(), ingestionCalls: standIn.received.length };
