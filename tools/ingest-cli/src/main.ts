@@ -197,6 +197,18 @@ async function ingestFiles(api: ApiClient, kb: string, files: string[]): Promise
     const failure = polled.find((p): p is PromiseRejectedResult => p.status === 'rejected');
     if (failure) throw failure.reason;
   });
+  // The service's answer, which carries the page count, can land just after the final callback: read those rows once more.
+  const late = rows.map((row, i) => (row.status === 'completed' && row.pages === null && uuids[i] ? linkOf.get(uuids[i]!) : undefined));
+  if (late.some((id) => id !== undefined)) {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    await Promise.allSettled(
+      late.map(async (linkId, i) => {
+        if (linkId === undefined) return;
+        const link = await api.ingestion(linkId);
+        if (typeof link.pages === 'number') rows[i].pages = link.pages;
+      }),
+    );
+  }
   console.log(`\n${summaryTable(rows)}\n`);
   return rows;
 }
