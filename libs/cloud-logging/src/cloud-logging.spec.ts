@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { cloudLoggingOptions, httpRequestEntry, traceFromHeaders, traceLogFields } from './index';
+import { cloudLoggingOptions, httpRequestEntry, traceFromHeaders, traceFromHeadersOrNew, traceLogFields } from './index';
 
 /** A real pino logger with these options, its lines parsed as Cloud Logging would read them. */
 function capture(level = 'debug') {
@@ -63,6 +63,15 @@ describe('trace context from request headers', () => {
     ]) {
       expect(traceFromHeaders(headers)).toBeUndefined();
     }
+  });
+
+  it('starts a trace of its own for a request that came without one, and keeps one it came with', () => {
+    const first = traceFromHeadersOrNew({});
+    const second = traceFromHeadersOrNew({ traceparent: 'garbage' });
+    expect(first.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(second.traceId).not.toBe(first.traceId);
+    expect(first.spanId).toBeUndefined();
+    expect(traceFromHeadersOrNew({ 'x-cloud-trace-context': `${trace}/1` }).traceId).toBe(trace);
   });
 
   it('names the trace for Cloud Logging when the project is known, and always gives the bare id', () => {

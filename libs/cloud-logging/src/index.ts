@@ -1,3 +1,3 @@
 export { cloudLoggingOptions, SEVERITY } from './pino-options';
-export { traceFromHeaders, traceLogFields, isTraceId, type TraceContext } from './trace-context';
+export { traceFromHeaders, traceFromHeadersOrNew, traceLogFields, type TraceContext } from './trace-context';
 export { httpRequestEntry, type HttpRequestEntry } from './http-request';

@@ -1,3 +1,5 @@
+import { newTraceId, parseTraceparent, TRACEPARENT_HEADER } from '@docingest/contracts';
+
 /** The trace a request belongs to, as Cloud Run's front end or a caller passed it on. */
 export interface TraceContext {
   /** 32 lowercase hex digits. */
@@ -7,20 +9,15 @@ export interface TraceContext {
   sampled?: boolean;
 }
 
-const TRACE_ID = /^[0-9a-f]{32}$/;
+type Headers = Record<string, string | string[] | undefined>;
 
 /**
  * Reads `traceparent` (W3C) or `X-Cloud-Trace-Context` (`TRACE_ID/SPAN_ID;o=1`). A malformed or
  * all-zero id counts as no trace: a caller's typo must not merge unrelated stories.
  */
-export function traceFromHeaders(headers: Record<string, string | string[] | undefined>): TraceContext | undefined {
-  const traceparent = single(headers['traceparent']);
-  if (traceparent) {
-    const match = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent.trim().toLowerCase());
-    if (match && match[1] !== 'ff' && !/^0+$/.test(match[2]) && !/^0+$/.test(match[3])) {
-      return { traceId: match[2], spanId: match[3], sampled: (parseInt(match[4], 16) & 1) === 1 };
-    }
-  }
+export function traceFromHeaders(headers: Headers): TraceContext | undefined {
+  const traceparent = parseTraceparent(single(headers[TRACEPARENT_HEADER]));
+  if (traceparent) return traceparent;
   const cloud = single(headers['x-cloud-trace-context']);
   if (cloud) {
     const match = /^([0-9a-fA-F]{32})(?:\/(\d+))?(?:;o=([01]))?$/.exec(cloud.trim());
@@ -32,9 +29,9 @@ export function traceFromHeaders(headers: Record<string, string | string[] | und
   return undefined;
 }
 
-/** A trace id of its own, for work no request with a trace started. */
-export function isTraceId(value: unknown): value is string {
-  return typeof value === 'string' && TRACE_ID.test(value) && !/^0+$/.test(value);
+/** The request's trace, or a new one when it came without: work it starts is then still one story. */
+export function traceFromHeadersOrNew(headers: Headers): TraceContext {
+  return traceFromHeaders(headers) ?? { traceId: newTraceId() };
 }
 
 /**

@@ -4,3 +4,4 @@ export * from './validate';
 export * from './vertex-models';
 export * from './embedding-models';
 export * from './imports';
+export * from './traceparent';
