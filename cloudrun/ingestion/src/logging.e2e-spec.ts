@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parseTraceparent } from '@docingest/contracts';
 import { startIngestionStack, SYSTEM_KEY, type IngestionStack } from './testing/ingestion-stack';
 
 // What Cloud Logging would read from the service: its JSON lines, captured as written.
@@ -35,7 +36,7 @@ describe('ingestion service log lines', () => {
     const { status } = await stack.call('/ingest-file', body, { authorization: `Api-Key ${SYSTEM_KEY}`, traceparent: `00-${trace}-00f067aa0ba902b7-01` });
     expect(status).toBe(200);
     const lines = linesOf(body.file_uuid);
-    expect(lines.map((l) => l.event)).toEqual(expect.arrayContaining(['ingest.completed']));
+    expect(lines.map((l) => l.event)).toEqual(expect.arrayContaining(['ingest.started', 'ingest.parsed', 'progress.final', 'ingest.completed']));
     // The moment the swap's transaction opens, which the fault suite waits for.
     expect(lines.find((l) => l.event === 'store.swap_opened')).toMatchObject({ file_uuid: body.file_uuid, link_id: body.link_id, attempt: 1, rows: 1, staged: false });
     for (const line of lines) {
@@ -48,6 +49,28 @@ describe('ingestion service log lines', () => {
         'logging.googleapis.com/spanId': '00f067aa0ba902b7',
       });
     }
+    // Every callback goes back to the api under the same trace, from a span of the service's own.
+    const callbacks = stack.receiver.received.filter((c) => c.fileUuid === body.file_uuid);
+    expect(callbacks.map((c) => c.body.status)).toContain('completed');
+    const parents = callbacks.map((c) => parseTraceparent(c.traceparent));
+    expect(parents.every((p) => p?.traceId === trace && p.sampled)).toBe(true);
+    expect(new Set(parents.map((p) => p?.spanId))).toEqual(new Set([expect.not.stringMatching(/^00f067aa0ba902b7$/)]));
+  });
+
+  it('gives an ingestion that came without a trace one of its own, on its lines and its callbacks', async () => {
+    const path = await stack.upload(`logs/${randomUUID()}.txt`, 'The ferry leaves at nine. The harbour master counts the crates.', 'text/plain');
+    const body = request(path);
+    const { status } = await stack.call('/ingest-file', body);
+    expect(status).toBe(200);
+    const lines = linesOf(body.file_uuid);
+    expect(lines.map((l) => l.event)).toEqual(expect.arrayContaining(['ingest.started', 'ingest.completed']));
+    const own = lines[0].trace_id as string;
+    expect(own).toMatch(/^[0-9a-f]{32}$/);
+    expect(own).not.toBe(trace);
+    for (const line of lines) expect(line).toMatchObject({ trace_id: own, 'logging.googleapis.com/trace': `projects/sample-project/traces/${own}` });
+    const callbacks = stack.receiver.received.filter((c) => c.fileUuid === body.file_uuid);
+    expect(callbacks.length).toBeGreaterThan(0);
+    expect(callbacks.every((c) => parseTraceparent(c.traceparent)?.traceId === own)).toBe(true);
   });
 
   it('logs a failed request with httpRequest at WARNING, under X-Cloud-Trace-Context’s trace', async () => {

@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
-import { cancelOf, type CancelReason, type ProgressUpdate } from '@docingest/contracts';
+import { cancelOf, TRACEPARENT_HEADER, type CancelReason, type ProgressUpdate } from '@docingest/contracts';
 import type { OutboundAuth } from '@docingest/service-auth';
 
 export type SendOutcome = 'delivered' | 'rejected' | 'unreachable';
@@ -17,10 +17,11 @@ export class CallbackClient {
   }
 
   /** `cancel`: the api's answer says it no longer wants this attempt (see UpdateProgressResponseSchema). */
-  async send(fileUuid: string, update: ProgressUpdate): Promise<{ outcome: SendOutcome; detail: string; cancel?: CancelReason }> {
+  async send(target: { fileUuid: string; traceparent?: string }, update: ProgressUpdate): Promise<{ outcome: SendOutcome; detail: string; cancel?: CancelReason }> {
     try {
-      const response = await this.http.post(`/api/v1/files/${encodeURIComponent(fileUuid)}/update-progress`, update, {
-        headers: await this.auth.headers(),
+      const headers = await this.auth.headers();
+      const response = await this.http.post(`/api/v1/files/${encodeURIComponent(target.fileUuid)}/update-progress`, update, {
+        headers: target.traceparent ? { ...headers, [TRACEPARENT_HEADER]: target.traceparent } : headers,
       });
       // Only an attempt the api addressed by link can be cancelled by it.
       const cancel = update.link_id === null ? undefined : cancelOf(response.status, response.data);

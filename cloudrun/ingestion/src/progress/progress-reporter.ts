@@ -6,6 +6,8 @@ export interface ProgressTarget {
   fileUuid: string;
   linkId: number | null;
   attempt: number | null;
+  /** The ingestion's trace, sent as `traceparent` on every callback (docs/wire-contract.md#trace). */
+  traceparent?: string;
 }
 
 export interface ProgressReporterOptions {
@@ -79,7 +81,7 @@ export class ProgressReporter {
     const started = Date.now();
     this.lastSentAt = started;
     this.last = update;
-    const { outcome, cancel } = await this.client.send(this.target.fileUuid, update);
+    const { outcome, cancel } = await this.client.send(this.target, update);
     if (outcome === 'delivered') this.delivered++;
     this.cancel ??= cancel;
     this.timeSpentMs += Date.now() - started;
@@ -138,7 +140,7 @@ export class ProgressReporter {
     const deadline = Date.now() + this.options.finalRetryMs;
     let delay = 250;
     for (let attempt = 1; ; attempt++) {
-      const { outcome, detail, cancel } = await this.client.send(this.target.fileUuid, update);
+      const { outcome, detail, cancel } = await this.client.send(this.target, update);
       if (outcome === 'delivered') this.delivered++;
       this.cancel ??= cancel;
       if (outcome !== 'unreachable') {
@@ -204,7 +206,7 @@ export class ProgressReporter {
       this.pending = null;
       let delay = 200;
       for (let attempt = 1; attempt <= 3; attempt++) {
-        const { outcome, detail, cancel } = await this.client.send(this.target.fileUuid, update);
+        const { outcome, detail, cancel } = await this.client.send(this.target, update);
         if (outcome === 'delivered') this.delivered++;
         if (cancel && !this.cancel) {
           this.cancel = cancel;

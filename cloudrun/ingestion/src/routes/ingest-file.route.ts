@@ -1,5 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { chunkOverlapProblem, INGEST_FILE_DEFAULTS, IngestFileRequestSchema, IngestFileResponseSchema, type IngestFileRequest } from '@docingest/contracts';
+import { traceFromHeaders, traceLogFields } from '@docingest/cloud-logging';
+import {
+  chunkOverlapProblem,
+  formatTraceparent,
+  newTraceId,
+  INGEST_FILE_DEFAULTS,
+  IngestFileRequestSchema,
+  IngestFileResponseSchema,
+  type IngestFileRequest,
+} from '@docingest/contracts';
 import type { IngestionConfig } from '../config';
 import { IngestionError, errorBody } from '../errors';
 import type { InflightIngestions } from '../inflight';
@@ -45,15 +54,27 @@ export function registerIngestFileRoute(app: FastifyInstance, deps: IngestRouteD
     },
     async (request, reply) => {
       const target = targetOf(request.body);
-      const log = request.log.child({ file_uuid: target?.fileUuid, link_id: target?.linkId });
+      // One trace per ingestion (docs/wire-contract.md#trace): the api's, which request.log already
+      // carries, or one of its own for a caller that sent none. Callbacks go out under it.
+      const callerTrace = traceFromHeaders(request.headers);
+      const trace = callerTrace ?? { traceId: newTraceId() };
+      const ownTrace = callerTrace ? {} : traceLogFields(trace, config.GOOGLE_CLOUD_PROJECT || undefined);
+      const log = request.log.child({ file_uuid: target?.fileUuid, link_id: target?.linkId, ...ownTrace });
+      // The request's own line (onResponse, on failure or with REQUEST_LOGS) joins the story too.
+      request.log = log;
+      const traceparent = formatTraceparent(trace.traceId, undefined, trace.sampled ?? true);
       const reporter = (t: ProgressTarget) =>
-        new ProgressReporter(deps.callbacks, t, {
-          everyChunks: (request.body as Partial<IngestFileRequest>)?.progress_update_frequency ?? INGEST_FILE_DEFAULTS.progress_update_frequency,
-          minIntervalMs: config.PROGRESS_MIN_INTERVAL_MS,
-          finalRetryMs: config.CALLBACK_FINAL_RETRY_MS,
-          heartbeatMs: config.HEARTBEAT_INTERVAL_MS,
-          log: (event, fields) => log.info({ event, ...fields }),
-        });
+        new ProgressReporter(
+          deps.callbacks,
+          { ...t, traceparent },
+          {
+            everyChunks: (request.body as Partial<IngestFileRequest>)?.progress_update_frequency ?? INGEST_FILE_DEFAULTS.progress_update_frequency,
+            minIntervalMs: config.PROGRESS_MIN_INTERVAL_MS,
+            finalRetryMs: config.CALLBACK_FINAL_RETRY_MS,
+            heartbeatMs: config.HEARTBEAT_INTERVAL_MS,
+            log: (event, fields) => log.info({ event, ...fields }),
+          },
+        );
 
       // Refused before the pipeline starts: still answered, and reported as failed, except a
       // refusal that is about this service, not the file (shutting down): the api sends it again.

@@ -4,6 +4,8 @@ import { readBody, startLoopbackServer, type LoopbackServer } from './loopback-s
 export interface ReceivedCallback {
   fileUuid: string;
   authorization: string | undefined;
+  /** The ingestion's trace (docs/wire-contract.md#trace). */
+  traceparent: string | undefined;
   body: ProgressUpdate;
 }
 
@@ -35,7 +37,13 @@ export class CallbackReceiver {
       const text = (await readBody(req)).toString('utf8');
       const body = this.options.keep === false ? undefined : (JSON.parse(text) as ProgressUpdate);
       this.attempts++;
-      if (body && this.answerStatus < 300) this.received.push({ fileUuid: decodeURIComponent(match[1]), authorization: req.headers.authorization, body });
+      if (body && this.answerStatus < 300)
+        this.received.push({
+          fileUuid: decodeURIComponent(match[1]),
+          authorization: req.headers.authorization,
+          traceparent: typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined,
+          body,
+        });
       res.writeHead(this.answerStatus, { 'content-type': 'application/json' }).end('{}');
     }, port);
     return this;

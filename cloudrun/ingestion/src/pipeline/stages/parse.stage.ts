@@ -10,5 +10,6 @@ export async function parseStage(run: IngestionRun, object: DownloadedObject, de
     openDocumentPages({ path: object.path, fileName: object.fileName, contentType: object.contentType, size: object.size }, deps.config, run.signal),
   );
   run.countPages(document);
+  run.log('ingest.parsed', { format: document.format, pages: document.pageCount, pages_skipped: document.pagesSkipped });
   return document;
 }

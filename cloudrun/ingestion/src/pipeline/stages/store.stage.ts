@@ -25,5 +25,6 @@ export async function finishStage(run: IngestionRun, chunks: number, deps: Pipel
   if (cancel !== 'removed') return run.response({ status: 'completed', chunks });
   const { request } = run;
   const deleted = await deps.vectors.deleteFileChunks(request.vector_table_name, { fileUuid: request.file_uuid, knowledgebaseId: request.knowledgebase_id });
+  run.log('ingest.removed_after_store', { deleted });
   return run.response({ status: 'failed', chunks: 0, stage: 'storing', error: `${CANCELLED.removed}; the ${deleted} chunks stored just before were deleted` });
 }
