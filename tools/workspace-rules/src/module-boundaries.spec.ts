@@ -3,34 +3,20 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { API_MODULE_ORDER, apiFolderImports } from './api-module-order';
-import { findTestSupportImports, findViolations, type ProjectGraphSlice, type SourceFile } from './module-boundaries';
+import { findUntypedProjects, type ProjectGraphSlice, type SourceFile } from './module-boundaries';
 
 const root = resolve(__dirname, '../../..');
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 
 function workspaceGraph(): ProjectGraphSlice {
   const dir = mkdtempSync(join(tmpdir(), 'nx-graph-'));
   try {
     const file = join(dir, 'graph.json');
-    execFileSync(process.execPath, [require.resolve('nx/bin/nx.js'), 'graph', `--file=${file}`], {
-      cwd: root,
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
-      stdio: 'pipe',
-    });
+    execFileSync(process.execPath, [require.resolve('nx/bin/nx.js'), 'graph', `--file=${file}`], { cwd: root, env, stdio: 'pipe' });
     return JSON.parse(readFileSync(file, 'utf8')).graph;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Project names imported through `@docingest/<name>` anywhere under a directory. */
-function aliasImports(dir: string): string[] {
-  const found = new Set<string>();
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.parentPath.includes('node_modules')) continue;
-    const text = readFileSync(join(entry.parentPath, entry.name), 'utf8');
-    for (const match of text.matchAll(/from '@docingest\/([a-z-]+)'/g)) found.add(match[1]);
-  }
-  return [...found];
 }
 
 /** Every TypeScript file of every project, for the rules that read sources. */
@@ -48,92 +34,107 @@ function workspaceSources(graph: ProjectGraphSlice): SourceFile[] {
   return files;
 }
 
-const node = (tag: string) => ({ data: { tags: [tag] } });
+/**
+ * The repository's own ESLint configuration run on made-up files at real paths: for each, the
+ * boundary findings (rule and message). In a child process, as `npx eslint` runs it.
+ */
+function boundaryFindings(files: Array<{ path: string; text: string }>): string[][] {
+  const script = `
+    const { ESLint } = require('eslint');
+    (async () => {
+      const eslint = new ESLint({ cwd: process.cwd() });
+      const out = [];
+      for (const file of JSON.parse(process.argv[1])) {
+        const [result] = await eslint.lintText(file.text, { filePath: file.path });
+        out.push(result.messages.filter((m) => /module-boundaries|no-restricted-syntax/.test(m.ruleId ?? '')).map((m) => m.ruleId + ': ' + m.message));
+      }
+      process.stdout.write(JSON.stringify(out));
+    })().catch((error) => { console.error(error); process.exit(2); });`;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script, JSON.stringify(files)], { cwd: root, env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }));
+}
+
+// Built, so that nx's own scan of this spec does not read them as imports of this project.
+const alias = (name: string) => `@docingest/${name}`;
 
 describe('module boundaries', () => {
-  it('this workspace breaks none of them', () => {
+  it('every project of this workspace has exactly one type: tag the rules know', () => {
     const graph = workspaceGraph();
     expect(Object.keys(graph.nodes)).toContain('contracts');
-    expect(findViolations(graph)).toEqual([]);
+    expect(findUntypedProjects(graph)).toEqual([]);
+    const standIns = Object.entries(graph.nodes).filter(([, n]) => n.data.tags?.includes('type:stand-in'));
+    expect(standIns.map(([name]) => name).sort()).toEqual(['local-gcs', 'local-postgres', 'local-redis']);
   });
 
-  it('holds an edge for every alias import found in the sources (the rule sees real imports)', () => {
-    const graph = workspaceGraph();
-    const roots = Object.fromEntries(Object.keys(graph.nodes).map((name) => [name, (graph.nodes[name].data as { root?: string }).root ?? '']));
-    for (const [project, projectRoot] of Object.entries(roots)) {
-      const imported = aliasImports(join(root, projectRoot)).filter((target) => target !== project);
-      const edges = (graph.dependencies[project] ?? []).map((edge) => edge.target);
-      for (const target of imported) expect({ project, imports: target, edge: edges.includes(target) }).toEqual({ project, imports: target, edge: true });
-    }
-  });
-
-  it('refuses an app importing an app, and a lib importing an app', () => {
-    const graph: ProjectGraphSlice = {
-      nodes: { api: node('type:app'), ingestion: node('type:app'), contracts: node('type:lib') },
-      dependencies: {
-        api: [
-          { source: 'api', target: 'ingestion' },
-          { source: 'api', target: 'contracts' },
-        ],
-        contracts: [{ source: 'contracts', target: 'api' }],
-      },
-    };
-    expect(findViolations(graph)).toEqual([
-      { source: 'api', target: 'ingestion', reason: 'type:app may not import type:app' },
-      { source: 'contracts', target: 'api', reason: 'type:lib may not import type:app' },
-    ]);
-  });
-
-  it('keeps stand-ins and testing entries out of production files of this workspace', () => {
-    const graph = workspaceGraph();
-    const tags = Object.fromEntries(Object.entries(graph.nodes).map(([name, n]) => [name, n.data.tags]));
-    expect(Object.values(tags).filter((t) => t?.includes('type:stand-in'))).toHaveLength(3);
-    expect(findTestSupportImports(workspaceSources(graph), tags)).toEqual([]);
-  });
-
-  it('refuses production code loading a stand-in or test support, and lets tests, tools and stand-ins do it', () => {
-    const tags = { api: ['type:app'], vectors: ['type:lib'], 'local-postgres': ['type:stand-in'], bench: ['type:tool'] };
-    const file = (project: string, path: string, text: string): SourceFile => ({ project, path, text });
-    // Built, so that this spec's own alias-import scan does not read these as imports of its own.
-    const standIn = `import { startLocalPostgres } from '${'@docingest/local-postgres'}';`;
+  it('refuses a project without a type tag, with two, or with one the rules do not know', () => {
     expect(
-      findTestSupportImports(
-        [
-          file('api', 'apps/api/src/main.ts', standIn),
-          file('vectors', 'libs/vectors/src/index.ts', `export { fake } from './testing/fake';\nimport { rows } from '${'@docingest/chunks/testing'}';`),
-          file('api', 'apps/api/src/db.e2e-spec.ts', standIn),
-          file('vectors', 'libs/vectors/src/testing/stack.ts', standIn),
-          file('vectors', 'libs/vectors/bench/insert.bench.ts', `export * from '../src/testing/rows';`),
-          file('bench', 'bench/src/main.ts', standIn),
-          file('local-postgres', 'libs/local-postgres/src/index.ts', "export * from './testing/raw-client';"),
-        ],
-        tags,
-      ),
+      findUntypedProjects({
+        nodes: {
+          loose: { data: { tags: [] } },
+          twice: { data: { tags: ['type:app', 'type:lib'] } },
+          odd: { data: { tags: ['type:e2e'] } },
+          ok: { data: { tags: ['type:lib'] } },
+        },
+      }),
     ).toEqual([
-      { source: 'apps/api/src/main.ts', target: '@docingest/local-postgres', reason: 'production code may not import the stand-in local-postgres' },
-      { source: 'libs/vectors/src/index.ts', target: './testing/fake', reason: 'production code may not import test support (./testing/fake)' },
-      { source: 'libs/vectors/src/index.ts', target: '@docingest/chunks/testing', reason: 'production code may not import test support (@docingest/chunks/testing)' },
+      { project: 'loose', reason: 'no type: tag' },
+      { project: 'twice', reason: 'several type: tags (type:app, type:lib)' },
+      { project: 'odd', reason: 'unknown tag type:e2e' },
     ]);
   });
 
-  it('sees test support loaded at run time too: import(), require() and require.resolve()', () => {
-    const tags = { ingestion: ['type:app'], 'local-gcs': ['type:stand-in'] };
-    const file = (text: string): SourceFile => ({ project: 'ingestion', path: 'cloudrun/ingestion/src/main.ts', text });
-    expect(
-      findTestSupportImports(
-        [
-          file(`const gcs = await import('${'@docingest/local-gcs'}');`),
-          file(`const { stack } = require('./testing/ingestion-stack');`),
-          file(`const worker = require.resolve('${'@docingest/embeddings/testing'}');`),
-        ],
-        tags,
-      ).map((v) => v.target),
-    ).toEqual(['@docingest/local-gcs', './testing/ingestion-stack', '@docingest/embeddings/testing']);
-  });
-
-  it('refuses a project without a type tag', () => {
-    const graph: ProjectGraphSlice = { nodes: { loose: { data: { tags: [] } } }, dependencies: {} };
-    expect(findViolations(graph)).toHaveLength(1);
+  it('ESLint refuses an app or library importing an app, a stand-in or test support, and lets tests, stand-ins and tools do what they need', () => {
+    const cases: Array<{ path: string; text: string; refused: RegExp | null }> = [
+      // production code of apps and libraries
+      { path: 'apps/api/src/boundary-probe.ts', text: `import '../../../cloudrun/ingestion/src/config';`, refused: /enforce-module-boundaries/ },
+      { path: 'libs/contracts/src/boundary-probe.ts', text: `import '../../../apps/api/src/config/api-config';`, refused: /enforce-module-boundaries/ },
+      {
+        path: 'apps/api/src/boundary-probe.ts',
+        text: `import '${alias('local-redis')}';`,
+        refused: /enforce-module-boundaries: A project tagged with "type:app" can only depend on libs tagged with "type:lib"/,
+      },
+      {
+        path: 'libs/vector-store/src/boundary-probe.ts',
+        text: `import '${alias('local-postgres')}';`,
+        refused: /enforce-module-boundaries: A project tagged with "type:lib"/,
+      },
+      { path: 'libs/vector-store/src/boundary-probe.ts', text: `export * from './testing/rows';`, refused: /no-restricted-syntax: test support/ },
+      { path: 'cloudrun/ingestion/src/boundary-probe.ts', text: `import '${alias('embeddings')}/testing';`, refused: /no-restricted-syntax: test support/ },
+      { path: 'cloudrun/ingestion/src/boundary-probe.ts', text: `import '${alias('document-parsing')}/fixtures';`, refused: /no-restricted-syntax: test support/ },
+      // loaded at run time
+      {
+        path: 'cloudrun/ingestion/src/boundary-probe.ts',
+        text: `export const gcs = import('${alias('local-gcs')}');`,
+        refused: /enforce-module-boundaries: A project tagged with "type:app"/,
+      },
+      {
+        path: 'cloudrun/ingestion/src/boundary-probe.ts',
+        text: `export const stack = import('./testing/ingestion-stack');`,
+        refused: /no-restricted-syntax: test support/,
+      },
+      {
+        path: 'cloudrun/ingestion/src/boundary-probe.ts',
+        text: `export const stack = require('../testing/ingestion-stack');`,
+        refused: /no-restricted-syntax: test support/,
+      },
+      {
+        path: 'cloudrun/ingestion/src/boundary-probe.ts',
+        text: `export const worker = require.resolve('${alias('embeddings')}/testing');`,
+        refused: /no-restricted-syntax: test support/,
+      },
+      // what may load them
+      { path: 'cloudrun/ingestion/src/boundary-probe.ts', text: `import '${alias('contracts')}';`, refused: null },
+      { path: 'apps/api/src/boundary-probe.e2e-spec.ts', text: `import '${alias('local-postgres')}';\nimport '../testing/api-stack';`, refused: null },
+      { path: 'libs/vector-store/src/testing/boundary-probe.ts', text: `import '${alias('local-postgres')}';`, refused: null },
+      { path: 'libs/local-postgres/src/boundary-probe.ts', text: `import './testing/raw-client';\nimport '${alias('local-redis')}';`, refused: null },
+      { path: 'libs/chunking/bench/boundary-probe.bench.ts', text: `import '${alias('chunking')}';`, refused: null },
+      { path: 'tools/fault-suite/src/boundary-probe.ts', text: `import '../../../apps/api/src/config/api-config';\nimport '${alias('local-gcs')}';`, refused: null },
+    ];
+    const findings = boundaryFindings(cases);
+    cases.forEach((c, i) => {
+      const seen = { path: c.path, text: c.text, findings: findings[i] };
+      if (c.refused) expect(seen).toEqual({ ...seen, findings: [expect.stringMatching(c.refused)] });
+      else expect(seen).toEqual({ ...seen, findings: [] });
+    });
   });
 
   it("keeps the api's folders in their module order: none imports a folder above it", () => {
