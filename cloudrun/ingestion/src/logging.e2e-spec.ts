@@ -7,8 +7,12 @@ describe('ingestion service log lines', () => {
   let stack: IngestionStack;
   const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
 
+  let untracedPath: string;
+
   beforeAll(async () => {
     stack = await startIngestionStack({ LOG_LEVEL: 'info', GOOGLE_CLOUD_PROJECT: 'sample-project' });
+    // Uploaded now: the GCS stand-in closes a connection idle for 5 s, which a later upload may hit.
+    untracedPath = await stack.upload(`logs/${randomUUID()}.txt`, 'The ferry leaves at nine. The harbour master counts the crates.', 'text/plain');
   });
   afterAll(() => stack?.stop());
 
@@ -58,8 +62,7 @@ describe('ingestion service log lines', () => {
   });
 
   it('gives an ingestion that came without a trace one of its own, on its lines and its callbacks', async () => {
-    const path = await stack.upload(`logs/${randomUUID()}.txt`, 'The ferry leaves at nine. The harbour master counts the crates.', 'text/plain');
-    const body = request(path);
+    const body = request(untracedPath);
     const { status } = await stack.call('/ingest-file', body);
     expect(status).toBe(200);
     const lines = linesOf(body.file_uuid);
