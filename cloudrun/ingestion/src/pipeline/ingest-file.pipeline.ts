@@ -4,7 +4,7 @@ import type { PipelineDeps } from './pipeline-deps';
 import { downloadStage } from './stages/download.stage';
 import { chunkEmbedStage } from './stages/embed.stage';
 import { parseStage } from './stages/parse.stage';
-import { finishStage, storeStage } from './stages/store.stage';
+import { finishStage, storeStage, unchangedStage } from './stages/store.stage';
 
 export { IngestionFailure, type RunContext } from './ingestion-run';
 export type { PipelineDeps } from './pipeline-deps';
@@ -19,7 +19,9 @@ export type { PipelineDeps } from './pipeline-deps';
 export async function ingestFile(request: IngestFileRequest, deps: PipelineDeps, context: RunContext): Promise<IngestFileResponse> {
   const run = new IngestionRun(request, context);
   try {
-    const { object, embedder } = await downloadStage(run, deps);
+    const downloaded = await downloadStage(run, deps);
+    if ('unchanged' in downloaded) return await unchangedStage(run, downloaded.unchanged);
+    const { object, embedder } = downloaded;
     // The downloaded copy is removed as soon as it has been read, before the swap.
     const { writer, chunks } = await parseStage(run, object, deps)
       .then((document) => chunkEmbedStage(run, document, embedder, object, deps))

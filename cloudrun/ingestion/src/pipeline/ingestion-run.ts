@@ -1,4 +1,4 @@
-import type { IngestFileRequest, IngestFileResponse, IngestionStage } from '@docingest/contracts';
+import type { AttemptWork, IngestFileRequest, IngestFileResponse, IngestionStage } from '@docingest/contracts';
 import { IngestionError, toIngestionError } from '../errors';
 import type { ProgressReporter } from '../progress/progress-reporter';
 import { StageTimer } from './stage-timer';
@@ -42,6 +42,7 @@ export class IngestionRun {
   private pages = 0;
   private pagesSkipped = 0;
   private readonly undo: Array<() => Promise<void>> = [];
+  private readonly work: AttemptWork = {};
 
   readonly reporter: ProgressReporter;
   readonly signal: AbortSignal;
@@ -79,6 +80,11 @@ export class IngestionRun {
     this.pagesSkipped = document.pagesSkipped;
   }
 
+  /** What the attempt did beside storing (docs/wire-contract.md#re-ingestion): reported with its completion. */
+  recordWork(work: AttemptWork): void {
+    Object.assign(this.work, work);
+  }
+
   /** Work to undo if the run fails from here on (staged rows to remove). */
   onFailure(undo: () => Promise<void>): void {
     this.undo.push(undo);
@@ -91,13 +97,14 @@ export class IngestionRun {
       pages: this.pages,
       pages_skipped: this.pagesSkipped,
       timings_ms: this.timer.snapshot(),
+      ...(outcome.status === 'completed' ? this.work : {}),
       ...outcome,
     };
   }
 
   /** The final report of a run that got to the end: the api's answer may still cancel it. */
   async finish(chunks: number) {
-    const cancel = await this.reporter.finish({ status: 'completed', chunks, pages: this.pages, pages_skipped: this.pagesSkipped });
+    const cancel = await this.reporter.finish({ status: 'completed', chunks, pages: this.pages, pages_skipped: this.pagesSkipped, work: this.work });
     this.timer.add('callbacks', this.reporter.blockingMs);
     return cancel;
   }

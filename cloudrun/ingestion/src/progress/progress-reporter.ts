@@ -1,4 +1,4 @@
-import type { CancelReason, IngestionStage, ProgressUpdate } from '@docingest/contracts';
+import type { AttemptWork, CancelReason, IngestionStage, ProgressUpdate } from '@docingest/contracts';
 import type { CallbackClient } from './callback-client';
 import { overallPercent } from './stage-progress';
 
@@ -112,7 +112,9 @@ export class ProgressReporter {
    * Resolves with the api's cancel, if its answer (or an earlier one) carried one.
    */
   async finish(
-    final: { status: 'completed'; chunks: number; pages?: number; pages_skipped?: number } | { status: 'failed'; error: string; stage?: IngestionStage; chunks?: number },
+    final:
+      | { status: 'completed'; chunks: number; pages?: number; pages_skipped?: number; work?: AttemptWork }
+      | { status: 'failed'; error: string; stage?: IngestionStage; chunks?: number },
   ): Promise<CancelReason | undefined> {
     const started = Date.now();
     this.finished = true;
@@ -127,6 +129,7 @@ export class ProgressReporter {
       status: final.status,
       chunks: final.chunks ?? 0,
       attempt: this.target.attempt,
+      ...(final.status === 'completed' ? final.work : {}),
     };
     // The outcome travels on this report: the api records the page counts from it, not from the answer.
     if (final.status === 'completed' && final.pages !== undefined) {

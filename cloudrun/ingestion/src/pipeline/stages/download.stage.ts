@@ -1,18 +1,25 @@
-import { downloadObject, resolveObject, type DownloadedObject } from '@docingest/gcs-access';
+import { downloadObject, resolveObject, statObject, type DownloadedObject } from '@docingest/gcs-access';
 import type { Embedder } from '@docingest/embeddings';
 import type { IngestionRun } from '../ingestion-run';
 import type { PipelineDeps } from '../pipeline-deps';
+import { storedUnchanged } from '../unchanged-object';
 
 /**
  * Downloads the file to a private temporary copy. The path, the model and the table are checked
- * first, so a mismatched model fails in milliseconds and writes nothing.
+ * first, so a mismatched model fails in milliseconds and writes nothing. An object that is still
+ * the version the api named in skip_if_unchanged, its chunks stored, is not downloaded at all:
+ * the answer is how many chunks it has, and neither the embedder nor the file is touched.
  */
-export async function downloadStage(run: IngestionRun, deps: PipelineDeps): Promise<{ object: DownloadedObject; embedder: Embedder }> {
+export async function downloadStage(run: IngestionRun, deps: PipelineDeps): Promise<{ object: DownloadedObject; embedder: Embedder } | { unchanged: number }> {
   const { request } = run;
   run.enter('downloading');
   const ref = resolveObject(request.file_path, deps.resolve);
+  const stat = await run.timer.time('download', () => statObject(deps.storage, ref));
+  run.recordWork({ object: stat.version });
+  const unchanged = await storedUnchanged(request, stat.version, deps.vectors);
+  if (unchanged !== null) return { unchanged };
   const embedder = deps.embedders.get(request.embedding_provider, request.embedding_model, request.embedding_dimensions);
   await deps.vectors.ensureTable(request.vector_table_name, await embedder.resolveDimensions(), request.text_search_language);
-  const object = await run.timer.time('download', () => downloadObject(deps.storage, ref, { maxBytes: deps.maxFileBytes, signal: run.signal }));
+  const object = await run.timer.time('download', () => downloadObject(deps.storage, ref, { maxBytes: deps.maxFileBytes, signal: run.signal }, stat));
   return { object, embedder };
 }

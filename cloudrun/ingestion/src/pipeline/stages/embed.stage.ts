@@ -41,7 +41,7 @@ export async function chunkEmbedStage(
     { chunkSize: request.chunk_size, chunkOverlap: request.chunk_overlap, fileUuid: request.file_uuid, knowledgebaseId: request.knowledgebase_id },
     { timer: run.timer, checkAborted: run.checkAborted, onChunk: (chunk) => total.add(chunk) },
   );
-  await embedAndStore(chunks, {
+  const work = await embedAndStore(chunks, {
     embedder,
     batchSize: request.batch_size,
     signal: run.signal,
@@ -63,6 +63,7 @@ export async function chunkEmbedStage(
     onEmbedded: (done) => reporter.advance('embedding', done, total.total),
   });
   total.finish();
+  run.recordWork({ chunks_embedded: work.embedded, chunks_reused: work.reused, embedding_tokens: work.tokens });
   if (total.chunks === 0) throw new IngestionError('chunking', 422, 'no_text', 'no text found in the file');
   return { writer, chunks: total.chunks };
 }

@@ -16,6 +16,13 @@ export async function storeStage(run: IngestionRun, writer: FileChunkWriter, chu
   await run.timer.time('store', () => writer.commit((done) => reporter.advance('storing', done, chunks)));
 }
 
+/** The final report of a file whose object had not changed: its stored chunks stay as they are. */
+export async function unchangedStage(run: IngestionRun, chunks: number): Promise<IngestFileResponse> {
+  run.recordWork({ skipped: 'unchanged', chunks_embedded: 0, chunks_reused: 0, embedding_tokens: 0 });
+  await run.finish(chunks);
+  return run.response({ status: 'completed', chunks });
+}
+
 /**
  * The final report of a stored file. A file removed between the api's last answer and the
  * commit has what was stored taken back, so no chunk of a removed file stays searchable.
