@@ -31,7 +31,20 @@ export interface BenchOptions {
   bigFileBatchSize: number;
   /** Sizes (MB) of the bench's prose the chunker alone is timed on. */
   chunkingSizesMb: number[];
-  phases: { chunking: boolean; remote: boolean; local: boolean; singleWorker: boolean; storage: boolean; bigFile: boolean; recall: boolean; latency: boolean };
+  phases: {
+    chunking: boolean;
+    remote: boolean;
+    local: boolean;
+    singleWorker: boolean;
+    storage: boolean;
+    bigFile: boolean;
+    recall: boolean;
+    latency: boolean;
+    reuse: boolean;
+  };
+  /** Pages of the PDF re-ingested with one page edited, and how many rounds (one edited page each) are measured. */
+  reusePages: number;
+  reuseRounds: number;
   /** Chunks and questions of the search recall measure (local model, real vectors). */
   recallChunks: number;
   recallQuestions: number;
@@ -67,7 +80,9 @@ export function defaultOptions(size: CorpusSize): BenchOptions {
     bigFileMb: full ? 100 : 0,
     bigFileBatchSize: 100,
     chunkingSizesMb: full ? [1, 4, 16] : [0.25, 1],
-    phases: { chunking: true, remote: true, local: true, singleWorker: true, storage: true, bigFile: full, recall: true, latency: full },
+    phases: { chunking: true, remote: true, local: true, singleWorker: true, storage: true, bigFile: full, recall: true, latency: full, reuse: true },
+    reusePages: full ? 300 : 20,
+    reuseRounds: 3,
     recallChunks: full ? 400 : 80,
     recallQuestions: full ? 60 : 24,
     latencyFiles: full ? 20 : 5,

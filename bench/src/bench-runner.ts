@@ -15,6 +15,7 @@ import { measureChunking, type ChunkingMeasure } from './runs/chunking-alone';
 import { fileUuidFor } from './runs/file-uuid';
 import { runOurs } from './runs/ours-runner';
 import type { IngestJob, RunOutcome } from './runs/run-types';
+import { measureReingestReuse, type ReuseMeasure } from './runs/reingest-reuse';
 import { measureSearchRecall, type RecallRun } from './runs/search-recall';
 import { measureStorage, type SearchMeasure, type StagedSwapMeasure, type StorageMeasure } from './runs/storage-alone';
 import { BenchStack, FIXTURE_API_KEY } from './stack/bench-stack';
@@ -36,6 +37,8 @@ export interface BenchResult {
   bigFile: BigFileMeasure | null;
   /** A one-page PDF from upload to completed on the whole local stack, split by where the time goes. */
   latency: LatencyMeasure | null;
+  /** Re-ingesting a long PDF with one page edited: chunks embedded vs reused, time and tokens, beside a full re-ingestion. */
+  reuse: ReuseMeasure | null;
   targets: TargetCheck[];
   resultFile: string | null;
 }
@@ -67,6 +70,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   let staged: StagedSwapMeasure | null = null;
   let bigFile: BigFileMeasure | null = null;
   let recall: RecallRun | null = null;
+  let reuse: ReuseMeasure | null = null;
   let chunking: ChunkingMeasure | null = null;
   try {
     const corpus = await generateCorpus(options.size);
@@ -89,8 +93,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     if (options.phases.recall)
       recall = await measureSearchRecall(stack.postgres.url, corpus, { maxChunks: options.recallChunks, questions: options.recallQuestions }, log);
     if (options.phases.bigFile && options.bigFileMb > 0) bigFile = await phase.bigFile(options.bigFileMb);
+    if (options.phases.reuse) reuse = await phase.reuse();
 
-    return finish(options, { startedAt, loadBefore, latency, corpus: describeCorpus(corpus), chunking, runs, storage, search, staged, recall, bigFile });
+    return finish(options, { startedAt, loadBefore, latency, corpus: describeCorpus(corpus), chunking, runs, storage, search, staged, recall, bigFile, reuse });
   } finally {
     await stack.stop();
   }
@@ -101,7 +106,7 @@ function finish(
   options: BenchOptions,
   measured: Partial<Omit<BenchResult, 'machine' | 'options' | 'targets' | 'resultFile'>> & Pick<BenchResult, 'startedAt' | 'latency'> & { loadBefore: number },
 ): BenchResult {
-  const { startedAt, loadBefore, latency, runs = [], storage = [], search = [], staged = null, bigFile = null, chunking = null, recall = null } = measured;
+  const { startedAt, loadBefore, latency, runs = [], storage = [], search = [], staged = null, bigFile = null, chunking = null, recall = null, reuse = null } = measured;
   const result: BenchResult = {
     startedAt,
     machine: {
@@ -122,6 +127,7 @@ function finish(
     recall,
     bigFile,
     latency,
+    reuse,
     targets: [
       ...checkTargets({ runs, storage, search, bigFile, chunking, poolWorkers: options.poolWorkers }),
       ...(latency?.files.length ? [latencyTarget(latency)] : []),
@@ -230,6 +236,28 @@ class PhaseRunner {
     }
   }
 
+  async reuse(): Promise<ReuseMeasure> {
+    const { stack, options } = this;
+    const service = await this.startService(0);
+    try {
+      return await measureReingestReuse(
+        stack,
+        service,
+        {
+          pages: options.reusePages,
+          rounds: options.reuseRounds,
+          model: REMOTE_MODEL,
+          batchSize: options.batchSize,
+          chunkSize: options.chunkSize,
+          chunkOverlap: options.chunkOverlap,
+        },
+        options.log,
+      );
+    } finally {
+      await service.stop();
+    }
+  }
+
   private remoteLevels(): number[] {
     return [1, this.options.concurrency, ...this.options.extraRemoteConcurrency];
   }
@@ -272,7 +300,7 @@ class PhaseRunner {
     const label = `ours · ${embedder}${workers ? ` · ${workers} worker${workers > 1 ? 's' : ''}` : ''} · ${concurrency} at once`;
     this.options.log(`${label}: ${jobs.length} files`);
     // Every run ingests the corpus as new files, as the baseline does: a re-ingestion would take
-    // the stored vectors of unchanged chunks and embed nothing.
+    // the stored vectors of unchanged chunks (measured on its own: --only reuse) and embed nothing.
     await this.stack.clearTable(`ai.data_${TABLES.ours[embedder]}`);
     service.memory.resetPeak();
     this.stack.fixture.resetStats();

@@ -116,6 +116,22 @@ describe('npm run bench (quick mode)', () => {
     expect(formatReport(result)).toMatch(/Search recall@5 by mode[\s\S]*hybrid \(RRF k=60\)/);
   });
 
+  it('re-ingests an edited PDF embedding only the edited page, beside a full re-ingestion, and skips it unchanged', () => {
+    const reuse = result.reuse!;
+    expect(reuse.rounds).toBe(3);
+    for (let round = 0; round < reuse.rounds; round++) {
+      const [full, reused, unchanged] = [reuse.full[round], reuse.reuse[round], reuse.unchanged[round]];
+      expect(full).toMatchObject({ chunks: reuse.first.chunks, embedded: reuse.first.chunks, reused: 0, inputs: reuse.first.chunks });
+      // One page edited: its chunk(s) go to the embedder (counted by the endpoint too), every other chunk is reused.
+      expect(reused.embedded).toBeGreaterThan(0);
+      expect(reused.embedded).toBeLessThanOrEqual(2);
+      expect(reused).toMatchObject({ chunks: full.chunks, reused: full.chunks - reused.embedded, inputs: reused.embedded, skipped: false });
+      expect(reused.tokens).toBeLessThan(full.tokens / 5);
+      expect(unchanged).toMatchObject({ skipped: true, embedded: 0, inputs: 0, requests: 0, chunks: full.chunks });
+    }
+    expect(formatReport(result)).toMatch(/Re-ingestion of a 20-page PDF with one page edited[\s\S]*reuse \/ full: time/);
+  });
+
   it('writes the result as JSON and prints a table with every run', () => {
     const written = JSON.parse(readFileSync(result.resultFile!, 'utf8')) as BenchResult;
     expect(written.runs.map((r) => r.chunks)).toEqual(result.runs.map((r) => r.chunks));

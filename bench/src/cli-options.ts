@@ -27,9 +27,13 @@ export const USAGE = `npm run bench -- [options]
                              (default 20 full, 5 quick); --only latency runs that alone
   --latency-poll-ms N        the poller's interval in that run (default 500, the CLI's)
   --latency-idle-s N         idle seconds before one more file, measured as after idle (default 35, 0: none)
-  --skip chunking,remote,local,single-worker,storage,big,recall,latency
+  --reuse-pages N            pages of the PDF re-ingested with one page edited (default 300 full, 20 quick)
+  --reuse-rounds N           rounds of that measure, a different page edited each (default 3)
+  --skip chunking,remote,local,single-worker,storage,big,recall,latency,reuse
   --only recall[,storage...]   run only these phases (same names as --skip); --only recall gives
-                             the search recall@5 per mode alone
+                             the search recall@5 per mode alone, --only reuse the re-ingestion of
+                             an edited document (chunks embedded vs reused, time, tokens) beside a
+                             full re-ingestion
   --out DIR                  where the JSON result goes (default bench/results)`;
 
 function positive(name: string, value: string | undefined, allowZero = false): number | undefined {
@@ -60,6 +64,8 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
       'latency-files': { type: 'string' },
       'latency-poll-ms': { type: 'string' },
       'latency-idle-s': { type: 'string' },
+      'reuse-pages': { type: 'string' },
+      'reuse-rounds': { type: 'string' },
       skip: { type: 'string', default: '' },
       only: { type: 'string' },
       out: { type: 'string' },
@@ -91,6 +97,8 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
   set('latencyFiles', positive('latency-files', values['latency-files']));
   set('latencyPollMs', positive('latency-poll-ms', values['latency-poll-ms']));
   set('latencyIdleS', positive('latency-idle-s', values['latency-idle-s'], true));
+  set('reusePages', positive('reuse-pages', values['reuse-pages']));
+  set('reuseRounds', positive('reuse-rounds', values['reuse-rounds']));
   if (values['vector-index'] !== undefined) {
     if (values['vector-index'] !== 'none' && values['vector-index'] !== 'hnsw')
       throw new UsageError(`--vector-index must be none or hnsw, got '${values['vector-index']}'`);
@@ -106,6 +114,7 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
     big: 'bigFile',
     recall: 'recall',
     latency: 'latency',
+    reuse: 'reuse',
   } as const;
   if (values.only !== undefined) {
     const only = values.only

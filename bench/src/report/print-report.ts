@@ -178,6 +178,28 @@ export function formatReport(result: BenchResult): string {
     );
   }
   if (result.latency) out.push(...formatLatency(result.latency));
+  if (result.reuse) {
+    const r = result.reuse;
+    const row = (label: string, m: (typeof r.median)['full']) => [
+      label,
+      m.seconds.toFixed(2),
+      String(m.chunks),
+      String(m.embedded),
+      String(m.reused),
+      String(m.tokens),
+      `${m.requests} / ${m.inputs}`,
+    ];
+    out.push(
+      '',
+      `Re-ingestion of a ${r.pages}-page PDF with one page edited (remote-style embedder; median of ${r.rounds} rounds, pages ${r.editedPages.join(', ')} edited; ` +
+        `full = the same bytes as a new file, nothing to reuse; first ingestion ${r.first.seconds} s, ${r.first.embedded} chunks)`,
+      table(
+        ['re-ingestion', 'wall s', 'chunks', 'embedded', 'reused', 'tokens', 'requests / inputs'],
+        [row('full', r.median.full), row('reuse (one page edited)', r.median.reuse), row('unchanged (skipped)', r.median.unchanged)],
+      ),
+      `reuse / full: time ${r.ratio.seconds}, tokens ${r.ratio.tokens}, embedder inputs ${r.ratio.inputs}`,
+    );
+  }
   if (result.targets.length) {
     out.push(
       '',
