@@ -188,13 +188,15 @@ export function formatReport(result: BenchResult): string {
       String(m.reused),
       String(m.tokens),
       `${m.requests} / ${m.inputs}`,
+      m.parseS.toFixed(2),
+      m.embedS.toFixed(2),
     ];
     out.push(
       '',
       `Re-ingestion of a ${r.pages}-page PDF with one page edited (remote-style embedder; median of ${r.rounds} rounds, pages ${r.editedPages.join(', ')} edited; ` +
         `full = the same bytes as a new file, nothing to reuse; first ingestion ${r.first.seconds} s, ${r.first.embedded} chunks)`,
       table(
-        ['re-ingestion', 'wall s', 'chunks', 'embedded', 'reused', 'tokens', 'requests / inputs'],
+        ['re-ingestion', 'wall s', 'chunks', 'embedded', 'reused', 'tokens', 'requests / inputs', 'parse s', 'embed s'],
         [row('full', r.median.full), row('reuse (one page edited)', r.median.reuse), row('unchanged (skipped)', r.median.unchanged)],
       ),
       `reuse / full: time ${r.ratio.seconds}, tokens ${r.ratio.tokens}, embedder inputs ${r.ratio.inputs}`,

@@ -27,6 +27,9 @@ export interface ReingestSample {
   requests: number;
   inputs: number;
   skipped: boolean;
+  /** Seconds the service spent parsing and embedding (its timings_ms; embedding includes the stored-vector lookups). */
+  parseS: number;
+  embedS: number;
 }
 
 export interface ReuseMeasure {
@@ -156,6 +159,8 @@ async function ingest(service: IngestionServiceProcess, fixture: EmbeddingFixtur
     requests: stats.requests,
     inputs: stats.inputs,
     skipped: answer.skipped === 'unchanged',
+    parseS: Math.round(Number(answer.timings_ms?.parse ?? 0)) / 1000,
+    embedS: Math.round(Number(answer.timings_ms?.embed ?? 0)) / 1000,
     object: answer.object,
   };
 }
@@ -181,5 +186,7 @@ function medianSample(samples: ReingestSample[]): ReingestSample {
     requests: of('requests'),
     inputs: of('inputs'),
     skipped: samples.every((s) => s.skipped),
+    parseS: of('parseS'),
+    embedS: of('embedS'),
   };
 }
