@@ -5,3 +5,4 @@ export * from './vertex-models';
 export * from './embedding-models';
 export * from './imports';
 export * from './traceparent';
+export * from './ingestion-events';

@@ -21,6 +21,7 @@ const EXPECTED: Record<string, Kind> = {
   'GET /api/v1/knowledge-bases': 'admin',
   'GET /api/v1/knowledge-bases/:kb': 'admin',
   'GET /api/v1/knowledge-bases/:kb/files': 'admin',
+  'GET /api/v1/knowledge-bases/:kb/ingestions/events': 'admin',
   'DELETE /api/v1/knowledge-bases/:kb': 'admin',
   'DELETE /api/v1/knowledge-bases/:kb/files/:uuid': 'admin',
   'POST /api/v1/knowledge-bases/:kb/search': 'admin',
@@ -121,6 +122,11 @@ describe('authentication of every route (docs/wire-contract.md#authentication)',
       headers: { ...headers, ...(payload && !(payload instanceof FormData) ? { 'content-type': 'application/json' } : {}) },
       body: payload === undefined ? undefined : payload instanceof FormData ? payload : JSON.stringify(payload),
     });
+    // An event stream that was let through never ends: its status is the answer.
+    if (response.ok && response.headers.get('content-type')?.startsWith('text/event-stream')) {
+      await response.body?.cancel();
+      return { route, status: response.status, body: null };
+    }
     const text = await response.text();
     return { route, status: response.status, body: text ? JSON.parse(text) : null };
   }

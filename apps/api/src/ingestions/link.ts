@@ -1,4 +1,4 @@
-import type { IngestionStage, IngestionStatus } from '@docingest/contracts';
+import type { IngestionStage, IngestionStatus, IngestionView } from '@docingest/contracts';
 
 /** A file–knowledge-base link as stored: where that file's ingestion into that base stands. */
 export interface Link {
@@ -36,8 +36,10 @@ export const LINK_COLUMNS = `id, file_uuid, knowledgebase_id, ingestion_status, 
   chunk_count, current_stage, ingestion_error, ingestion_started_at, ingestion_completed_at, last_progress_at, attempt,
   embedding_model, chunk_size, chunk_overlap, pages, pages_skipped, accepted_at, dispatch_retries, retry_until, failed_by, ingestion_history`;
 
-/** What a poller sees of one link: cheap to produce, one indexed row. */
-export function linkView(link: Link) {
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/** What a poller and an event stream see of one link: cheap to produce, one indexed row. */
+export function linkView(link: Link): IngestionView {
   return {
     link_id: link.id,
     file_uuid: link.file_uuid,
@@ -51,9 +53,9 @@ export function linkView(link: Link) {
     pages: link.pages,
     pages_skipped: link.pages_skipped,
     ingestion_error: link.ingestion_error,
-    ingestion_started_at: link.ingestion_started_at,
-    ingestion_completed_at: link.ingestion_completed_at,
-    last_progress_at: link.last_progress_at,
+    ingestion_started_at: iso(link.ingestion_started_at),
+    ingestion_completed_at: iso(link.ingestion_completed_at),
+    last_progress_at: iso(link.last_progress_at),
     attempt: link.attempt,
     dispatch_retries: link.dispatch_retries,
     ingestion_history: link.ingestion_history,

@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { INGESTION_STAGES, isFinalStatus, type ProgressUpdate } from '@docingest/contracts';
 import { PG_POOL } from '../database/database.module';
 import { LINK_COLUMNS, type FileWithLink, type Link, type LinkToDispatch } from './link';
+import { LinkEvents } from './link-events';
 
 const OPEN = `ingestion_status IN ('pending', 'processing')`;
 /** A failure the api inferred itself: a completion of the same attempt may still override it. */
@@ -16,11 +17,20 @@ export type ProgressOutcome = { applied: true; link: Link } | { applied: false; 
 /**
  * Every change of a link's ingestion state, each one conditional UPDATE so that concurrent
  * callbacks, dispatch outcomes and the sweeper can never move a link backwards or reopen a
- * final attempt.
+ * final attempt. Every change recorded is published to the link's event streams as the row it left.
  */
 @Injectable()
 export class LinksRepository {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Optional() private readonly events?: LinkEvents,
+  ) {}
+
+  /** The rows an UPDATE … RETURNING answered, published as they were recorded. */
+  private recorded(rows: Link[]): Link[] {
+    if (rows.length) this.events?.changed(rows);
+    return rows;
+  }
 
   async find(id: number): Promise<Link | undefined> {
     const { rows } = await this.pool.query<Link>(`SELECT ${LINK_COLUMNS} FROM file_knowledge_base_links WHERE id = $1`, [id]);
@@ -54,6 +64,15 @@ export class LinksRepository {
          FROM file_knowledge_base_links l JOIN files f ON f.uuid = l.file_uuid
         WHERE l.knowledgebase_id = $1 ORDER BY f.created_at DESC, f.uuid`,
       [knowledgebaseId],
+    );
+    return rows;
+  }
+
+  /** These links, those of them in this knowledge base. */
+  async findInKnowledgeBase(ids: number[], knowledgebaseId: string): Promise<Link[]> {
+    const { rows } = await this.pool.query<Link>(
+      `SELECT ${LINK_COLUMNS} FROM file_knowledge_base_links WHERE id = ANY($1::int[]) AND knowledgebase_id = $2 ORDER BY id`,
+      [ids, knowledgebaseId],
     );
     return rows;
   }
@@ -113,7 +132,7 @@ export class LinksRepository {
         RETURNING ${LINK_COLUMNS}`,
       [linkIds, settings.embeddingModel, settings.chunkSize, settings.chunkOverlap, force],
     );
-    return rows;
+    return this.recorded(rows);
   }
 
   /** pending → processing for this attempt only; undefined when the attempt is no longer current. */
@@ -124,7 +143,7 @@ export class LinksRepository {
         RETURNING ${LINK_COLUMNS}`,
       [linkId, attempt],
     );
-    return rows[0];
+    return this.recorded(rows)[0];
   }
 
   /**
@@ -179,7 +198,7 @@ export class LinksRepository {
         update.pages_skipped ?? null,
       ],
     );
-    if (rows[0]) return { applied: true, link: rows[0] };
+    if (rows[0]) return { applied: true, link: this.recorded(rows)[0] };
     const link = await this.find(update.link_id);
     if (!link || link.file_uuid !== fileUuid) return { applied: false, reason: 'unknown_link' };
     if (update.attempt != null && update.attempt !== link.attempt) return { applied: false, reason: 'stale_attempt', link };
@@ -192,12 +211,13 @@ export class LinksRepository {
    * attempt may still override it); a final state already reached is kept.
    */
   async failAttempt(linkId: number, attempt: number, message: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
+    const { rows } = await this.pool.query<Link>(
       `UPDATE file_knowledge_base_links SET ingestion_status = 'failed', ingestion_error = $3, failed_by = 'api', ingestion_completed_at = now()
-        WHERE id = $1 AND attempt = $2 AND ${OPEN}`,
+        WHERE id = $1 AND attempt = $2 AND ${OPEN}
+        RETURNING ${LINK_COLUMNS}`,
       [linkId, attempt, message.slice(0, 4000)],
     );
-    return (rowCount ?? 0) > 0;
+    return this.recorded(rows).length > 0;
   }
 
   /**
@@ -205,12 +225,13 @@ export class LinksRepository {
    * accept is left alone: its final callback, or the sweeper, ends it.
    */
   async failUnaccepted(linkId: number, attempt: number, message: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
+    const { rows } = await this.pool.query<Link>(
       `UPDATE file_knowledge_base_links SET ingestion_status = 'failed', ingestion_error = $3, failed_by = 'api', ingestion_completed_at = now()
-        WHERE id = $1 AND attempt = $2 AND ingestion_status = 'processing' AND accepted_at IS NULL`,
+        WHERE id = $1 AND attempt = $2 AND ingestion_status = 'processing' AND accepted_at IS NULL
+        RETURNING ${LINK_COLUMNS}`,
       [linkId, attempt, message.slice(0, 4000)],
     );
-    return (rowCount ?? 0) > 0;
+    return this.recorded(rows).length > 0;
   }
 
   /**
@@ -224,17 +245,17 @@ export class LinksRepository {
     reason: string,
     deadlineMs: number,
   ): Promise<{ retry: number } | { notRetried: 'accepted' | 'deadline' | 'gone' }> {
-    const { rows } = await this.pool.query<{ dispatch_retries: number }>(
+    const { rows } = await this.pool.query<Link>(
       `UPDATE file_knowledge_base_links SET ingestion_status = 'pending', ingestion_started_at = NULL, last_progress_at = now(),
               dispatch_retries = dispatch_retries + 1,
               retry_until = COALESCE(retry_until, now() + ($4::int * interval '1 millisecond')),
               ingestion_history = ${historyEntry('dispatch_retried', '$3::text')}
         WHERE id = $1 AND attempt = $2 AND ingestion_status = 'processing' AND accepted_at IS NULL
           AND (retry_until IS NULL OR retry_until > now())
-        RETURNING dispatch_retries`,
+        RETURNING ${LINK_COLUMNS}`,
       [linkId, attempt, reason.slice(0, 1000), deadlineMs],
     );
-    if (rows[0]) return { retry: rows[0].dispatch_retries };
+    if (rows[0]) return { retry: this.recorded(rows)[0].dispatch_retries };
     const link = await this.find(linkId);
     if (!link || link.attempt !== attempt || link.ingestion_status !== 'processing') return { notRetried: 'gone' };
     return { notRetried: link.accepted_at ? 'accepted' : 'deadline' };
@@ -242,15 +263,15 @@ export class LinksRepository {
 
   /** Marks processing links that reported nothing for `staleMs` as failed; answers their ids. */
   async failStale(staleMs: number): Promise<number[]> {
-    const { rows } = await this.pool.query<{ id: number }>(
+    const { rows } = await this.pool.query<Link>(
       `UPDATE file_knowledge_base_links SET ingestion_status = 'failed', ingestion_completed_at = now(), failed_by = 'api',
               ingestion_error = 'no progress since ' || to_char(last_progress_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                 || ': the ingestion service stopped reporting (crashed, killed or timed out); re-ingest the file'
         WHERE ingestion_status = 'processing' AND last_progress_at < now() - ($1::int * interval '1 millisecond')
-        RETURNING id`,
+        RETURNING ${LINK_COLUMNS}`,
       [staleMs],
     );
-    return rows.map((r) => r.id);
+    return this.recorded(rows).map((r) => r.id);
   }
 
   /** Pending attempts queued more than `staleMs` ago (their job should have started by now). */
@@ -266,6 +287,7 @@ export class LinksRepository {
   /** Deletes the link; answers it as it was at that moment (undefined when already gone). */
   async remove(linkId: number): Promise<Link | undefined> {
     const { rows } = await this.pool.query<Link>(`DELETE FROM file_knowledge_base_links WHERE id = $1 RETURNING ${LINK_COLUMNS}`, [linkId]);
+    if (rows[0]) this.events?.removed(rows[0]);
     return rows[0];
   }
 }

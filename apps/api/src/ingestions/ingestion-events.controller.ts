@@ -1,0 +1,117 @@
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { INGESTION_EVENT, INGESTION_EVENTS_HEARTBEAT_MS, INGESTION_EVENTS_MAX_LINKS, isFinalStatus, LINK_REMOVED_EVENT, type IngestionView } from '@docingest/contracts';
+import { ApiError } from '../common/api-error';
+import { KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service';
+import { linkView } from './link';
+import { LinkEvents, type LinkChange } from './link-events';
+import { LinksRepository } from './links.repository';
+
+const INT32_MAX = 2_147_483_647;
+/** How long a client waits before it reconnects after the stream broke (the SSE `retry` field). */
+const RECONNECT_MS = 2_000;
+
+function parseLinkIds(raw: string | undefined): number[] | null {
+  if (raw === undefined || raw === '') return null;
+  const ids = raw.split(',').map((part) => Number(part.trim()));
+  if (ids.some((id) => !Number.isInteger(id) || id < 1 || id > INT32_MAX)) {
+    throw new ApiError(400, `link_ids must be link ids separated by commas, got '${raw.slice(0, 100)}'`, { code: 'invalid_request', field: 'link_ids' });
+  }
+  if (ids.length > INGESTION_EVENTS_MAX_LINKS) {
+    throw new ApiError(400, `link_ids may name at most ${INGESTION_EVENTS_MAX_LINKS} links`, { code: 'invalid_request', field: 'link_ids' });
+  }
+  return [...new Set(ids)];
+}
+
+/** A change seen before the stream's first views were sent that those views already supersede. */
+function superseded(change: LinkChange, first: Map<number, IngestionView>): boolean {
+  if (change.kind !== 'changed') return false;
+  const sent = first.get(change.view.link_id);
+  if (!sent) return false;
+  return sent.attempt > change.view.attempt || (sent.attempt === change.view.attempt && isFinalStatus(sent.ingestion_status));
+}
+
+/**
+ * docs/wire-contract.md#ingestion-events: server-sent events of a knowledge base's links, pushed
+ * as the api records each change (docs/decisions.md, "Live progress"). Plain Express response
+ * rather than Nest's @Sse, to send each named link's current view before any change, and to
+ * answer an unknown knowledge base or a bad link_ids with the contract's error body.
+ */
+@ApiTags('ingestions')
+@Controller('api/v1')
+export class IngestionEventsController {
+  constructor(
+    private readonly events: LinkEvents,
+    private readonly links: LinksRepository,
+    private readonly knowledgeBases: KnowledgeBasesService,
+  ) {}
+
+  @Get('knowledge-bases/:kb/ingestions/events')
+  @ApiProduces('text/event-stream')
+  @ApiQuery({ name: 'link_ids', required: false, description: 'only these links (comma-separated), each one’s current view first' })
+  async stream(@Param('kb') knowledgebaseId: string, @Query('link_ids') rawLinkIds: string | undefined, @Res() response: Response) {
+    const linkIds = parseLinkIds(rawLinkIds);
+    await this.knowledgeBases.get(knowledgebaseId); // 404 for an unknown one
+    const wanted = linkIds && new Set(linkIds);
+    // Subscribed before the current views are read, so no change falls between the two; the
+    // changes heard meanwhile are held and sent after them, those the views supersede left out.
+    let held: LinkChange[] | null = [];
+    const first = new Map<number, IngestionView>();
+    const send = (change: LinkChange) => {
+      if (change.kind === 'changed') write(INGESTION_EVENT, change.view);
+      else write(LINK_REMOVED_EVENT, change.removed);
+    };
+    const unsubscribe = this.events.subscribe(knowledgebaseId, (change) => {
+      const linkId = change.kind === 'changed' ? change.view.link_id : change.removed.link_id;
+      if (wanted && !wanted.has(linkId)) return;
+      if (held) held.push(change);
+      else send(change);
+    });
+    let heartbeat: NodeJS.Timeout | undefined;
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      clearInterval(heartbeat);
+      removeShutdown();
+      response.end();
+    };
+    const removeShutdown = this.events.onShutdown(close);
+    const write = (event: string, data: unknown) => {
+      if (!closed) response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    // The response's close, not the request's: a GET's request closes once it has been read.
+    response.on('close', close);
+
+    try {
+      const current = linkIds ? await this.links.findInKnowledgeBase(linkIds, knowledgebaseId) : [];
+      response.status(200).set({
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        // Proxies that buffer (nginx) would hold the events back.
+        'x-accel-buffering': 'no',
+      });
+      response.flushHeaders();
+      response.write(`retry: ${RECONNECT_MS}\n\n`);
+      for (const link of current) {
+        const view = linkView(link);
+        first.set(view.link_id, view);
+        write(INGESTION_EVENT, view);
+      }
+      const pending = held;
+      held = null;
+      for (const change of pending) if (!superseded(change, first)) send(change);
+      // A comment line now and then keeps idle connections from being cut by proxies and load balancers.
+      heartbeat = setInterval(() => !closed && response.write(': keep-alive\n\n'), INGESTION_EVENTS_HEARTBEAT_MS);
+    } catch (error) {
+      unsubscribe();
+      removeShutdown();
+      closed = true;
+      if (!response.headersSent) throw error;
+      response.end();
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import { EventSource } from 'eventsource';
+import { INGESTION_EVENT, INGESTION_STAGES, LINK_REMOVED_EVENT, ingestionEventsPath, type IngestionView } from '@docingest/contracts';
+import { freePort } from '@docingest/local-redis';
+import { createApp } from '../create-app';
+import { ADMIN_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
+import { LinkEvents } from './link-events';
+
+/** A real server-sent events client on the api's stream, with the admin key; every event kept in order. */
+function openStream(stack: Pick<ApiStack, 'apiUrl'>, kb: string, linkIds?: number[]) {
+  const events: Array<{ type: string; data: any }> = [];
+  let status = 0;
+  const source = new EventSource(`${stack.apiUrl}${ingestionEventsPath(kb, linkIds)}`, {
+    fetch: async (input, init) => {
+      const response = await fetch(input, { ...init, headers: { ...init?.headers, authorization: `Bearer ${ADMIN_KEY}` } });
+      status = response.status;
+      return response;
+    },
+  });
+  for (const type of [INGESTION_EVENT, LINK_REMOVED_EVENT]) source.addEventListener(type, (event) => events.push({ type, data: JSON.parse(event.data) }));
+  const opened = new Promise<void>((resolve, reject) => {
+    source.addEventListener('open', () => resolve());
+    source.addEventListener('error', () => source.readyState === EventSource.CLOSED && reject(new Error(`the stream was refused: HTTP ${status}`)));
+  });
+  return { source, events, opened, status: () => status };
+}
+
+const views = (events: Array<{ type: string; data: any }>, linkId: number): IngestionView[] =>
+  events.filter((e) => e.type === INGESTION_EVENT && e.data.link_id === linkId).map((e) => e.data);
+
+describe('ingestion events: each link change pushed as the api records it', () => {
+  let stack: ApiStack;
+
+  beforeAll(async () => {
+    stack = await startApiStack();
+    await stack.createKnowledgeBase('live');
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('a stream opened before the ingestion sees it pending, processing through every stage in order, then completed, as the poll ends it', async () => {
+    const stream = openStream(stack, 'live');
+    await stream.opened;
+    const text = Array.from({ length: 12 }, (_, i) => `Paragraph ${i}: the harbour pumps are inspected every quarter by the night shift.`).join('\n\n');
+    const { body: file } = await stack.upload('harbour.md', text, { knowledgebase_id: 'live', auto_ingest: 'true' });
+    const linkId = (await stack.link(file.uuid, 'live')).link_id;
+    const final = await waitUntil('the completed event', async () => views(stream.events, linkId).find((v) => v.ingestion_status === 'completed'), 120_000);
+    stream.source.close();
+
+    const seen = views(stream.events, linkId);
+    const statuses = seen.map((v) => v.ingestion_status).filter((s, i, all) => s !== all[i - 1]);
+    expect(statuses).toEqual(['pending', 'processing', 'completed']);
+    const stages = seen.filter((v) => v.ingestion_status === 'processing' && v.current_stage).map((v) => INGESTION_STAGES.indexOf(v.current_stage!));
+    expect(stages[0]).toBe(INGESTION_STAGES.indexOf('downloading'));
+    expect(stages).toContain(INGESTION_STAGES.indexOf('storing'));
+    expect(stages).toEqual([...stages].sort((a, b) => a - b)); // never backwards
+    const progress = seen.map((v) => v.ingestion_progress);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(final.chunk_count).toBeGreaterThan(0);
+    const polled = (await stack.request('GET', `/api/v1/ingestions/${linkId}`)).body;
+    expect({ ...final, pages: polled.pages, pages_skipped: polled.pages_skipped }).toEqual(polled);
+  });
+
+  it('a stream naming its links sends each one’s current view first, and only those links', async () => {
+    const { body: done } = await stack.upload('done.md', 'The north gate opens at six.', { knowledgebase_id: 'live', auto_ingest: 'true' });
+    const doneLink = (await stack.waitForFinal(done.uuid, 'live')).link_id;
+    const { body: other } = await stack.upload('other.md', 'The south gate opens at seven.', { knowledgebase_id: 'live' });
+    const otherLink = (await stack.link(other.uuid, 'live')).link_id;
+
+    const stream = openStream(stack, 'live', [doneLink]);
+    await stream.opened;
+    await waitUntil('the current view', async () => views(stream.events, doneLink).length > 0, 10_000);
+    expect(views(stream.events, doneLink)[0]).toEqual((await stack.request('GET', `/api/v1/ingestions/${doneLink}`)).body);
+    await stack.request('POST', '/api/v1/files/ingest-selected', { file_uuids: [other.uuid], knowledgebase_id: 'live' });
+    await stack.waitForFinal(other.uuid, 'live');
+    stream.source.close();
+    expect(stream.events.every((e) => e.data.link_id === doneLink)).toBe(true);
+    expect(otherLink).not.toBe(doneLink);
+  });
+
+  it('says when a file leaves the knowledge base', async () => {
+    const { body: file } = await stack.upload('leaving.md', 'The west gate is closed for repairs.', { knowledgebase_id: 'live', auto_ingest: 'true' });
+    const linkId = (await stack.waitForFinal(file.uuid, 'live')).link_id;
+    const stream = openStream(stack, 'live');
+    await stream.opened;
+    expect((await stack.request('DELETE', `/api/v1/knowledge-bases/live/files/${file.uuid}`)).status).toBe(200);
+    await waitUntil('the removal event', async () => stream.events.some((e) => e.type === LINK_REMOVED_EVENT), 10_000);
+    stream.source.close();
+    expect(stream.events.find((e) => e.type === LINK_REMOVED_EVENT)!.data).toEqual({ link_id: linkId, file_uuid: file.uuid });
+  });
+
+  it('a stream on a second api instance sees what the first one records (through Redis)', async () => {
+    const port = await freePort();
+    const second = await createApp({ ...stack.config, PORT: port }, { logDestination: { write: () => undefined } });
+    try {
+      await second.listen(port, '127.0.0.1');
+      const stream = openStream({ apiUrl: `http://127.0.0.1:${port}` }, 'live');
+      await stream.opened;
+      // Callbacks reach the first instance (the service's API_URL); the stream is on the second.
+      const { body: file } = await stack.upload('elsewhere.md', 'The east gate is painted green.', { knowledgebase_id: 'live', auto_ingest: 'true' });
+      const linkId = (await stack.link(file.uuid, 'live')).link_id;
+      await waitUntil('the completed event on the second instance', async () => views(stream.events, linkId).some((v) => v.ingestion_status === 'completed'), 120_000);
+      stream.source.close();
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('refuses a missing credential, an unknown knowledge base and bad link ids with the error body, and stops listening when the client goes', async () => {
+    const raw = (path: string, auth = true) => fetch(`${stack.apiUrl}${path}`, { headers: auth ? { authorization: `Bearer ${ADMIN_KEY}` } : {} });
+    expect((await raw(ingestionEventsPath('live'), false)).status).toBe(401);
+    const unknown = await raw(ingestionEventsPath('nowhere'));
+    expect({ status: unknown.status, body: await unknown.json() }).toMatchObject({ status: 404, body: { code: 'unknown_knowledge_base' } });
+    const bad = await raw(`${ingestionEventsPath('live')}?link_ids=1,two`);
+    expect({ status: bad.status, body: await bad.json() }).toMatchObject({ status: 400, body: { code: 'invalid_request', field: 'link_ids' } });
+
+    const events = stack.app.get(LinkEvents);
+    const before = events.listening;
+    const stream = openStream(stack, 'live');
+    await stream.opened;
+    await waitUntil('the stream listening', async () => events.listening === before + 1, 10_000);
+    stream.source.close();
+    await waitUntil('the stream no longer listening', async () => events.listening === before, 10_000);
+  });
+});
