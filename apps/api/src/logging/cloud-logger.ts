@@ -34,6 +34,9 @@ export function apiLoggerParams(config: Pick<ApiConfig, 'LOG_LEVEL' | 'REQUEST_L
     pinoHttp: {
       logger,
       quietReqLogger: true,
+      // Without it every request line carries the whole request, its Authorization header and
+      // session cookie included; httpRequest says what Cloud Logging needs.
+      quietResLogger: true,
       customProps: (req) => traceLogFields(traceFromHeaders(req.headers), config.GOOGLE_CLOUD_PROJECT || undefined),
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : config.REQUEST_LOGS ? 'info' : 'silent'),
       customSuccessMessage: (req, res) => `${req.method} ${(req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url} ${res.statusCode}`,

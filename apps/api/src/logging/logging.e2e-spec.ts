@@ -20,9 +20,14 @@ describe('api log lines', () => {
 
   it('logs a refused request with httpRequest at WARNING, under the request’s trace', async () => {
     const before = stack.logLines.length;
-    const response = await fetch(`${stack.apiUrl}/api/v1/knowledge-bases`, { headers: { 'x-cloud-trace-context': `${trace}/42;o=1` } });
+    const response = await fetch(`${stack.apiUrl}/api/v1/knowledge-bases`, {
+      headers: { 'x-cloud-trace-context': `${trace}/42;o=1`, authorization: 'Bearer not-the-admin-key', cookie: 'docingest_session=not-a-session' },
+    });
     expect(response.status).toBe(401);
     const line = stack.logLines.slice(before).find((l) => l.httpRequest);
+    // Credentials never reach the log: the request line is httpRequest, not the request's headers.
+    expect(JSON.stringify(stack.logLines.slice(before))).not.toMatch(/not-the-admin-key|not-a-session/);
+    expect(line).not.toHaveProperty('req');
     expect(line).toMatchObject({
       severity: 'WARNING',
       message: 'GET /api/v1/knowledge-bases 401',
