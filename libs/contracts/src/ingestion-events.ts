@@ -24,6 +24,12 @@ export interface IngestionView {
   attempt: number;
   dispatch_retries: number;
   ingestion_history: Array<{ at: string; event: string; reason?: string; status?: string }>;
+  /** The object version the attempt read, and what it embedded and reused (docs/wire-contract.md#re-ingestion). */
+  object_generation: string | null;
+  object_crc32c: string | null;
+  chunks_embedded: number | null;
+  chunks_reused: number | null;
+  embedding_tokens: number | null;
 }
 
 /**

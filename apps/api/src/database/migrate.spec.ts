@@ -26,6 +26,13 @@ const DOCUMENTED_COLUMNS: Record<string, string[]> = {
     'embedding_model',
     'chunk_size',
     'chunk_overlap',
+    'object_generation',
+    'object_crc32c',
+    'chunks_embedded',
+    'chunks_reused',
+    'embedding_tokens',
+    'forced',
+    'completed_object',
   ],
   imports: [
     'id',

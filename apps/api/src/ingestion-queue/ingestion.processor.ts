@@ -7,6 +7,7 @@ import { IngestionServiceClient } from '../ingestion-service/ingestion-service.c
 import { KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service';
 import { LinksRepository } from '../ingestions/links.repository';
 import { classifyAnswer, classifyError, retryDelayMs, type DispatchOutcome } from './dispatch-outcome';
+import { unchangedSince } from '../ingestions/unchanged-since';
 import { INGEST_JOB_OPTIONS, INGEST_SINGLE_FILE_JOB, INGESTION_QUEUE, SWEEP_STALE_JOB, ingestJobId, type IngestSingleFileJob } from './ingestion-job';
 import { PendingDispatches } from './pending-dispatches';
 
@@ -65,6 +66,7 @@ export class IngestionProcessor implements OnModuleDestroy {
       custom_metadata: null,
       attempt,
       text_search_language: kb.text_search_language,
+      skip_if_unchanged: unchangedSince(link, kb),
     };
     // Anything that throws up to here leaves the link pending and Bull retries the job with backoff.
     const headers = await this.ingestionService.dispatchHeaders();
@@ -168,6 +170,11 @@ export class IngestionProcessor implements OnModuleDestroy {
             chunks: answer.chunks,
             pages: answer.pages,
             pages_skipped: answer.pages_skipped,
+            object: answer.object,
+            skipped: answer.skipped,
+            chunks_embedded: answer.chunks_embedded,
+            chunks_reused: answer.chunks_reused,
+            embedding_tokens: answer.embedding_tokens,
           }
         : { status: 'failed', progress: 0, processed_docs: 0, total_docs: 0, error: message.slice(0, 4000) }),
     });

@@ -27,7 +27,7 @@ export class IngestionsController {
   @ApiBody({ schema: ProgressUpdateSchema as object })
   async updateProgress(@Param('uuid', new ParseUUIDPipe()) fileUuid: string, @Body(new ContractBody<ProgressUpdate>(ProgressUpdateSchema)) update: ProgressUpdate) {
     // The contract leaves these unbounded; the columns are 32-bit, and an overflow must be the caller's 400, not our 500.
-    for (const field of ['processed_docs', 'total_docs', 'chunks', 'attempt'] as const) {
+    for (const field of ['processed_docs', 'total_docs', 'chunks', 'attempt', 'chunks_embedded', 'chunks_reused', 'embedding_tokens'] as const) {
       const value = update[field];
       if (typeof value === 'number' && value > INT32_MAX) throw new ApiError(400, `field '${field}' must be <= ${INT32_MAX}`, { code: 'invalid_request', field });
     }

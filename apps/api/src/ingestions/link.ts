@@ -30,11 +30,35 @@ export interface Link {
   failed_by: 'service' | 'api' | null;
   /** Overridden and retried states of the attempt, oldest first. */
   ingestion_history: Array<{ at: string; event: string; reason?: string; status?: string }>;
+  /** The object version this attempt read, and what it embedded and reused (migration 1764820000000). */
+  object_generation: string | null;
+  object_crc32c: string | null;
+  chunks_embedded: number | null;
+  chunks_reused: number | null;
+  embedding_tokens: number | null;
+  /** Started with force: true, so never skipped as unchanged. */
+  forced: boolean;
+  /** The object version and settings of the last completed attempt, kept while later attempts run. */
+  completed_object: CompletedObject | null;
+}
+
+/** What the last completed attempt of a link read, and with which settings. */
+export interface CompletedObject {
+  generation: string;
+  crc32c: string;
+  embedding_model: string | null;
+  chunk_size: number | null;
+  chunk_overlap: number | null;
+  attempt: number;
+  /** Its page counts: what a later attempt skipped as unchanged reports as its own. */
+  pages: number | null;
+  pages_skipped: number | null;
 }
 
 export const LINK_COLUMNS = `id, file_uuid, knowledgebase_id, ingestion_status, ingestion_progress, processed_docs, total_docs,
   chunk_count, current_stage, ingestion_error, ingestion_started_at, ingestion_completed_at, last_progress_at, attempt,
-  embedding_model, chunk_size, chunk_overlap, pages, pages_skipped, accepted_at, dispatch_retries, retry_until, failed_by, ingestion_history`;
+  embedding_model, chunk_size, chunk_overlap, pages, pages_skipped, accepted_at, dispatch_retries, retry_until, failed_by, ingestion_history,
+  object_generation, object_crc32c, chunks_embedded, chunks_reused, embedding_tokens, forced, completed_object`;
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -59,6 +83,11 @@ export function linkView(link: Link): IngestionView {
     attempt: link.attempt,
     dispatch_retries: link.dispatch_retries,
     ingestion_history: link.ingestion_history,
+    object_generation: link.object_generation,
+    object_crc32c: link.object_crc32c,
+    chunks_embedded: link.chunks_embedded,
+    chunks_reused: link.chunks_reused,
+    embedding_tokens: link.embedding_tokens,
   };
 }
 

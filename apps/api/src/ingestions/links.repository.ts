@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { INGESTION_STAGES, isFinalStatus, type ProgressUpdate } from '@docingest/contracts';
+import { INGESTION_STAGES, isFinalStatus, type AttemptWork, type ProgressUpdate } from '@docingest/contracts';
 import { PG_POOL } from '../database/database.module';
 import { LINK_COLUMNS, type FileWithLink, type Link, type LinkToDispatch } from './link';
 import { LinkEvents } from './link-events';
@@ -9,8 +9,53 @@ const OPEN = `ingestion_status IN ('pending', 'processing')`;
 /** A failure the api inferred itself: a completion of the same attempt may still override it. */
 const INFERRED_FAILURE = `(ingestion_status = 'failed' AND failed_by = 'api')`;
 /** Appends one event to the link's history (SQL expression; $n placeholders are the caller's). */
-const historyEntry = (event: string, reason: string) =>
-  `ingestion_history || jsonb_build_array(jsonb_build_object('at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'event', '${event}', 'reason', ${reason}))`;
+const historyItem = (event: string, reason: string) =>
+  `jsonb_build_array(jsonb_build_object('at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'event', '${event}', 'reason', ${reason}))`;
+const historyEntry = (event: string, reason: string) => `ingestion_history || ${historyItem(event, reason)}`;
+
+/**
+ * What a completed attempt did (docs/wire-contract.md#re-ingestion), as SET terms reading
+ * parameters $n…$n+5 (workParams), applied when `when` holds and the report names an object: the
+ * object version read, which becomes the link's completed_object with the attempt's settings and
+ * page counts, chunks embedded and reused, and tokens. `pages` / `pagesSkipped` are the SQL
+ * expressions the same UPDATE sets those columns to (pagesTerm).
+ */
+const workTerms = (n: number, when: string, pages: string, pagesSkipped: string) => {
+  const on = `(${when} AND $${n}::text IS NOT NULL)`;
+  const set = (column: string, value: string) => `${column} = CASE WHEN ${on} THEN ${value} ELSE ${column} END`;
+  return [
+    set('object_generation', `$${n}::text`),
+    set('object_crc32c', `$${n + 1}::text`),
+    set('chunks_embedded', `$${n + 2}::int`),
+    set('chunks_reused', `$${n + 3}::int`),
+    set('embedding_tokens', `$${n + 4}::int`),
+    set(
+      'completed_object',
+      `jsonb_build_object('generation', $${n}::text, 'crc32c', $${n + 1}::text, 'embedding_model', embedding_model, 'chunk_size', chunk_size, 'chunk_overlap', chunk_overlap, 'attempt', attempt, 'pages', ${pages}, 'pages_skipped', ${pagesSkipped})`,
+    ),
+  ].join(',\n');
+};
+/** The "unchanged, skipped" history entry of a skipped attempt, once (an empty array otherwise). */
+const skippedEntry = (n: number, when: string) =>
+  `CASE WHEN ${when} AND $${n}::text IS NOT NULL AND $${n + 5}::boolean AND NOT ingestion_history @> '[{"event": "unchanged_skipped"}]'::jsonb THEN ${historyItem(
+    'unchanged_skipped',
+    `'unchanged, skipped: object generation ' || $${n}::text || ' and CRC32C ' || $${n + 1}::text || ' are those the last completed attempt stored with the same settings; nothing was embedded or written'`,
+  )} ELSE '[]'::jsonb END`;
+/**
+ * A page count a report sets (`value`, a parameter): a skipped attempt read no file, so the
+ * count it reports means nothing and the last completed attempt's count (kept in completed_object)
+ * stands instead; otherwise the report's count, or the column unchanged when it has none.
+ */
+const pagesTerm = (column: 'pages' | 'pages_skipped', value: string, n: number, when: string) =>
+  `CASE WHEN ${when} AND $${n}::text IS NOT NULL AND $${n + 5}::boolean THEN COALESCE((completed_object->>'${column}')::int, ${column}) ELSE COALESCE(${value}, ${column}) END`;
+const workParams = (work: AttemptWork) => [
+  work.object?.generation ?? null,
+  work.object?.crc32c ?? null,
+  work.chunks_embedded ?? null,
+  work.chunks_reused ?? null,
+  work.embedding_tokens ?? null,
+  work.skipped === 'unchanged',
+];
 
 export type ProgressOutcome = { applied: true; link: Link } | { applied: false; reason: 'unknown_link' | 'final' | 'stale_attempt' | 'behind'; link?: Link };
 
@@ -127,6 +172,7 @@ export class LinksRepository {
               processed_docs = 0, total_docs = 0, chunk_count = NULL, pages = NULL, pages_skipped = NULL, current_stage = NULL, ingestion_error = NULL,
               ingestion_started_at = NULL, ingestion_completed_at = NULL, last_progress_at = now(),
               accepted_at = NULL, dispatch_retries = 0, retry_until = NULL, failed_by = NULL, ingestion_history = '[]'::jsonb,
+              object_generation = NULL, object_crc32c = NULL, chunks_embedded = NULL, chunks_reused = NULL, embedding_tokens = NULL, forced = $5::boolean,
               embedding_model = $2, chunk_size = $3, chunk_overlap = $4
         WHERE id = ANY($1::int[]) AND ($5::boolean OR NOT ${OPEN})
         RETURNING ${LINK_COLUMNS}`,
@@ -156,19 +202,24 @@ export class LinksRepository {
     if (update.link_id === null) return { applied: false, reason: 'unknown_link' };
     const final = isFinalStatus(update.status);
     const progress = update.status === 'completed' ? 100 : update.progress;
+    const completedWhen = `$3::text = 'completed'`;
+    const pagesSet = pagesTerm('pages', '$13::int', 15, completedWhen);
+    const pagesSkippedSet = pagesTerm('pages_skipped', '$14::int', 15, completedWhen);
     // A completion of this very attempt also ends a failure the api only inferred (sweeper,
     // transport error): the service's word beats the api's guess, and the guess goes to history.
     const { rows } = await this.pool.query<Link>(
       `UPDATE file_knowledge_base_links SET
-          ingestion_history = CASE WHEN ${INFERRED_FAILURE} THEN ${historyEntry('failure_overridden', 'ingestion_error')} ELSE ingestion_history END,
+          ingestion_history = CASE WHEN ${INFERRED_FAILURE} THEN ${historyEntry('failure_overridden', 'ingestion_error')} ELSE ingestion_history END
+            || ${skippedEntry(15, completedWhen)},
+          ${workTerms(15, completedWhen, pagesSet, pagesSkippedSet)},
           ingestion_status = $3::text,
           ingestion_progress = GREATEST(ingestion_progress, $4::real),
           processed_docs = GREATEST(processed_docs, $5::int),
           total_docs = CASE WHEN $6::int > 0 THEN $6::int ELSE total_docs END,
           current_stage = COALESCE($7::text, current_stage),
           chunk_count = COALESCE($8::int, chunk_count),
-          pages = COALESCE($13::int, pages),
-          pages_skipped = COALESCE($14::int, pages_skipped),
+          pages = ${pagesSet},
+          pages_skipped = ${pagesSkippedSet},
           ingestion_error = CASE WHEN $3::text = 'failed' THEN $9::text ELSE NULL END,
           failed_by = CASE WHEN $3::text = 'failed' THEN 'service' ELSE NULL END,
           ingestion_completed_at = CASE WHEN $10::boolean THEN now() ELSE ingestion_completed_at END,
@@ -196,6 +247,7 @@ export class LinksRepository {
         [...INGESTION_STAGES],
         update.pages ?? null,
         update.pages_skipped ?? null,
+        ...workParams(update),
       ],
     );
     if (rows[0]) return { applied: true, link: this.recorded(rows)[0] };
