@@ -322,6 +322,14 @@
     return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
   }
 
+  /** What a completed re-ingestion did (docs/wire-contract.md#re-ingestion): skipped unchanged, or chunks embedded and reused. */
+  function attemptWork(file) {
+    if (file.ingestion_status !== 'completed') return null;
+    if ((file.ingestion_history || []).some((entry) => entry.event === 'unchanged_skipped')) return 'unchanged, skipped';
+    if (Number(file.chunks_reused) > 0) return `${Number(file.chunks_embedded) || 0} embedded, ${Number(file.chunks_reused)} reused`;
+    return null;
+  }
+
   function formatSize(bytes) {
     const n = Number(bytes || 0);
     if (n < 1024) return `${n} B`;
@@ -401,7 +409,7 @@
     row.checkbox.setAttribute('aria-label', `Select ${title}`);
     row.name.textContent = title;
     row.name.title = title;
-    row.info.textContent = [formatSize(file.size), file.content_type, file.attempt > 1 ? `attempt ${file.attempt}` : null].filter(Boolean).join(' · ');
+    row.info.textContent = [formatSize(file.size), file.content_type, file.attempt > 1 ? `attempt ${file.attempt}` : null, attemptWork(file)].filter(Boolean).join(' · ');
     row.badge.className = `badge ${status}`;
     row.badge.textContent = statusLabel(status);
     const took = seconds(file.ingestion_started_at, ACTIVE.includes(status) ? null : file.ingestion_completed_at);
