@@ -1,9 +1,10 @@
 // The admin UI: plain DOM, no framework, no build step. Every value that comes from the server
 // or from a user (file names, error messages, chunk text, knowledge base names) is written with
 // textContent or setAttribute, never parsed as HTML, so a file named like a script tag stays a name.
-// Files' status reaches the page in one place (the "status" section: refreshStatus → applyFiles); a
-// pushed feed would hand its files to applyFiles the same way. Changes it sees are announced to
-// screen readers (politely; failures assertively).
+// Files' status reaches the page in one place (the "status" section → applyFiles): from the api's
+// event stream of the shown knowledge base as each change is recorded, and from a poll of its file
+// list (often while something is busy and the stream is not open; now and then as a backstop while
+// it is). Changes it sees are announced to screen readers (politely; failures assertively).
 (() => {
   'use strict';
   const $ = (id) => document.getElementById(id);
@@ -18,6 +19,8 @@
     rows: new Map(), // file uuid → its row elements, kept between polls so nothing flickers
     seen: null, // file uuid → the status last shown, to announce what changed; null until the first list
     timer: null,
+    events: null, // the shown knowledge base's EventSource, while one is open or reconnecting
+    live: false, // the stream is open: the poll is only a backstop
     refreshSeq: 0,
     appliedSeq: 0,
     importShown: null, // { kb, id } of the import whose progress is shown
@@ -245,13 +248,65 @@
   function stopStatus() {
     clearTimeout(state.timer);
     state.timer = null;
+    closeEvents();
   }
 
-  /** Polls again soon while something is pending or processing, slowly otherwise. */
+  /** Polls again soon while something is pending or processing and no stream is open, slowly otherwise. */
   function scheduleStatus() {
-    stopStatus();
+    clearTimeout(state.timer);
     const busy = state.files.some((f) => ACTIVE.includes(f.ingestion_status));
-    state.timer = setTimeout(() => refreshStatus().catch(() => undefined), busy && !document.hidden ? 1000 : 5000);
+    const delay = state.live ? 30000 : busy && !document.hidden ? 1000 : 5000;
+    state.timer = setTimeout(() => refreshStatus().catch(() => undefined), delay);
+  }
+
+  function closeEvents() {
+    if (state.events) state.events.close();
+    state.events = null;
+    state.live = false;
+  }
+
+  /**
+   * The knowledge base's event stream (docs/wire-contract.md#ingestion-events): each link change
+   * as the api records it, merged into the file it belongs to. The browser reconnects by itself;
+   * on every (re)open the list is fetched once, for what happened while it was closed. A stream
+   * the api refuses (an older api: 404) leaves the poll to do the work.
+   */
+  function openEvents(kbId) {
+    if (typeof EventSource !== 'function' || (state.events && state.events.kbId === kbId)) return;
+    closeEvents();
+    const source = new EventSource(`/api/v1/knowledge-bases/${encodeURIComponent(kbId)}/ingestions/events`, { withCredentials: true });
+    source.kbId = kbId;
+    state.events = source;
+    source.addEventListener('open', () => {
+      const reopened = state.live === false && source.opened;
+      source.opened = true;
+      state.live = true;
+      if (reopened) refreshStatus().catch(() => undefined);
+      else scheduleStatus();
+    });
+    source.addEventListener('ingestion', (event) => {
+      let link;
+      try {
+        link = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      const index = state.files.findIndex((f) => f.uuid === link.file_uuid);
+      // A file this page has not listed yet (uploaded elsewhere): the list brings it with its name.
+      if (index < 0) return void refreshStatus().catch(() => undefined);
+      const { file_uuid, ...fields } = link;
+      const files = state.files.slice();
+      files[index] = { ...files[index], ...fields, uuid: file_uuid };
+      // Newer than any list asked for before it: such a list, answered later, is stale.
+      state.appliedSeq = state.refreshSeq + 1;
+      applyFiles(kbId, files);
+    });
+    source.addEventListener('link_removed', () => refreshStatus().catch(() => undefined));
+    source.addEventListener('error', () => {
+      state.live = false;
+      if (source.readyState === EventSource.CLOSED && state.events === source) state.events = null;
+      scheduleStatus();
+    });
   }
 
   /** Fetches the shown knowledge base's files and applies them; the next poll is scheduled after. */
@@ -265,6 +320,7 @@
       if (seq < state.appliedSeq) return;
       state.appliedSeq = seq;
       applyFiles(kbId, files);
+      openEvents(kbId);
     } finally {
       if (seq === state.refreshSeq && state.kb) scheduleStatus();
     }

@@ -5,6 +5,8 @@ import { openBrowser, type Browser } from '../testing/browser';
 import type { Context } from '../testing/context';
 import { BROWSER_PDF_SENTENCE, longPdf } from '../testing/documents';
 
+// Not the PDF's sentence: the search test after these must still find the PDF first.
+const LIVE_TEXT = 'The harbour pumps are inspected every quarter by the night shift. '.repeat(40);
 const MARKUP_NAME = '<img src=x onerror=alert(1)>.txt';
 const MARKUP_TEXT = '<script>alert(2)</script><img src=x onerror=alert(3)> Otters hold hands while they sleep so that they do not drift apart.';
 const MARKUP_ERROR = '<img src=x onerror=alert(4)><b>not bold</b> the parser said no';
@@ -106,6 +108,44 @@ export function adminUiSuite(get: Context): void {
     expect(percents).toEqual([...percents].sort((a, b) => a - b)); // never backwards
     expect(await page.evaluate(() => (window as unknown as { e2eMark?: string }).e2eMark)).toBe('same document');
     await browser.screenshot('admin-ingest-completed');
+  });
+
+  it('moves a row from the event stream alone while the file list is refused, and by polling where the stream is refused', async () => {
+    const uuid = await upload({ name: 'live-events.md', mimeType: 'text/markdown', buffer: Buffer.from(LIVE_TEXT) }, false);
+    // From now on every request for the file list fails: only the event stream can move the row.
+    const listRoute = /\/api\/v1\/knowledge-bases\/[^/]+\/files$/;
+    let listsRefused = 0;
+    await page.route(listRoute, (route) => {
+      listsRefused++;
+      return route.abort();
+    });
+    try {
+      await page.locator(`#file-rows tr[data-file="${uuid}"] input.select`).check();
+      await page.click('#ingest-selected');
+      await waitForStatus(uuid, 'completed');
+    } finally {
+      await page.unroute(listRoute);
+    }
+    expect(await page.locator(`#file-rows tr[data-file="${uuid}"] [role=progressbar]`).getAttribute('aria-valuenow')).toBe('100');
+    expect(listsRefused).toBeGreaterThan(0); // the page did ask, and got nothing
+
+    // An api without the stream (404): the page polls the file list, as before there was one.
+    const eventsRoute = /\/ingestions\/events/;
+    let streamsRefused = 0;
+    await page.route(eventsRoute, (route) => {
+      streamsRefused++;
+      return route.fulfill({ status: 404, contentType: 'application/json', body: '{"statusCode":404,"error":"Not Found","message":"no such route"}' });
+    });
+    try {
+      await page.reload();
+      await page.locator(`#file-rows tr[data-file="${uuid}"]`).waitFor();
+      const polled = await upload({ name: 'polled.md', mimeType: 'text/markdown', buffer: Buffer.from(LIVE_TEXT) }, true);
+      await waitForStatus(polled, 'completed');
+    } finally {
+      await page.unroute(eventsRoute);
+    }
+    expect(streamsRefused).toBeGreaterThan(0);
+    await page.evaluate(() => ((window as unknown as { e2eMark: string }).e2eMark = 'same document'));
   });
 
   it('search finds a sentence of the PDF and shows its source file and page', async () => {
