@@ -1,21 +1,6 @@
 import { openAsBlob } from 'node:fs';
 import { basename, extname } from 'node:path';
-
-/** What the polling endpoint (`GET /ingestions/:linkId`) answers for one link. */
-export interface LinkProgress {
-  link_id: number;
-  knowledgebase_id: string;
-  ingestion_status: string;
-  ingestion_progress: number;
-  current_stage: string | null;
-  chunk_count: number | null;
-  ingestion_error: string | null;
-  ingestion_started_at: string | null;
-  ingestion_completed_at: string | null;
-  attempt: number;
-  /** Pages parsed: only when the api reports it (it does not yet). */
-  pages?: number | null;
-}
+import type { IngestionView } from '@docingest/contracts';
 
 export interface Enqueued {
   file_uuid: string;
@@ -79,9 +64,13 @@ export function contentTypeOf(path: string): string {
 /** The few api calls the command line makes, with the admin key. */
 export class ApiClient {
   constructor(
-    private readonly baseUrl: string,
-    private readonly adminKey: string,
+    readonly baseUrl: string,
+    readonly adminKey: string,
   ) {}
+
+  get unauthorizedMessage(): string {
+    return `the api at ${this.baseUrl} refused the admin key: set ADMIN_API_KEY to the key it was started with`;
+  }
 
   private async request<T>(path: string, init: RequestInit = {}): Promise<T> {
     let response: Response;
@@ -105,7 +94,7 @@ export class ApiClient {
     } catch {
       body = null;
     }
-    if (response.status === 401) throw new ApiError(401, `the api at ${this.baseUrl} refused the admin key: set ADMIN_API_KEY to the key it was started with`);
+    if (response.status === 401) throw new ApiError(401, this.unauthorizedMessage);
     if (!response.ok) {
       const message = Array.isArray(body?.message) ? body.message.join('; ') : typeof body?.message === 'string' ? body.message : `HTTP ${response.status}`;
       throw new ApiError(response.status, message);
@@ -149,8 +138,8 @@ export class ApiClient {
     return queued;
   }
 
-  ingestion(linkId: number): Promise<LinkProgress> {
-    return this.request<LinkProgress>(`/ingestions/${linkId}`);
+  ingestion(linkId: number): Promise<IngestionView> {
+    return this.request<IngestionView>(`/ingestions/${linkId}`);
   }
 
   startImport(knowledgebaseId: string, gcsUri: string, include: string[], exclude: string[]): Promise<ImportProgress> {

@@ -1,7 +1,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ApiClient, ApiError, type LinkProgress } from './api-client';
+import type { IngestionView } from '@docingest/contracts';
+import { ApiClient, ApiError } from './api-client';
+import { followLinks } from './follow-links';
 import { importRow, resultRows } from './import-rows';
 import { ProgressView, printable, summaryTable, type Row } from './progress-view';
 
@@ -19,6 +21,7 @@ objects already ingested at the same generation are skipped, changed ones ingest
   --top K          how many search results (default 5)
 Environment: API_URL (default http://127.0.0.1:3000), ADMIN_API_KEY (default local-admin-key).`;
 
+/** The import's own poll (an import has no event stream). */
 const FINAL = new Set(['completed', 'failed']);
 const POLL_MS = 500;
 /** Polls in a row that may fail (the api restarting, say) before the command gives up. */
@@ -59,7 +62,7 @@ function options() {
   }
 }
 
-function seconds(link: LinkProgress): number | null {
+function seconds(link: IngestionView): number | null {
   if (!link.ingestion_started_at || !link.ingestion_completed_at) return null;
   const ms = Date.parse(link.ingestion_completed_at) - Date.parse(link.ingestion_started_at);
   return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : null;
@@ -179,35 +182,34 @@ async function ingestFiles(api: ApiClient, kb: string, files: string[]): Promise
     if (uuids[i]) row.status = 'pending';
   });
 
-  await pollUntilFinal(rows, async () => {
-    const polled = await Promise.allSettled(
-      rows.map(async (row, i) => {
-        const linkId = uuids[i] ? linkOf.get(uuids[i]!) : undefined;
-        if (FINAL.has(row.status) || linkId === undefined) return;
-        const link = await api.ingestion(linkId);
-        row.status = link.ingestion_status;
-        row.progress = Number(link.ingestion_progress ?? 0);
-        row.stage = link.current_stage;
-        row.chunks = link.chunk_count;
-        row.pages = typeof link.pages === 'number' ? link.pages : null;
-        row.error = link.ingestion_error;
-        row.seconds = seconds(link);
-      }),
-    );
-    const failure = polled.find((p): p is PromiseRejectedResult => p.status === 'rejected');
-    if (failure) throw failure.reason;
+  const view = new ProgressView();
+  view.render(rows);
+  // Each change as the api records it (its event stream), or polled every 0.5 s where the stream
+  // is not available (docs/decisions.md).
+  const rowOf = new Map(rows.flatMap((row, i) => (uuids[i] && linkOf.has(uuids[i]!) ? [[linkOf.get(uuids[i]!)!, row] as const] : [])));
+  await followLinks(api, kb, [...rowOf.keys()], (link) => {
+    const row = rowOf.get(link.link_id)!;
+    row.status = link.ingestion_status;
+    row.progress = Number(link.ingestion_progress ?? 0);
+    row.stage = link.current_stage;
+    row.chunks = link.chunk_count;
+    row.pages = typeof link.pages === 'number' ? link.pages : null;
+    row.error = link.ingestion_error;
+    row.seconds = seconds(link);
+    view.render(rows);
   });
-  // The service's answer, which carries the page count, can land just after the final callback: read those rows once more.
-  const late = rows.map((row, i) => (row.status === 'completed' && row.pages === null && uuids[i] ? linkOf.get(uuids[i]!) : undefined));
-  if (late.some((id) => id !== undefined)) {
-    await new Promise((r) => setTimeout(r, POLL_MS));
-    await Promise.allSettled(
-      late.map(async (linkId, i) => {
-        if (linkId === undefined) return;
-        const link = await api.ingestion(linkId);
-        if (typeof link.pages === 'number') rows[i].pages = link.pages;
-      }),
-    );
+  // A completed file's page count is recorded from the service's answer, just after its final
+  // report: asked for again, for up to 2 s, for the summary.
+  const pageless = [...rowOf].filter(([, row]) => row.status === 'completed' && row.pages === null);
+  for (let wait = 0; pageless.length && wait < 10; wait++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const [linkId, row] of [...pageless]) {
+      const link = await api.ingestion(linkId).catch(() => null);
+      if (typeof link?.pages === 'number') {
+        row.pages = link.pages;
+        pageless.splice(pageless.indexOf(pageless.find(([id]) => id === linkId)!), 1);
+      }
+    }
   }
   console.log(`\n${summaryTable(rows)}\n`);
   return rows;
