@@ -8,7 +8,7 @@ import { ApiClient } from '../../../tools/ingest-cli/src/api-client';
 import { pdfPages } from '../corpus/corpus-generator';
 import { SeededRandom } from '../corpus/seeded-random';
 import { LATENCY_KB, LatencyStack } from './latency-stack';
-import { pollUntilFinal, type Observer } from './observers';
+import { followUntilFinal, pollUntilFinal, type Observer } from './observers';
 
 export interface LatencyOptions {
   /** Files measured, one after another (a cold first file is measured besides them). */
@@ -65,7 +65,10 @@ export async function measureLatency(options: LatencyOptions, log: (line: string
   try {
     const api = new ApiClient(stack.apiUrl, stack.adminKey);
     await createKnowledgeBase(stack);
-    const observers: Observer[] = [{ name: `poll ${options.pollMs} ms`, watch: (linkId) => pollUntilFinal(api, linkId, options.pollMs) }];
+    const observers: Observer[] = [
+      { name: `poll ${options.pollMs} ms`, watch: (linkId) => pollUntilFinal(api, linkId, options.pollMs) },
+      { name: 'events', watch: (linkId) => followUntilFinal(api, LATENCY_KB, linkId) },
+    ];
     const measure: LatencyMeasure = {
       pollMs: options.pollMs,
       observers: observers.map((o) => o.name),

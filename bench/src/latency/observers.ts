@@ -1,4 +1,5 @@
 import type { ApiClient } from '../../../tools/ingest-cli/src/api-client';
+import { followLinks } from '../../../tools/ingest-cli/src/follow-links';
 
 export interface FinalSeen {
   status: string;
@@ -24,4 +25,14 @@ export async function pollUntilFinal(api: ApiClient, linkId: number, everyMs: nu
     if (FINAL.has(link.ingestion_status)) return { status: link.ingestion_status, error: link.ingestion_error, seenAt: Date.now() };
   }
   throw new Error(`link ${linkId} did not end within ${timeoutMs / 1000} s`);
+}
+
+/** As the CLI follows a link now: the api's event stream (polling only where it is not available). */
+export async function followUntilFinal(api: ApiClient, knowledgebaseId: string, linkId: number): Promise<FinalSeen> {
+  let final: FinalSeen | null = null;
+  const mode = await followLinks(api, knowledgebaseId, [linkId], (view) => {
+    if (FINAL.has(view.ingestion_status)) final = { status: view.ingestion_status, error: view.ingestion_error, seenAt: Date.now() };
+  });
+  if (mode !== 'events') throw new Error(`link ${linkId}: the event stream was not available (followed by polling)`);
+  return final!;
 }
