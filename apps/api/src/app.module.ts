@@ -1,9 +1,11 @@
 import { LoggerModule, type Params } from 'nestjs-pino';
 import { BullModule } from '@nestjs/bull';
 import { type DynamicModule, Module } from '@nestjs/common';
+import type { Logger as Pino } from 'pino';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
-import { apiLoggerParams } from './logging/cloud-logger';
+import { apiLoggerParams, apiRootLogger } from './logging/cloud-logger';
+import { LoggingModule } from './logging/logging.module';
 import { ErrorBodyFilter } from './common/error-body.filter';
 import { ApiConfigModule } from './config/config.module';
 import type { ApiConfig } from './config/api-config';
@@ -31,6 +33,8 @@ export class AppModule {
         BullModule.forRoot({ url: config.REDIS_URL, prefix: queuePrefix(installationId) }),
         // Request-scoped loggers (the request's trace on every line) and the request log.
         LoggerModule.forRoot(loggerParams),
+        // The same root logger, for the lines about one ingestion (docs/wire-contract.md#trace).
+        LoggingModule.forRoot((loggerParams.pinoHttp as { logger?: Pino } | undefined)?.logger ?? apiRootLogger(config)),
         AuthModule,
         KnowledgeBasesModule,
         IngestionsModule,

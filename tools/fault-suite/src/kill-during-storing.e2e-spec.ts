@@ -74,8 +74,8 @@ describe('ingestion service SIGKILLed in the middle of storing', () => {
       expect(failed.ingestion_status).toBe('failed');
       expect(failed.ingestion_error).toMatch(/no progress since .*stopped reporting/);
       // The sweeper logs after it writes the link: its line may arrive just after the poll saw the link failed.
-      const swept = await stack.waitForEvent('api', 'sweeper.failed_stale', (e) => (e.link_ids as number[]).includes(failed.link_id), 10_000);
-      expect(swept.link_ids).toContain(failed.link_id);
+      const swept = await stack.waitForEvent('api', 'sweeper.failed_stale', (e) => e.link_id === failed.link_id, 10_000);
+      expect(swept.link_id).toBe(failed.link_id);
       observe(`link failed by the sweeper at stage ${failed.current_stage}: "${failed.ingestion_error}"`);
       expect(await stack.vectorRows(KB, fileUuid)).toMatchObject({ count: 0 });
 

@@ -33,6 +33,7 @@ const DOCUMENTED_COLUMNS: Record<string, string[]> = {
     'embedding_tokens',
     'forced',
     'completed_object',
+    'trace_id',
   ],
   imports: [
     'id',

@@ -3,6 +3,7 @@ import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Type, type Static } from '@sinclair/typebox';
 import { ContractBody } from '../common/contract-body.pipe';
+import { RequestTraceId } from '../logging/request-trace';
 import { ApiError } from '../common/api-error';
 import { FilesService } from './files.service';
 
@@ -37,8 +38,11 @@ export class FilesController {
 
   @Post('ingest-selected')
   @ApiBody({ schema: IngestSelectedSchema as object })
-  async ingestSelected(@Body(new ContractBody<Static<typeof IngestSelectedSchema>>(IngestSelectedSchema)) body: Static<typeof IngestSelectedSchema>) {
-    return { queued: await this.files.ingest(body.file_uuids, body.knowledgebase_id, body.force) };
+  async ingestSelected(
+    @Body(new ContractBody<Static<typeof IngestSelectedSchema>>(IngestSelectedSchema)) body: Static<typeof IngestSelectedSchema>,
+    @RequestTraceId() traceId: string,
+  ) {
+    return { queued: await this.files.ingest(body.file_uuids, body.knowledgebase_id, body.force, traceId) };
   }
 
   @Post(':uuid/reingest')
@@ -46,8 +50,9 @@ export class FilesController {
   async reingest(
     @Param('uuid', new ParseUUIDPipe()) uuid: string,
     @Body(new ContractBody<Static<typeof ReingestSchema>>(ReingestSchema)) body: Static<typeof ReingestSchema>,
+    @RequestTraceId() traceId: string,
   ) {
-    const [queued] = await this.files.ingest([uuid], body.knowledgebase_id, body.force);
+    const [queued] = await this.files.ingest([uuid], body.knowledgebase_id, body.force, traceId);
     return queued;
   }
 

@@ -7,6 +7,7 @@ import { IngestionsService, type Enqueued } from '../ingestion-queue/ingestions.
 import { linkView } from '../ingestions/link';
 import { LinksRepository } from '../ingestions/links.repository';
 import { KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service';
+import { requestTrace } from '../logging/request-trace';
 import { FilesRepository } from './files.repository';
 import { uploadToBucket } from './upload-to-bucket';
 
@@ -51,19 +52,22 @@ export class FilesService {
     let ingestion;
     if (kb) {
       await this.links.ensure(file.uuid, kb.knowledgebase_id);
-      if (autoIngest === 'true') [ingestion] = await this.ingestions.enqueue(kb, [file.uuid], false);
+      if (autoIngest === 'true') [ingestion] = await this.ingestions.enqueue(kb, [file.uuid], false, requestTrace(request).traceId);
     }
     return { ...file, knowledgebase_id: kb?.knowledgebase_id ?? null, ingestion: ingestion ?? null };
   }
 
-  /** Queues the files into the knowledge base: an unknown base or file is a 404 and queues nothing. */
-  async ingest(fileUuids: string[], knowledgebaseId: string, force: boolean): Promise<Enqueued[]> {
+  /**
+   * Queues the files into the knowledge base under the request's trace: an unknown base or file is
+   * a 404 and queues nothing.
+   */
+  async ingest(fileUuids: string[], knowledgebaseId: string, force: boolean, traceId: string): Promise<Enqueued[]> {
     const kb = await this.knowledgeBases.get(knowledgebaseId);
     const unique = [...new Set(fileUuids)];
     const found = await this.files.findMany(unique);
     const missing = unique.filter((uuid) => !found.some((f) => f.uuid === uuid));
     if (missing.length) throw new ApiError(404, `no file ${missing.join(', ')}`, { code: 'unknown_file', field: 'file_uuids' });
-    return this.ingestions.enqueue(kb, unique, force);
+    return this.ingestions.enqueue(kb, unique, force, traceId);
   }
 
   /** Where the file's ingestion into each of its knowledge bases stands. */

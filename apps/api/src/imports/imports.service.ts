@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type { Storage } from '@google-cloud/storage';
 import type { CreateImportRequest, ImportResult, ImportView } from '@docingest/contracts';
+import { traceFromHeadersOrNew } from '@docingest/cloud-logging';
 import { GcsAccessError, listObjectPage, objectFilter, resolvePrefix, type ListedObject, type ObjectPage, type PrefixRef } from '@docingest/gcs-access';
 import { ApiError } from '../common/api-error';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
@@ -171,7 +172,12 @@ export class ImportsService {
       else if (unchanged && OPEN.has(link.ingestion_status)) items.push({ ...item, attempt: link.attempt, outcome: 'queued' });
       else (OPEN.has(link.ingestion_status) ? toForce : toOpen).push(link.id);
     }
-    const opened = [...(await this.ingestions.queueAttempts(toOpen, kb, false)).opened, ...(await this.ingestions.queueAttempts(toForce, kb, true)).opened];
+    // No request starts these: the page's attempts share a trace of their own (docs/wire-contract.md#trace).
+    const { traceId } = traceFromHeadersOrNew({});
+    const opened = [
+      ...(await this.ingestions.queueAttempts(toOpen, kb, false, traceId)).opened,
+      ...(await this.ingestions.queueAttempts(toForce, kb, true, traceId)).opened,
+    ];
     const attempts = new Map(opened.map((l) => [l.id, l.attempt]));
     // Another request opened some of them meanwhile: follow the attempt it opened.
     const lost = [...toOpen, ...toForce].filter((id) => !attempts.has(id));

@@ -22,6 +22,8 @@ export interface IngestSingleFileJob {
   attempt: number;
   /** How many times this attempt was sent again after the service was overloaded (0 or absent: first send). */
   retry?: number;
+  /** The attempt's trace (docs/wire-contract.md#trace), kept by every re-send; absent in jobs queued before traces. */
+  traceId?: string;
 }
 
 /**

@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { IngestionLog, type AttemptRef } from '../logging/ingestion-log';
 
 interface Pending {
-  linkId: number;
-  attempt: number;
+  ref: AttemptRef;
   done: Promise<void>;
 }
 
@@ -24,7 +24,6 @@ export class ShuttingDownError extends Error {
  */
 @Injectable()
 export class PendingDispatches implements BeforeApplicationShutdown {
-  private readonly logger = new Logger('dispatch');
   private readonly pending = new Set<Pending>();
   private readonly waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   /** Slots handed out: open requests plus those about to be sent. */
@@ -37,7 +36,10 @@ export class PendingDispatches implements BeforeApplicationShutdown {
   /** Most slots ever taken at once in this process. */
   peak = 0;
 
-  constructor(@Inject(API_CONFIG) config: Pick<ApiConfig, 'SHUTDOWN_GRACE_MS' | 'MAX_IN_FLIGHT_DISPATCHES'>) {
+  constructor(
+    @Inject(API_CONFIG) config: Pick<ApiConfig, 'SHUTDOWN_GRACE_MS' | 'MAX_IN_FLIGHT_DISPATCHES'>,
+    private readonly log: IngestionLog,
+  ) {
     this.graceMs = config.SHUTDOWN_GRACE_MS;
     this.maxInFlight = config.MAX_IN_FLIGHT_DISPATCHES;
   }
@@ -58,8 +60,8 @@ export class PendingDispatches implements BeforeApplicationShutdown {
   }
 
   /** Keeps `done` (which must never reject) until it settles, then gives the slot back. */
-  track(linkId: number, attempt: number, done: Promise<void>, release: () => void = () => undefined): void {
-    const entry = { linkId, attempt, done };
+  track(ref: AttemptRef, done: Promise<void>, release: () => void = () => undefined): void {
+    const entry = { ref, done };
     this.pending.add(entry);
     // Both ways: a rejection here must not become an unhandled one (it would end the process).
     const forget = () => {
@@ -85,7 +87,7 @@ export class PendingDispatches implements BeforeApplicationShutdown {
     // whichever api instance is up (it retries the final one); one that never reports is failed
     // by the stale sweeper. Failing them here would refuse a completion that is still coming.
     for (const entry of this.pending) {
-      this.logger.warn(JSON.stringify({ event: 'dispatch.unobserved', link_id: entry.linkId, attempt: entry.attempt }));
+      this.log.for('dispatch', entry.ref).warn({ event: 'dispatch.unobserved' });
     }
   }
 }

@@ -40,6 +40,8 @@ export interface Link {
   forced: boolean;
   /** The object version and settings of the last completed attempt, kept while later attempts run. */
   completed_object: CompletedObject | null;
+  /** The trace of the request that started this attempt (docs/wire-contract.md#trace); null before traces were stored. */
+  trace_id: string | null;
 }
 
 /** What the last completed attempt of a link read, and with which settings. */
@@ -58,7 +60,7 @@ export interface CompletedObject {
 export const LINK_COLUMNS = `id, file_uuid, knowledgebase_id, ingestion_status, ingestion_progress, processed_docs, total_docs,
   chunk_count, current_stage, ingestion_error, ingestion_started_at, ingestion_completed_at, last_progress_at, attempt,
   embedding_model, chunk_size, chunk_overlap, pages, pages_skipped, accepted_at, dispatch_retries, retry_until, failed_by, ingestion_history,
-  object_generation, object_crc32c, chunks_embedded, chunks_reused, embedding_tokens, forced, completed_object`;
+  object_generation, object_crc32c, chunks_embedded, chunks_reused, embedding_tokens, forced, completed_object, trace_id`;
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -88,6 +90,7 @@ export function linkView(link: Link): IngestionView {
     chunks_embedded: link.chunks_embedded,
     chunks_reused: link.chunks_reused,
     embedding_tokens: link.embedding_tokens,
+    trace_id: link.trace_id,
   };
 }
 

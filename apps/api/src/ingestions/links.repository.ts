@@ -163,20 +163,21 @@ export class LinksRepository {
   }
 
   /**
-   * A new attempt, pending, on each of these links in one statement; a link with an attempt still
-   * open is left out unless forced (answers only the links it opened).
+   * A new attempt, pending, on each of these links in one statement, under the trace of the request
+   * that started it; a link with an attempt still open is left out unless forced (answers only the
+   * links it opened).
    */
-  async openAttempts(linkIds: number[], settings: { embeddingModel: string; chunkSize: number; chunkOverlap: number }, force: boolean): Promise<Link[]> {
+  async openAttempts(linkIds: number[], settings: { embeddingModel: string; chunkSize: number; chunkOverlap: number; traceId: string }, force: boolean): Promise<Link[]> {
     const { rows } = await this.pool.query<Link>(
       `UPDATE file_knowledge_base_links SET ingestion_status = 'pending', attempt = attempt + 1, ingestion_progress = 0,
               processed_docs = 0, total_docs = 0, chunk_count = NULL, pages = NULL, pages_skipped = NULL, current_stage = NULL, ingestion_error = NULL,
               ingestion_started_at = NULL, ingestion_completed_at = NULL, last_progress_at = now(),
               accepted_at = NULL, dispatch_retries = 0, retry_until = NULL, failed_by = NULL, ingestion_history = '[]'::jsonb,
               object_generation = NULL, object_crc32c = NULL, chunks_embedded = NULL, chunks_reused = NULL, embedding_tokens = NULL, forced = $5::boolean,
-              embedding_model = $2, chunk_size = $3, chunk_overlap = $4
+              embedding_model = $2, chunk_size = $3, chunk_overlap = $4, trace_id = $6
         WHERE id = ANY($1::int[]) AND ($5::boolean OR NOT ${OPEN})
         RETURNING ${LINK_COLUMNS}`,
-      [linkIds, settings.embeddingModel, settings.chunkSize, settings.chunkOverlap, force],
+      [linkIds, settings.embeddingModel, settings.chunkSize, settings.chunkOverlap, force, settings.traceId],
     );
     return this.recorded(rows);
   }
@@ -313,8 +314,8 @@ export class LinksRepository {
     return { notRetried: link.accepted_at ? 'accepted' : 'deadline' };
   }
 
-  /** Marks processing links that reported nothing for `staleMs` as failed; answers their ids. */
-  async failStale(staleMs: number): Promise<number[]> {
+  /** Marks processing links that reported nothing for `staleMs` as failed; answers them. */
+  async failStale(staleMs: number): Promise<Link[]> {
     const { rows } = await this.pool.query<Link>(
       `UPDATE file_knowledge_base_links SET ingestion_status = 'failed', ingestion_completed_at = now(), failed_by = 'api',
               ingestion_error = 'no progress since ' || to_char(last_progress_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
@@ -323,7 +324,7 @@ export class LinksRepository {
         RETURNING ${LINK_COLUMNS}`,
       [staleMs],
     );
-    return this.recorded(rows).map((r) => r.id);
+    return this.recorded(rows);
   }
 
   /** Pending attempts queued more than `staleMs` ago (their job should have started by now). */

@@ -1,8 +1,9 @@
-import { cloudLoggingOptions, httpRequestEntry, traceFromHeaders, traceLogFields } from '@docingest/cloud-logging';
+import { cloudLoggingOptions, httpRequestEntry, traceLogFields } from '@docingest/cloud-logging';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger, type Params } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger as Pino } from 'pino';
 import type { ApiConfig } from '../config/api-config';
+import { requestTrace } from './request-trace';
 
 /** The api's LOG_LEVEL names (Nest's) as pino's. */
 const PINO_LEVEL: Record<string, string> = { error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
@@ -15,7 +16,7 @@ export function apiRootLogger(config: Pick<ApiConfig, 'LOG_LEVEL'>, destination?
 
 /**
  * nestjs-pino's settings: every line logged while a request is handled carries the request's
- * trace (Cloud Logging groups them under it), and a request is logged with `httpRequest` when it
+ * trace (Cloud Logging groups them under it; one is made for a request that came without), and a request is logged with `httpRequest` when it
  * fails, or always with REQUEST_LOGS.
  */
 export function apiLoggerParams(config: Pick<ApiConfig, 'LOG_LEVEL' | 'REQUEST_LOGS' | 'GOOGLE_CLOUD_PROJECT'>, logger: Pino = apiRootLogger(config)): Params {
@@ -37,7 +38,7 @@ export function apiLoggerParams(config: Pick<ApiConfig, 'LOG_LEVEL' | 'REQUEST_L
       // Without it every request line carries the whole request, its Authorization header and
       // session cookie included; httpRequest says what Cloud Logging needs.
       quietResLogger: true,
-      customProps: (req) => traceLogFields(traceFromHeaders(req.headers), config.GOOGLE_CLOUD_PROJECT || undefined),
+      customProps: (req) => traceLogFields(requestTrace(req), config.GOOGLE_CLOUD_PROJECT || undefined),
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : config.REQUEST_LOGS ? 'info' : 'silent'),
       customSuccessMessage: (req, res) => `${req.method} ${(req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url} ${res.statusCode}`,
       customErrorMessage: (req, res) => `${req.method} ${(req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url} ${res.statusCode}`,

@@ -42,7 +42,9 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
 }
 
 /** Starts the ingestion service as its own process, as Cloud Run would run it. */
-export async function startIngestionProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function startIngestionProcess(
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess; logLines: Array<Record<string, unknown>>; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'cloudrun/ingestion/src/main.ts')], {
     cwd: ROOT,
@@ -50,7 +52,20 @@ export async function startIngestionProcess(env: Record<string, string>): Promis
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (line) => output.push(line));
+  /** Every JSON line the service wrote, parsed, for tests of what Cloud Logging would read. */
+  const logLines: Array<Record<string, unknown>> = [];
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      output.push(line);
+      if (line.startsWith('{')) {
+        try {
+          logLines.push(JSON.parse(line));
+        } catch {
+          // not a log line
+        }
+      }
+    });
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
@@ -69,7 +84,7 @@ export async function startIngestionProcess(env: Record<string, string>): Promis
     await stop();
     throw new Error(`${(error as Error).message} (output: ${output.slice(-10).join(' | ')})`);
   }
-  return { url, child, stop };
+  return { url, child, logLines, stop };
 }
 
 export type ApiStack = Awaited<ReturnType<typeof startApiStack>>;
