@@ -1,4 +1,5 @@
 import * as fixtures from '@docingest/document-parsing/fixtures';
+import { parseTraceparent } from '@docingest/contracts';
 import { freePort } from '@docingest/local-redis';
 import { waitUntil } from '../testing/api-stack';
 import { useApiStack } from '../testing/use-api-stack';
@@ -97,6 +98,11 @@ describe('dispatch outcomes: the answer to /ingest-file is recorded on the link'
     const sends = standIn.dispatches.slice(before).map((d) => d.at);
     expect(sends).toHaveLength(3);
     for (let i = 1; i < sends.length; i++) expect(sends[i] - sends[i - 1]).toBeGreaterThanOrEqual(950);
+    // Every re-send is the same attempt, under the same trace, each from a span of its own.
+    const parents = standIn.dispatches.slice(before).map((d) => parseTraceparent(d.headers.traceparent as string));
+    expect(parents.map((p) => p?.traceId)).toEqual([link.trace_id, link.trace_id, link.trace_id]);
+    expect(link.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(parents.map((p) => p?.spanId)).size).toBe(3);
     expect(seen.has('failed')).toBe(false);
     expect(await stack.vectorRows('manuals', uploaded.body.uuid)).toBe(link.chunk_count);
   });

@@ -50,7 +50,9 @@ describeOnEngines('enqueueing ingestions: one open attempt per link, force to st
     const file = await uploaded();
     const { status, body } = await stack.request('POST', '/api/v1/files/ingest-selected', { file_uuids: [file.uuid, file.uuid], knowledgebase_id: 'manuals' });
     expect(status).toBe(201);
-    expect(body.queued).toEqual([{ file_uuid: file.uuid, link_id: file.linkId, attempt: 1, job_id: `link-${file.linkId}-attempt-1` }]);
+    expect(body.queued).toEqual([
+      { file_uuid: file.uuid, link_id: file.linkId, attempt: 1, job_id: `link-${file.linkId}-attempt-1`, trace_id: expect.stringMatching(/^[0-9a-f]{32}$/) },
+    ]);
     const link = await processing(file.uuid, 1);
     expect(link).toMatchObject({ ingestion_progress: 0, ingestion_error: null });
     expect(link.ingestion_started_at).toEqual(expect.any(String));
@@ -102,7 +104,13 @@ describeOnEngines('enqueueing ingestions: one open attempt per link, force to st
 
     const forced = await stack.request('POST', `/api/v1/files/${file.uuid}/reingest`, { knowledgebase_id: 'manuals', force: true });
     expect(forced.status).toBe(201);
-    expect(forced.body).toEqual({ file_uuid: file.uuid, link_id: file.linkId, attempt: 2, job_id: `link-${file.linkId}-attempt-2` });
+    expect(forced.body).toEqual({
+      file_uuid: file.uuid,
+      link_id: file.linkId,
+      attempt: 2,
+      job_id: `link-${file.linkId}-attempt-2`,
+      trace_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
     await processing(file.uuid, 2);
     const dispatched = standIn.dispatches.filter((d) => d.body.link_id === file.linkId).map((d) => d.body.attempt);
     expect(dispatched).toEqual([1, 2]);

@@ -27,6 +27,7 @@ const VIEW_FIELDS = [
   'pages_skipped',
   'processed_docs',
   'total_docs',
+  'trace_id',
 ];
 
 describe('polling: a file’s progress and one ingestion', () => {
@@ -86,8 +87,16 @@ describe('polling: a file’s progress and one ingestion', () => {
       attempt: 0,
       dispatch_retries: 0,
       ingestion_history: [],
+      trace_id: null,
     });
-    expect(archive).toMatchObject({ link_id: archiveLink, ingestion_status: 'processing', attempt: 1, ingestion_completed_at: null });
+    // The trace of the request that started the attempt (docs/wire-contract.md#trace).
+    expect(archive).toMatchObject({
+      link_id: archiveLink,
+      ingestion_status: 'processing',
+      attempt: 1,
+      ingestion_completed_at: null,
+      trace_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
     expect(archive.ingestion_started_at).toEqual(expect.any(String));
     expect(await byLink(manualsLink)).toEqual(manuals);
     expect(await byLink(archiveLink)).toEqual(archive);
