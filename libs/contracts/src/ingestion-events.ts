@@ -30,6 +30,8 @@ export interface IngestionView {
   chunks_embedded: number | null;
   chunks_reused: number | null;
   embedding_tokens: number | null;
+  /** The trace of the request that started this attempt (docs/wire-contract.md#trace); null before traces were stored. */
+  trace_id: string | null;
 }
 
 /**
