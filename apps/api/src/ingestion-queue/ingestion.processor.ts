@@ -202,7 +202,9 @@ export class IngestionProcessor implements OnModuleDestroy {
   async onJobFailed(job: Job, error: Error): Promise<void> {
     if (job.name !== INGEST_SINGLE_FILE_JOB || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     const { linkId, attempt, traceId } = job.data as IngestSingleFileJob;
-    await this.recordFailure({ linkId, attempt, traceId }, `could not dispatch to the ingestion service after ${job.attemptsMade} tries: ${error.message}`).catch(() => undefined);
+    await this.recordFailure({ linkId, attempt, traceId }, `could not dispatch to the ingestion service after ${job.attemptsMade} tries: ${error.message}`).catch(
+      () => undefined,
+    );
   }
 
   @Process(SWEEP_STALE_JOB)

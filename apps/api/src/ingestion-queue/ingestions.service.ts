@@ -71,7 +71,11 @@ export class IngestionsService {
    */
   async queueAttempts(linkIds: number[], kb: KnowledgeBase, force: boolean, traceId: string): Promise<{ opened: Link[]; jobIds: string[] }> {
     if (!linkIds.length) return { opened: [], jobIds: [] };
-    const opened = await this.links.openAttempts(linkIds, { embeddingModel: kb.embedding_model, chunkSize: kb.chunk_size, chunkOverlap: kb.chunk_overlap, traceId }, force);
+    const opened = await this.links.openAttempts(
+      linkIds,
+      { embeddingModel: kb.embedding_model, chunkSize: kb.chunk_size, chunkOverlap: kb.chunk_overlap, traceId },
+      force,
+    );
     const jobIds = await this.producer.enqueueMany(opened.map((l) => ({ linkId: l.id, attempt: l.attempt, traceId })));
     return { opened, jobIds };
   }
