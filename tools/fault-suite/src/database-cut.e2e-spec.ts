@@ -92,7 +92,7 @@ describe('database connection cut mid-ingestion', () => {
       observe(`re-ingest completed: chunk_count ${done.chunk_count}, ${rows.count} rows, all node ids distinct and as the chunker gives them`);
 
       expect({ serviceSurvived: !crash, crash }).toEqual({ serviceSurvived: true, crash: null });
-      expect(failed.ingestion_error).toMatch(/storing failed: .*(terminated|closed|ECONNRESET|ended)/i);
+      expect(failed.ingestion_error).toMatch(/storing failed: .*(terminated|closed|ECONNRESET|EPIPE|ended)/i);
     },
   );
 });

@@ -116,7 +116,10 @@ describe('ingestion service SIGKILLed in the middle of storing', () => {
       }
       const before = await stack.vectorRows(KB, fileUuid);
       expect(before.count).toBe(expected.count);
-      const { attempt, rolledBackBefore } = await startAndReachStoring(() => stack.api(`/api/v1/files/${fileUuid}/reingest`, { body: { knowledgebase_id: KB } }));
+      // Forced: the same bytes unforced are answered "unchanged, skipped" and never reach storing.
+      const { attempt, rolledBackBefore } = await startAndReachStoring(() =>
+        stack.api(`/api/v1/files/${fileUuid}/reingest`, { body: { knowledgebase_id: KB, force: true } }),
+      );
       await stack.system.services.ingestion.kill('SIGKILL');
       observe(`SIGKILL sent during the storing of attempt ${attempt} (its transaction had deleted the old rows)`);
 
