@@ -1,5 +1,6 @@
 import type { IngestionServiceProcess } from '../stack/ingestion-service.process';
 import { processCpuSeconds } from '../stack/process-memory';
+import { benchIngestRequest } from './bench-ingest-request';
 import type { StageTimes } from './run-types';
 
 export interface BigFileMeasure {
@@ -30,23 +31,16 @@ export async function ingestBigFile(
   const cpuBefore = { service: processCpuSeconds(service.pid), database: processCpuSeconds(databasePid) };
   service.memory.resetPeak();
   const started = performance.now();
-  const { status, body } = await service.call('/ingest-file', {
-    file_path: request.filePath,
-    vector_table_name: request.table,
-    file_uuid: request.fileUuid,
-    link_id: 1,
-    embedding_provider: 'openai',
-    embedding_model: request.model,
-    chunk_size: 1000,
-    chunk_overlap: 200,
-    batch_size: request.batchSize,
-    user_uuid: 'bench-user',
-    team_id: 1,
-    knowledgebase_id: 'bench',
-    project_id: 'bench',
-    custom_metadata: null,
-    attempt: 1,
-  });
+  const { status, body } = await service.call(
+    '/ingest-file',
+    benchIngestRequest({
+      file_path: request.filePath,
+      vector_table_name: request.table,
+      file_uuid: request.fileUuid,
+      embedding_model: request.model,
+      batch_size: request.batchSize,
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   const used = (before: number | null, after: number | null) => (before === null || after === null ? null : Math.round((after - before) * 10) / 10);
   const cpuS = { service: used(cpuBefore.service, processCpuSeconds(service.pid)), database: used(cpuBefore.database, processCpuSeconds(databasePid)) };

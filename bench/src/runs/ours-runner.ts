@@ -1,4 +1,5 @@
 import type { IngestionServiceProcess } from '../stack/ingestion-service.process';
+import { benchIngestRequest } from './bench-ingest-request';
 import { emptyTimes, mapWithConcurrency, type ChunkSettings, type FileOutcome, type IngestJob, type RunOutcome, type StageTimes } from './run-types';
 
 export interface OursRunSettings extends ChunkSettings {
@@ -19,23 +20,20 @@ export async function runOurs(service: IngestionServiceProcess, jobs: readonly I
 
 async function ingestOne(service: IngestionServiceProcess, job: IngestJob, index: number, settings: OursRunSettings): Promise<FileOutcome> {
   const started = performance.now();
-  const { status, body } = await service.call('/ingest-file', {
-    file_path: job.filePath,
-    vector_table_name: settings.table,
-    file_uuid: job.fileUuid,
-    link_id: index + 1,
-    embedding_provider: settings.provider,
-    embedding_model: settings.model,
-    chunk_size: settings.chunkSize,
-    chunk_overlap: settings.chunkOverlap,
-    batch_size: settings.batchSize,
-    user_uuid: 'bench-user',
-    team_id: 1,
-    knowledgebase_id: 'bench',
-    project_id: 'bench',
-    custom_metadata: null,
-    attempt: 1,
-  });
+  const { status, body } = await service.call(
+    '/ingest-file',
+    benchIngestRequest({
+      file_path: job.filePath,
+      vector_table_name: settings.table,
+      file_uuid: job.fileUuid,
+      link_id: index + 1,
+      embedding_provider: settings.provider,
+      embedding_model: settings.model,
+      chunk_size: settings.chunkSize,
+      chunk_overlap: settings.chunkOverlap,
+      batch_size: settings.batchSize,
+    }),
+  );
   const wallMs = performance.now() - started;
   const timings = (body.timings_ms as StageTimes | undefined) ?? emptyTimes();
   if (status !== 200 || body.status !== 'completed') {

@@ -1,3 +1,4 @@
+import type { IngestFileRequest } from '@docingest/contracts';
 import { buildPdf } from '@docingest/document-parsing/fixtures';
 import { pdfPages } from '../corpus/corpus-generator';
 import { SeededRandom } from '../corpus/seeded-random';
@@ -5,6 +6,7 @@ import { SentenceGenerator } from '../corpus/sentence-generator';
 import type { EmbeddingFixture } from '../fixtures/openai-compatible-embedding.fixture';
 import type { BenchStack } from '../stack/bench-stack';
 import type { IngestionServiceProcess } from '../stack/ingestion-service.process';
+import { benchIngestRequest } from './bench-ingest-request';
 import { fileUuidFor } from './file-uuid';
 
 export interface ReuseOptions {
@@ -67,24 +69,19 @@ export async function measureReingestReuse(
   const pages = pdfPages(new SeededRandom(300), options.pages);
   const edits = new SentenceGenerator(new SeededRandom(301));
   const fileUuid = fileUuidFor(KEY);
-  const request = (uuid: string, attempt: number, extra: Record<string, unknown> = {}) => ({
-    file_path: `gs://bench/${KEY}`,
-    vector_table_name: 'bench_reuse',
-    file_uuid: uuid,
-    link_id: 1,
-    embedding_provider: 'openai',
-    embedding_model: options.model,
-    chunk_size: options.chunkSize,
-    chunk_overlap: options.chunkOverlap,
-    batch_size: options.batchSize,
-    user_uuid: 'bench-user',
-    team_id: 1,
-    knowledgebase_id: 'bench-reuse',
-    project_id: 'bench',
-    custom_metadata: null,
-    attempt,
-    ...extra,
-  });
+  const request = (uuid: string, attempt: number, extra: Partial<IngestFileRequest> = {}) =>
+    benchIngestRequest({
+      file_path: `gs://bench/${KEY}`,
+      vector_table_name: 'bench_reuse',
+      file_uuid: uuid,
+      embedding_model: options.model,
+      chunk_size: options.chunkSize,
+      chunk_overlap: options.chunkOverlap,
+      batch_size: options.batchSize,
+      knowledgebase_id: 'bench-reuse',
+      attempt,
+      ...extra,
+    });
   const upload = async () => {
     const bytes = Buffer.from(await buildPdf(pages));
     await stack.upload(KEY, bytes, 'application/pdf');
@@ -97,7 +94,7 @@ export async function measureReingestReuse(
   const first = await ingest(service, stack.fixture, request(fileUuid, attempt));
   log(`  first ingestion: ${first.chunks} chunks embedded in ${first.seconds} s`);
   const full: ReingestSample[] = [];
-  const reuse: ReingestSample[] = [];
+  const reuse: Timed[] = [];
   const unchanged: ReingestSample[] = [];
   const editedPages: number[] = [];
   for (let round = 0; round < options.rounds; round++) {
@@ -141,7 +138,8 @@ export async function measureReingestReuse(
   };
 }
 
-type Timed = ReingestSample & { object: unknown };
+/** A sample and the object version the service read: what the next unchanged re-ingestion names. */
+type Timed = ReingestSample & { object: IngestFileRequest['skip_if_unchanged'] };
 
 async function ingest(service: IngestionServiceProcess, fixture: EmbeddingFixture, body: Record<string, unknown>): Promise<Timed> {
   fixture.resetStats();
@@ -161,7 +159,7 @@ async function ingest(service: IngestionServiceProcess, fixture: EmbeddingFixtur
     skipped: answer.skipped === 'unchanged',
     parseS: Math.round(Number(answer.timings_ms?.parse ?? 0)) / 1000,
     embedS: Math.round(Number(answer.timings_ms?.embed ?? 0)) / 1000,
-    object: answer.object,
+    object: answer.object as Timed['object'],
   };
 }
 

@@ -6,6 +6,7 @@ import { deterministicVector } from '../fixtures/openai-compatible-embedding.fix
 import { SeededRandom } from '../corpus/seeded-random';
 import { SentenceGenerator } from '../corpus/sentence-generator';
 import { processCpuSeconds } from '../stack/process-memory';
+import { benchIngestRequest } from './bench-ingest-request';
 
 export interface StorageMeasure {
   /**
@@ -67,24 +68,13 @@ function makeRows(count: number, dimensions: number, fileUuid: string, shape: 'c
       .join('\n\n')
       .slice(0, 4_000),
   );
-  const request = {
+  const request = benchIngestRequest({
     file_path: 'gs://bench/storage.txt',
     vector_table_name: 'storage',
     file_uuid: fileUuid,
-    link_id: 1,
-    embedding_provider: 'local' as const,
+    embedding_provider: 'local',
     embedding_model: 'universal-sentence-encoder-lite',
-    chunk_size: 1000,
-    chunk_overlap: 200,
-    batch_size: 20,
-    progress_update_frequency: 10,
-    user_uuid: 'bench-user',
-    team_id: 1,
-    knowledgebase_id: 'bench',
-    project_id: 'bench',
-    custom_metadata: null,
-    attempt: 1,
-  };
+  });
   return Array.from({ length: count }, (_, index) => {
     const text = `${index} ${texts[index % texts.length]}`;
     const nodeId = randomUUID();
