@@ -1,10 +1,14 @@
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbedderClosedError, EmbeddingAbortedError, EmbeddingInputError, LocalModelLoadError, LocalModelWorkerError } from '../errors';
 import { LocalEmbedder } from './local-embedder';
+import type { LoadRetryOptions } from './load-backoff';
 import { ModelWorkerPool } from './model-worker-pool';
 
 // Pool behaviour with a stand-in model that can crash; the real model is tested in local-embedder.spec.ts.
 const fakeLoader = join(__dirname, 'testing/fake-model.loader.js');
+const flakyLoader = join(__dirname, 'testing/flaky-model.loader.js');
 const decode = (v: number[]) => ({ n: Math.round(v[0] / v[2]), threadId: Math.round(v[1] / v[2]) });
 
 describe('ModelWorkerPool', () => {
@@ -65,15 +69,70 @@ describe('ModelWorkerPool', () => {
     expect((await embedder.embed(['t9'])).map((v) => decode(v).n)).toEqual([9]);
   });
 
-  it('fails with a load error when no worker can load the model, and warmUp says so too', async () => {
-    const broken = new ModelWorkerPool({ size: 2, dimensions: 4, loaderModule: join(__dirname, 'testing/unloadable-model.loader.js') });
-    try {
-      await expect(broken.run(['t1'])).rejects.toThrow(LocalModelLoadError);
-      await expect(broken.warmUp()).rejects.toThrow(/could not be loaded in a worker thread: ENOENT/);
-      expect(broken.threadIds).toEqual([]);
-    } finally {
-      await broken.close();
-    }
+  describe('a thread that cannot load the model', () => {
+    let dir: string;
+    let loaderModule: string;
+    const pools: ModelWorkerPool[] = [];
+    const flaky = (size: number, loadRetry: LoadRetryOptions = { attempts: 2, backoffMs: 20, maxBackoffMs: 100 }) => {
+      const created = new ModelWorkerPool({ size, dimensions: 4, loaderModule, loadRetry });
+      pools.push(created);
+      return created;
+    };
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'flaky-model-'));
+      loaderModule = join(dir, 'model.loader.js');
+      copyFileSync(flakyLoader, loaderModule); // steered by the files next to it
+    });
+    afterEach(async () => {
+      await Promise.all(pools.splice(0).map((p) => p.close()));
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('is replaced alone: the other thread’s running and waiting batches are all answered', async () => {
+      writeFileSync(join(dir, 'fail-once-1'), '');
+      const pool = flaky(2);
+      const batches = Array.from({ length: 12 }, (_, i) => pool.run([`t${i}`]));
+      const threadsAtStart = pool.threadIds;
+      const answered = (await Promise.all(batches)).map(([v]) => decode(Array.from(v)));
+      expect(answered.map((a) => a.n)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+      const replaced = threadsAtStart.filter((id) => !pool.threadIds.includes(id));
+      expect(replaced).toHaveLength(1);
+      expect(pool.threadIds).toHaveLength(2);
+      expect(answered.some((a) => a.threadId === replaced[0])).toBe(false);
+      expect(readdirSync(dir)).toEqual(['model.loader.js']); // the failing load did happen
+    });
+
+    it('fails calls with the cause while no thread can load it, and recovers once it can', async () => {
+      writeFileSync(join(dir, 'broken'), '');
+      const pool = flaky(2);
+      await expect(pool.warmUp()).rejects.toThrow(LocalModelLoadError);
+      await expect(pool.run(['t1'])).rejects.toThrow(/could not be loaded in a worker thread: ENOENT: no such file or directory, open 'model.json'/);
+      expect(pool.threadIds).toHaveLength(2); // replaced, not given up
+
+      rmSync(join(dir, 'broken'));
+      // Threads started while the model was missing still fail; each try replaces one, after the wait.
+      let vectors: Float32Array[] | undefined;
+      for (let tries = 0; !vectors && tries < 20; tries++) {
+        vectors = await pool.run(['t7']).catch(async (error: unknown) => {
+          expect(error).toBeInstanceOf(LocalModelLoadError);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return undefined;
+        });
+      }
+      expect(vectors?.map((v) => decode(Array.from(v)).n)).toEqual([7]);
+      await pool.warmUp();
+      expect(pool.threadIds).toHaveLength(2);
+    });
+
+    it('while the wait after failed loads runs, calls fail at once and no thread is started', async () => {
+      writeFileSync(join(dir, 'broken'), '');
+      const pool = flaky(1, { attempts: 1, backoffMs: 60_000 });
+      await expect(pool.run(['t1'])).rejects.toThrow(LocalModelLoadError);
+      const threads = pool.threadIds;
+      rmSync(join(dir, 'broken'));
+      await expect(pool.run(['t2'])).rejects.toThrow(/could not be loaded in a worker thread: ENOENT/);
+      expect(pool.threadIds).toEqual(threads);
+    });
   });
 
   it('close() terminates the workers and rejects pending and later work', async () => {

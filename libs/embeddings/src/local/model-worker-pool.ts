@@ -1,16 +1,22 @@
 import { WorkerPool, WorkerPoolClosedError } from '@docingest/worker-pool';
+import { waitUntil } from '../abortable-wait';
 import { EmbedderClosedError, EmbeddingAbortedError, LocalModelLoadError, LocalModelWorkerError } from '../errors';
-import { MODEL_WORKER_FILE, type ModelReply, type ModelWorkerData } from './model-worker';
+import { LoadBackoff, type LoadRetryOptions } from './load-backoff';
+import { MODEL_LOAD_FAILED, MODEL_WORKER_FILE, type ModelReply, type ModelWorkerData } from './model-worker';
 
 export interface ModelWorkerPoolOptions {
   size: number;
   dimensions: number;
+  /** How often, and how far apart, threads that could not load the model are replaced. */
+  loadRetry?: LoadRetryOptions;
   /** Test seam, see ModelWorkerData.loaderModule. */
   loaderModule?: string;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const loadFailed = (message: string) => new LocalModelLoadError(`the local embedding model could not be loaded in a worker thread: ${message}`);
+// A thread's error is rebuilt by Node, not by this module's realm (under Jest instanceof fails).
+const isLoadFailure = (error: unknown): error is { message: string } => (error as { code?: unknown } | null)?.code === MODEL_LOAD_FAILED;
 
 /**
  * A fixed number of threads (a WorkerPool), each holding one copy of the model, loaded when the
@@ -18,17 +24,21 @@ const loadFailed = (message: string) => new LocalModelLoadError(`the local embed
  * core stays busy. A batch aborted while it runs runs to its end (WebAssembly cannot be
  * interrupted) and its result is dropped; one aborted while it waits leaves the queue.
  *
- * A thread that dies mid-batch fails that batch and is replaced. Threads that cannot load the
- * model are not replaced over and over: the pool is given up, the batch fails with the load
- * error, and the next run() starts a new one.
+ * A thread that dies mid-batch fails that batch and is replaced. A thread that could not load
+ * the model ends when it is given a batch and is replaced; the batch waits (LoadBackoff) and goes
+ * to the next free thread, while the other threads' batches carry on. After `loadRetry.attempts`
+ * failed loads in a row, batches fail with the load error, at once while the wait after the last
+ * failure runs; the first batch after it tries a thread again, so the pool recovers by itself
+ * once the model can be loaded.
  */
 export class ModelWorkerPool {
   private pool: WorkerPool<string[], ModelReply> | null = null;
-  /** Pools given up because no thread could load the model, with why. */
-  private readonly loadFailures = new WeakMap<object, string>();
+  private readonly loads: LoadBackoff;
   private closed = false;
 
-  constructor(private readonly options: ModelWorkerPoolOptions) {}
+  constructor(private readonly options: ModelWorkerPoolOptions) {
+    this.loads = new LoadBackoff(options.loadRetry);
+  }
 
   get size(): number {
     return this.options.size;
@@ -39,49 +49,31 @@ export class ModelWorkerPool {
     return this.pool?.threadIds ?? [];
   }
 
-  /** Starts the threads and resolves once none is still loading; rejects if none could load the model. */
+  /** Starts the threads and resolves once each has answered with its model loaded; rejects with the load error if they cannot load it. */
   async warmUp(): Promise<void> {
-    if (this.closed) throw new EmbedderClosedError('local');
-    const pool = this.start();
     // One empty batch per thread (a thread takes one batch at a time): each answers once its
-    // thread's model has loaded, or could not be.
-    const replies = await Promise.all(
-      Array.from({ length: this.options.size }, () =>
-        pool.run([]).catch((error: unknown) => ({ loadFailure: `a worker thread stopped before the model was loaded (${messageOf(error)})` })),
-      ),
-    );
-    if (this.closed) throw new EmbedderClosedError('local');
-    const failures = replies.flatMap((reply) => ('loadFailure' in reply ? [reply.loadFailure] : []));
-    if (failures.length === replies.length) {
-      await this.giveUp(pool, failures[0]);
-      throw loadFailed(failures[0]);
-    }
+    // thread's model has loaded; one given to a thread that could not load it is retried.
+    await Promise.all(Array.from({ length: this.options.size }, () => this.run([])));
   }
 
   /** One batch, answered as one Float32Array per text (views into one buffer the thread moved). */
   async run(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    if (this.closed) throw new EmbedderClosedError('local');
-    if (signal?.aborted) throw new EmbeddingAbortedError('local', signal.reason);
-    const pool = this.start();
-    let reply: ModelReply;
-    try {
-      reply = await pool.run(texts, { signal });
-    } catch (error) {
+    for (;;) {
       if (this.closed) throw new EmbedderClosedError('local');
-      // Given up meanwhile because no thread could load the model: that is why this batch failed.
-      const loadFailure = this.loadFailures.get(pool);
-      if (loadFailure !== undefined) throw loadFailed(loadFailure);
       if (signal?.aborted) throw new EmbeddingAbortedError('local', signal.reason);
-      if (error instanceof WorkerPoolClosedError) throw new EmbedderClosedError('local');
-      const why = messageOf(error).replace(/^worker exited with code: (\d+)$/, 'exit code $1');
-      throw new LocalModelWorkerError(`an embedding worker thread died while embedding a batch of ${texts.length} texts (${why}); it has been replaced`);
+      const refused = this.loads.refusal();
+      if (refused !== undefined) throw loadFailed(refused);
+      const reply = await this.runOnce(texts, signal);
+      if ('loadFailure' in reply) {
+        const wait = this.loads.failed(reply.loadFailure);
+        if (this.loads.exhausted) throw loadFailed(reply.loadFailure);
+        await waitUntil(performance.now() + wait, signal).catch(() => undefined); // an abort is answered at the top of the loop
+        continue;
+      }
+      this.loads.loaded();
+      if ('error' in reply) throw new LocalModelWorkerError(`the local model failed on a batch of ${texts.length} texts: ${reply.error}`);
+      return unpack(reply, texts.length, this.options.dimensions);
     }
-    if ('loadFailure' in reply) {
-      await this.giveUp(pool, reply.loadFailure);
-      throw loadFailed(reply.loadFailure);
-    }
-    if ('error' in reply) throw new LocalModelWorkerError(`the local model failed on a batch of ${texts.length} texts: ${reply.error}`);
-    return unpack(reply, texts.length, this.options.dimensions);
   }
 
   async close(): Promise<void> {
@@ -91,18 +83,25 @@ export class ModelWorkerPool {
     await pool?.close();
   }
 
+  /** The thread's reply, or why its thread could not load the model (that thread is being replaced). */
+  private async runOnce(texts: string[], signal?: AbortSignal): Promise<ModelReply | { loadFailure: string }> {
+    try {
+      return await this.start().run(texts, { signal });
+    } catch (error) {
+      if (this.closed) throw new EmbedderClosedError('local');
+      if (signal?.aborted) throw new EmbeddingAbortedError('local', signal.reason);
+      if (isLoadFailure(error)) return { loadFailure: error.message };
+      if (error instanceof WorkerPoolClosedError) throw new EmbedderClosedError('local');
+      const why = messageOf(error).replace(/^worker exited with code: (\d+)$/, 'exit code $1');
+      throw new LocalModelWorkerError(`an embedding worker thread died while embedding a batch of ${texts.length} texts (${why}); it has been replaced`);
+    }
+  }
+
   private start(): WorkerPool<string[], ModelReply> {
     if (this.pool) return this.pool;
     const workerData: ModelWorkerData = { dimensions: this.options.dimensions, loaderModule: this.options.loaderModule };
-    const pool = new WorkerPool<string[], ModelReply>({ file: MODEL_WORKER_FILE, threads: this.options.size, keptThreads: this.options.size, workerData });
-    this.pool = pool;
-    return pool;
-  }
-
-  private async giveUp(pool: WorkerPool<string[], ModelReply>, loadFailure: string): Promise<void> {
-    this.loadFailures.set(pool, loadFailure);
-    if (this.pool === pool) this.pool = null;
-    await pool.close();
+    this.pool = new WorkerPool<string[], ModelReply>({ file: MODEL_WORKER_FILE, threads: this.options.size, keptThreads: this.options.size, workerData });
+    return this.pool;
   }
 }
 

@@ -5,7 +5,7 @@ import { isWorkerThread, move } from 'piscina';
 /**
  * The entry of a model thread (a WorkerPool thread): starts loading one copy of the model when
  * the thread starts, then embeds one batch per task (an empty batch answers once the model is
- * loaded: the pool's warm-up). Vectors come back scaled to unit length, packed in one buffer that
+ * loaded: the pool's warm-up). A thread whose copy could not be loaded ends (endThread). Vectors come back scaled to unit length, packed in one buffer that
  * is moved, not copied.
  */
 export interface ModelWorkerData {
@@ -15,7 +15,10 @@ export interface ModelWorkerData {
 }
 
 /** The answer to a batch: its vectors, or why not. */
-export type ModelReply = Float32Array | { error: string } | { loadFailure: string };
+export type ModelReply = Float32Array | { error: string };
+
+/** The `code` of the error a thread ends with when its copy of the model could not be loaded. */
+export const MODEL_LOAD_FAILED = 'ERR_LOCAL_MODEL_LOAD';
 
 /** This module's own file, which a thread loads: the compiled .js in a build, the .ts from sources. */
 export const MODEL_WORKER_FILE = join(__dirname, `model-worker${extname(__filename)}`);
@@ -57,9 +60,22 @@ const model: Promise<Model | { loadFailure: string }> | null = isWorkerThread
   ? loadModel(workerData as ModelWorkerData).catch((error: unknown) => ({ loadFailure: messageOf(error) }))
   : null;
 
+/**
+ * Ends this thread with the load failure instead of answering: the pool takes a thread that errs
+ * out at once, before it could be given another batch, and starts a replacement. Only when a
+ * batch comes: a thread ending as soon as its load failed would be replaced over and over.
+ */
+function endThread(loadFailure: string): Promise<never> {
+  const error = Object.assign(new Error(loadFailure), { code: MODEL_LOAD_FAILED });
+  queueMicrotask(() => {
+    throw error;
+  });
+  return new Promise<never>(() => undefined);
+}
+
 export default async function embedBatch(texts: string[]): Promise<ModelReply> {
   const loaded = await model!;
-  if ('loadFailure' in loaded) return loaded;
+  if ('loadFailure' in loaded) return endThread(loaded.loadFailure);
   if (texts.length === 0) return new Float32Array(0);
   try {
     const rows = await loaded.embed(texts);
