@@ -12,8 +12,12 @@ const INT32_MAX = 2_147_483_647;
 /** How long a client waits before it reconnects after the stream broke (the SSE `retry` field). */
 const RECONNECT_MS = 2_000;
 
-function parseLinkIds(raw: string | undefined): number[] | null {
+function parseLinkIds(raw: unknown): number[] | null {
   if (raw === undefined || raw === '') return null;
+  // A repeated parameter (?link_ids=1&link_ids=2) or a bracketed one reaches here as an array or an object.
+  if (typeof raw !== 'string') {
+    throw new ApiError(400, 'link_ids must be given once, as link ids separated by commas (link_ids=1,2,3)', { code: 'invalid_request', field: 'link_ids' });
+  }
   const ids = raw.split(',').map((part) => Number(part.trim()));
   if (ids.some((id) => !Number.isInteger(id) || id < 1 || id > INT32_MAX)) {
     throw new ApiError(400, `link_ids must be link ids separated by commas, got '${raw.slice(0, 100)}'`, { code: 'invalid_request', field: 'link_ids' });
@@ -50,7 +54,7 @@ export class IngestionEventsController {
   @Get('knowledge-bases/:kb/ingestions/events')
   @ApiProduces('text/event-stream')
   @ApiQuery({ name: 'link_ids', required: false, description: 'only these links (comma-separated), each one’s current view first' })
-  async stream(@Param('kb') knowledgebaseId: string, @Query('link_ids') rawLinkIds: string | undefined, @Res() response: Response) {
+  async stream(@Param('kb') knowledgebaseId: string, @Query('link_ids') rawLinkIds: unknown, @Res() response: Response) {
     const linkIds = parseLinkIds(rawLinkIds);
     await this.knowledgeBases.get(knowledgebaseId); // 404 for an unknown one
     const wanted = linkIds && new Set(linkIds);

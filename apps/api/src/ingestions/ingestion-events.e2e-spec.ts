@@ -122,4 +122,9 @@ describe('ingestion events: each link change pushed as the api records it', () =
     stream.source.close();
     await waitUntil('the stream no longer listening', async () => events.listening === before, 10_000);
   });
+
+  it('refuses link_ids given twice with the error body, not an internal error', async () => {
+    const answer = await fetch(`${stack.apiUrl}${ingestionEventsPath('live')}?link_ids=1&link_ids=2`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect({ status: answer.status, body: await answer.json() }).toMatchObject({ status: 400, body: { code: 'invalid_request', field: 'link_ids' } });
+  });
 });
