@@ -56,7 +56,29 @@ export class IngestionEventsController {
   @ApiQuery({ name: 'link_ids', required: false, description: 'only these links (comma-separated), each one’s current view first' })
   async stream(@Param('kb') knowledgebaseId: string, @Query('link_ids') rawLinkIds: unknown, @Res() response: Response) {
     const linkIds = parseLinkIds(rawLinkIds);
+    // The client may go while the knowledge base or the views are read: the stream is then torn
+    // down at once, and nothing is set up after (no listener, no heartbeat) that nobody would end.
+    let closed = false;
+    let unsubscribe = () => {};
+    let removeShutdown = () => {};
+    let heartbeat: NodeJS.Timeout | undefined;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      clearInterval(heartbeat);
+      removeShutdown();
+      if (!response.writableEnded) response.end();
+    };
+    // The response's close, not the request's: a GET's request closes once it has been read.
+    response.on('close', close);
+    const write = (event: string, data: unknown) => {
+      if (closed) return;
+      response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+
     await this.knowledgeBases.get(knowledgebaseId); // 404 for an unknown one
+    if (closed) return;
     const wanted = linkIds && new Set(linkIds);
     // Subscribed before the current views are read, so no change falls between the two; the
     // changes heard meanwhile are held and sent after them, those the views supersede left out.
@@ -66,31 +88,17 @@ export class IngestionEventsController {
       if (change.kind === 'changed') write(INGESTION_EVENT, change.view);
       else write(LINK_REMOVED_EVENT, change.removed);
     };
-    const unsubscribe = this.events.subscribe(knowledgebaseId, (change) => {
+    unsubscribe = this.events.subscribe(knowledgebaseId, (change) => {
       const linkId = change.kind === 'changed' ? change.view.link_id : change.removed.link_id;
       if (wanted && !wanted.has(linkId)) return;
       if (held) held.push(change);
       else send(change);
     });
-    let heartbeat: NodeJS.Timeout | undefined;
-    let closed = false;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      unsubscribe();
-      clearInterval(heartbeat);
-      removeShutdown();
-      response.end();
-    };
-    const removeShutdown = this.events.onShutdown(close);
-    const write = (event: string, data: unknown) => {
-      if (!closed) response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    };
-    // The response's close, not the request's: a GET's request closes once it has been read.
-    response.on('close', close);
+    removeShutdown = this.events.onShutdown(close);
 
     try {
       const current = linkIds ? await this.links.findInKnowledgeBase(linkIds, knowledgebaseId) : [];
+      if (closed) return;
       response.status(200).set({
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
@@ -109,13 +117,14 @@ export class IngestionEventsController {
       held = null;
       for (const change of pending) if (!superseded(change, first)) send(change);
       // A comment line now and then keeps idle connections from being cut by proxies and load balancers.
-      heartbeat = setInterval(() => !closed && response.write(': keep-alive\n\n'), INGESTION_EVENTS_HEARTBEAT_MS);
+      if (!closed) heartbeat = setInterval(() => !closed && response.write(': keep-alive\n\n'), INGESTION_EVENTS_HEARTBEAT_MS);
     } catch (error) {
+      if (response.headersSent) return close();
+      // Torn down without ending the response: the error filter answers with the error body.
+      closed = true;
       unsubscribe();
       removeShutdown();
-      closed = true;
-      if (!response.headersSent) throw error;
-      response.end();
+      throw error;
     }
   }
 }

@@ -1,8 +1,12 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { EventSource } from 'eventsource';
 import { INGESTION_EVENT, INGESTION_STAGES, LINK_REMOVED_EVENT, ingestionEventsPath, type IngestionView } from '@docingest/contracts';
 import { freePort } from '@docingest/local-redis';
 import { createApp } from '../create-app';
 import { ADMIN_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
+import { KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service';
 import { LinkEvents } from './link-events';
 
 /** A real server-sent events client on the api's stream, with the admin key; every event kept in order. */
@@ -22,6 +26,26 @@ function openStream(stack: Pick<ApiStack, 'apiUrl'>, kb: string, linkIds?: numbe
     source.addEventListener('error', () => source.readyState === EventSource.CLOSED && reject(new Error(`the stream was refused: HTTP ${status}`)));
   });
   return { source, events, opened, status: () => status };
+}
+
+/**
+ * A raw HTTP client on the api's stream (a request sent by hand on its own socket), and the
+ * server's end of that socket, to see when the api has noticed the client go.
+ */
+async function rawStream(stack: ApiStack, path: string): Promise<{ client: Socket; server: Socket }> {
+  const httpServer = stack.app.getHttpServer() as Server;
+  const accepted: Socket[] = [];
+  const onConnection = (socket: Socket) => accepted.push(socket);
+  httpServer.on('connection', onConnection);
+  try {
+    const client = connect(Number(new URL(stack.apiUrl).port), '127.0.0.1');
+    await once(client, 'connect');
+    const server = await waitUntil('the api accepting the connection', async () => accepted.find((s) => s.remotePort === client.localPort), 10_000);
+    client.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN_KEY}\r\nAccept: text/event-stream\r\n\r\n`);
+    return { client, server };
+  } finally {
+    httpServer.off('connection', onConnection);
+  }
 }
 
 const views = (events: Array<{ type: string; data: any }>, linkId: number): IngestionView[] =>
@@ -126,5 +150,38 @@ describe('ingestion events: each link change pushed as the api records it', () =
   it('refuses link_ids given twice with the error body, not an internal error', async () => {
     const answer = await fetch(`${stack.apiUrl}${ingestionEventsPath('live')}?link_ids=1&link_ids=2`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     expect({ status: answer.status, body: await answer.json() }).toMatchObject({ status: 400, body: { code: 'invalid_request', field: 'link_ids' } });
+  });
+
+  it('a client that goes while its stream is being set up leaves nothing listening behind', async () => {
+    const events = stack.app.get(LinkEvents);
+    const knowledgeBases = stack.app.get(KnowledgeBasesService);
+    const before = events.listening;
+    // The knowledge base's lookup is held until the client has gone; the real lookup then runs.
+    let reached!: () => void;
+    const atLookup = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const lookup = knowledgeBases.get.bind(knowledgeBases);
+    let looked: Promise<unknown> | undefined;
+    const gate = jest.spyOn(knowledgeBases, 'get').mockImplementationOnce(async (id) => {
+      reached();
+      await held;
+      return (looked = lookup(id)) as ReturnType<typeof lookup>;
+    });
+    try {
+      const { client, server } = await rawStream(stack, ingestionEventsPath('live'));
+      await atLookup;
+      client.destroy();
+      await waitUntil('the api seeing the client go', async () => server.destroyed, 10_000);
+      release();
+      await waitUntil('the lookup answered', async () => looked && (await looked) && true, 10_000);
+      // Everything the stream does once the lookup has answered runs before the next turn of the loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      // A stream set up after its client went would stay subscribed (and heartbeat) forever.
+      expect(events.listening).toBe(before);
+    } finally {
+      release();
+      gate.mockRestore();
+    }
   });
 });
