@@ -67,10 +67,13 @@ describe('dispatch outcomes: the answer to /ingest-file is recorded on the link'
   });
 
   it('puts an attempt answered 429 back to pending, honours Retry-After, and completes it once the service takes it', async () => {
+    // One refusal: the retry deadline (2 s here) starts at the first refusal, so a second one,
+    // due 1 s (Retry-After) plus the queue's and the dispatch's latency later, would race it on a
+    // loaded machine and fail the attempt at the deadline.
     let refusals = 0;
     const before = standIn.dispatches.length;
     const responder: Responder = (request, response, raw) => {
-      if (refusals < 2) {
+      if (refusals < 1) {
         refusals++;
         response.writeHead(429, { 'retry-after': '1', 'content-type': 'text/plain', connection: 'close' }).end('Rate exceeded.');
         return;
@@ -89,20 +92,17 @@ describe('dispatch outcomes: the answer to /ingest-file is recorded on the link'
       },
       60_000,
     );
-    expect(link).toMatchObject({ ingestion_status: 'completed', attempt: 1, dispatch_retries: 2, ingestion_error: null });
-    expect(link.ingestion_history).toEqual([
-      expect.objectContaining({ event: 'dispatch_retried', reason: 'the ingestion service answered HTTP 429' }),
-      expect.objectContaining({ event: 'dispatch_retried', reason: 'the ingestion service answered HTTP 429' }),
-    ]);
-    // Retry-After: 1 second between each refusal and the next send.
+    expect(link).toMatchObject({ ingestion_status: 'completed', attempt: 1, dispatch_retries: 1, ingestion_error: null });
+    expect(link.ingestion_history).toEqual([expect.objectContaining({ event: 'dispatch_retried', reason: 'the ingestion service answered HTTP 429' })]);
+    // Retry-After: 1 second between the refusal and the next send (the backoff alone would be 50-100 ms).
     const sends = standIn.dispatches.slice(before).map((d) => d.at);
-    expect(sends).toHaveLength(3);
-    for (let i = 1; i < sends.length; i++) expect(sends[i] - sends[i - 1]).toBeGreaterThanOrEqual(950);
-    // Every re-send is the same attempt, under the same trace, each from a span of its own.
+    expect(sends).toHaveLength(2);
+    expect(sends[1] - sends[0]).toBeGreaterThanOrEqual(950);
+    // The re-send is the same attempt, under the same trace, from a span of its own.
     const parents = standIn.dispatches.slice(before).map((d) => parseTraceparent(d.headers.traceparent as string));
-    expect(parents.map((p) => p?.traceId)).toEqual([link.trace_id, link.trace_id, link.trace_id]);
+    expect(parents.map((p) => p?.traceId)).toEqual([link.trace_id, link.trace_id]);
     expect(link.trace_id).toMatch(/^[0-9a-f]{32}$/);
-    expect(new Set(parents.map((p) => p?.spanId)).size).toBe(3);
+    expect(new Set(parents.map((p) => p?.spanId)).size).toBe(2);
     expect(seen.has('failed')).toBe(false);
     expect(await stack.vectorRows('manuals', uploaded.body.uuid)).toBe(link.chunk_count);
   });
