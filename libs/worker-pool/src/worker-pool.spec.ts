@@ -1,5 +1,7 @@
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkerPool, WorkerPoolClosedError } from './index';
+import { WorkerModuleLoadError, WorkerPool, WorkerPoolClosedError } from './index';
 
 interface Task {
   ms: number;
@@ -13,8 +15,8 @@ interface Reply {
 describe('WorkerPool', () => {
   const file = join(__dirname, 'testing/sleepy.worker.js');
   const pools: Array<WorkerPool<Task, Reply>> = [];
-  const pool = (threads: number, keptThreads = 0) => {
-    const created = new WorkerPool<Task, Reply>({ file, threads, keptThreads });
+  const pool = (threads: number, keptThreads = 0, module = file) => {
+    const created = new WorkerPool<Task, Reply>({ file: module, threads, keptThreads });
     pools.push(created);
     return created;
   };
@@ -68,5 +70,39 @@ describe('WorkerPool', () => {
     expect(await waiting).toBeInstanceOf(WorkerPoolClosedError);
     expect(await running).toBeInstanceOf(Error);
     await expect(one.run({ ms: 1, value: 3 })).rejects.toBeInstanceOf(WorkerPoolClosedError);
+  });
+
+  it('a module that cannot be loaded fails each task with the cause, and neither stalls tasks nor ends this process', async () => {
+    const broken = pool(2, 1, join(__dirname, 'testing/unloadable.worker.js'));
+    const outcomes = await Promise.allSettled([1, 2, 3, 4].map((value) => broken.run({ ms: 1, value })));
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(WorkerModuleLoadError);
+      expect((outcome as PromiseRejectedResult).reason.message).toMatch(/could not load .*unloadable\.worker\.js: Cannot find module 'pdfjs-dist/);
+    }
+    // Later tasks get threads too, and the same answer.
+    await expect(broken.run({ ms: 1, value: 5 })).rejects.toThrow(WorkerModuleLoadError);
+  });
+
+  it('a thread that fails to load its module is replaced alone: the other thread’s running and waiting tasks are answered', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flaky-load-'));
+    try {
+      const module = join(dir, 'flaky-load.worker.js');
+      copyFileSync(join(__dirname, 'testing/flaky-load.worker.js'), module);
+      writeFileSync(join(dir, 'fail-once'), '');
+      const two = pool(2, 2, module);
+      const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, value) => two.run({ ms: 30, value })));
+      expect(existsSync(join(dir, 'fail-once'))).toBe(false); // one thread did fail to load
+      const failed = outcomes.filter((o) => o.status === 'rejected');
+      // At most the task given to the failing thread fails, with the cause; the rest are answered.
+      expect(failed.length).toBeLessThanOrEqual(1);
+      for (const f of failed) expect((f as PromiseRejectedResult).reason.message).toMatch(/out of memory while loading the parsers/);
+      const answered = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.value] : []));
+      expect(answered).toHaveLength(8 - failed.length);
+      expect(await two.run({ ms: 1, value: 9 })).toMatchObject({ value: 9 });
+      expect(two.threadIds).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,11 @@
+import { extname, join } from 'node:path';
 import Piscina from 'piscina';
 import { ConcurrencyLimit } from './concurrency-limit';
+import { isModuleLoadFailure, WorkerModuleLoadError } from './module-load-error';
 import { threadExecArgv } from './thread-exec-argv';
+
+/** What every thread starts (pool-thread.ts), which then loads the pool's module. */
+const POOL_THREAD_FILE = join(__dirname, `pool-thread${extname(__filename)}`);
 
 export interface WorkerPoolOptions {
   /** The threads' module: its default export takes one task and answers its reply. */
@@ -51,7 +56,8 @@ export class WorkerPool<Task, Reply> {
   constructor(options: WorkerPoolOptions) {
     this.slots = new ConcurrencyLimit(options.threads);
     this.piscina = new Piscina({
-      filename: options.file,
+      filename: POOL_THREAD_FILE,
+      argv: [options.file],
       minThreads: Math.min(options.keptThreads ?? 0, options.threads),
       maxThreads: options.threads,
       idleTimeout: options.idleTimeoutMs ?? 30_000,
@@ -59,12 +65,19 @@ export class WorkerPool<Task, Reply> {
       concurrentTasksPerWorker: 1,
       atomics: 'disabled',
       resourceLimits: options.memoryMb ? { maxOldGenerationSizeMb: options.memoryMb } : undefined,
-      execArgv: threadExecArgv(options.file),
+      execArgv: threadExecArgv(POOL_THREAD_FILE),
       workerData: options.workerData,
     });
+    // A thread that fails with no task to fail (it could not start at all) has no caller to
+    // tell; unheard, piscina's 'error' event would end this process.
+    this.piscina.on('error', () => undefined);
   }
 
-  /** The task's reply, or why it has none: the thread's error, the signal's reason, WorkerPoolClosedError. */
+  /**
+   * The task's reply, or why it has none: the thread's error, the signal's reason,
+   * WorkerPoolClosedError, or WorkerModuleLoadError when its thread could not load the module
+   * (that thread is replaced; the other threads' tasks carry on).
+   */
   async run(task: Task, options: RunOptions = {}): Promise<Reply> {
     const { signal } = options;
     const release = await this.slots.acquire(signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal);
@@ -73,7 +86,12 @@ export class WorkerPool<Task, Reply> {
       throw new WorkerPoolClosedError();
     }
     options.onStart?.();
-    const running = this.piscina.run(task, options.interrupt && signal ? { signal } : {}).finally(release);
+    const running = this.piscina
+      .run(task, options.interrupt && signal ? { signal } : {})
+      .catch((error: unknown) => {
+        throw isModuleLoadFailure(error) ? new WorkerModuleLoadError(error.message) : error;
+      })
+      .finally(release);
     if (options.interrupt || !signal) return running;
     running.catch(() => undefined); // dropped if the caller stops waiting
     return new Promise<Reply>((resolve, reject) => {
