@@ -6,6 +6,7 @@ import { INGEST_SINGLE_FILE_JOB, INGESTION_QUEUE, ingestJobId } from '../../../a
 import { proseText } from './support/documents';
 import { FAULT_REPORT_DIR, faultTest, type Observe } from './support/fault-matrix';
 import { startFaultSystem, type FaultSystem } from './support/fault-system';
+import { startHealthProbe } from './support/health-probe';
 import { sleep, waitUntil } from '@docingest/contracts/testing';
 
 /**
@@ -98,13 +99,15 @@ describe('dispatch at production scale', () => {
 
     faultTest(
       `${FILES} files enqueued at once, the ingestion service answering 429 above ${SERVICE_LIMIT} concurrent requests (api allows ${API_IN_FLIGHT})`,
-      `every link \`completed\` in its first attempt, 0 failed, 0 duplicate rows, 0 stuck jobs; never more than ${SERVICE_LIMIT} requests at the service; refused sends come back as \`pending\` and are retried`,
+      `every link \`completed\` in its first attempt, 0 failed, 0 duplicate rows, 0 stuck jobs; never more than ${SERVICE_LIMIT} requests at the service; refused sends come back as \`pending\` and are retried; the api's GET /health answers throughout`,
       async (observe) => {
         const uploadStarted = Date.now();
         const uuids = await uploadMany(stack, KB, FILES, 'scale');
         observe(`${FILES} files uploaded in ${((Date.now() - uploadStarted) / 1000).toFixed(1)} s`);
 
         // All at once: one request per 1,000 files (the most ingest-selected takes), sent together.
+        // The api's liveness while every dispatch slot is taken and the rest of the files wait queued.
+        const probe = startHealthProbe(`${stack.apiUrl}/health`);
         const started = Date.now();
         const batches = Array.from({ length: Math.ceil(FILES / 1000) }, (_, i) => uuids.slice(i * 1000, (i + 1) * 1000));
         const queued = (await Promise.all(batches.map((batch) => stack.enqueue(batch, KB)))).flat();
@@ -112,6 +115,7 @@ describe('dispatch at production scale', () => {
         const enqueuedMs = Date.now() - started;
         await untilAllFinal(stack, KB, FILES, 1_200_000);
         const elapsedMs = Date.now() - started;
+        const health = await probe.stop();
 
         const links = await expectAllIngestedOnce(stack, KB, uuids, observe);
         const { rows: timings } = await stack.pool.query<{ ms: number }>(
@@ -132,6 +136,7 @@ describe('dispatch at production scale', () => {
           mostInFlightAtService: gate.peak,
           admitted: gate.admitted,
           answered429: gate.refused,
+          apiHealth: health,
           retriesPerLink: {
             mean: Number((retries.reduce((a, b) => a + b, 0) / retries.length).toFixed(2)),
             max: Math.max(...retries),
@@ -144,6 +149,9 @@ describe('dispatch at production scale', () => {
           `all ${FILES} final ${(elapsedMs / 1000).toFixed(1)} s after enqueueing: ${metrics.filesPerSecond} files/s; pending→completed p50 ${(metrics.pendingToCompletedMs.p50 / 1000).toFixed(1)} s, p95 ${(metrics.pendingToCompletedMs.p95 / 1000).toFixed(1)} s`,
         );
         observe(`at the service: most in flight ${gate.peak} (limit ${SERVICE_LIMIT}); ${gate.admitted} requests let through, ${gate.refused} answered 429`);
+        observe(
+          `api GET /health meanwhile: answered ${health.requests - health.failures.length} of ${health.requests}; latency p50 ${health.p50Ms} ms, p99 ${health.p99Ms} ms, max ${health.maxMs} ms`,
+        );
         observe(`retries per link: mean ${metrics.retriesPerLink.mean}, max ${metrics.retriesPerLink.max}, ${metrics.retriesPerLink.withoutRetry} links sent once`);
 
         expect(gate.peak).toBeLessThanOrEqual(SERVICE_LIMIT);
@@ -151,6 +159,7 @@ describe('dispatch at production scale', () => {
         // Every 429 became exactly one retry of its link, and every file was let through once.
         expect(retries.reduce((a, b) => a + b, 0)).toBe(gate.refused);
         expect(gate.admitted).toBe(FILES);
+        expect(health.failures).toEqual([]);
       },
       1_500_000,
     );
