@@ -6,6 +6,8 @@ import type { StageTimer } from './stage-timer';
 
 export interface EmbedAndStoreOptions {
   embedder: Embedder;
+  /** The vectors of the file's stored set, by embedding hash (looked up ahead, see downloadStage). */
+  stored: Promise<StoredEmbeddings>;
   /** Texts per embedding request. */
   batchSize: number;
   signal: AbortSignal;
@@ -60,11 +62,11 @@ export async function embedAndStore(chunks: AsyncIterable<Chunk>, options: Embed
   const outstanding: PendingBatch[] = [];
   const work: EmbeddingWork = { embedded: 0, reused: 0, tokens: 0 };
   let done = 0;
-  // Opened once, on the first batch: the stored set's hashes are read while the first chunks are cut.
+  // Resolved once, on the first batch.
   let lookup: Promise<{ space: EmbeddingSpace; stored: StoredEmbeddings }> | null = null;
 
   const vectorsOf = async (batch: Chunk[]): Promise<BatchVectors> => {
-    lookup ??= Promise.all([embedder.resolveDimensions({ signal: stop.signal }), writer.storedEmbeddings()]).then(([dimensions, stored]) => ({
+    lookup ??= Promise.all([embedder.resolveDimensions({ signal: stop.signal }), options.stored]).then(([dimensions, stored]) => ({
       space: { provider: embedder.provider, model: embedder.model, dimensions },
       stored,
     }));
@@ -73,14 +75,19 @@ export async function embedAndStore(chunks: AsyncIterable<Chunk>, options: Embed
     const found = await stored.take(hashes);
     const missing = batch.filter((_, i) => !found.has(hashes[i]));
     const fresh = missing.length
-      ? await embedder.embedFloat32(
+      ? embedder.embedFloat32(
           missing.map((chunk) => chunk.text),
           { signal: stop.signal, batchSize },
         )
-      : [];
+      : Promise.resolve([]);
+    // The tokens are counted once the request is on its way, while it is out, not after it.
+    fresh.catch(() => undefined);
+    await yieldToEventLoop();
+    const tokens = missing.reduce((sum, chunk) => sum + countTokens(chunk.text), 0);
+    const embedded = await fresh;
     let next = 0;
-    const vectors = hashes.map((hash) => found.get(hash) ?? fresh[next++]);
-    return { vectors, hashes, embedded: missing.length, tokens: missing.reduce((sum, chunk) => sum + countTokens(chunk.text), 0) };
+    const vectors = hashes.map((hash) => found.get(hash) ?? embedded[next++]);
+    return { vectors, hashes, embedded: missing.length, tokens };
   };
 
   const send = (batch: Chunk[]) => {
@@ -129,6 +136,8 @@ export async function embedAndStore(chunks: AsyncIterable<Chunk>, options: Embed
     options.signal.removeEventListener('abort', onAbort);
   }
 }
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The hash goes in last, so no custom metadata key can hide it from the next re-ingestion's lookup. */
 function withEmbeddingHash(row: ChunkRow, hash: string): ChunkRow {

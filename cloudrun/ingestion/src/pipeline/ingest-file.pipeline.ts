@@ -21,10 +21,10 @@ export async function ingestFile(request: IngestFileRequest, deps: PipelineDeps,
   try {
     const downloaded = await downloadStage(run, deps);
     if ('unchanged' in downloaded) return await unchangedStage(run, downloaded.unchanged);
-    const { object, embedder } = downloaded;
+    const { object, embedder, stored } = downloaded;
     // The downloaded copy is removed as soon as it has been read, before the swap.
     const { writer, chunks } = await parseStage(run, object, deps)
-      .then((document) => chunkEmbedStage(run, document, embedder, object, deps))
+      .then((document) => chunkEmbedStage(run, document, { embedder, stored }, object, deps))
       .finally(() => object.cleanup());
     await storeStage(run, writer, chunks);
     return await finishStage(run, chunks, deps);

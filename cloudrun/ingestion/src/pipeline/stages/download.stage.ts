@@ -1,5 +1,6 @@
 import { downloadObject, resolveObject, statObject, type DownloadedObject } from '@docingest/gcs-access';
 import type { Embedder } from '@docingest/embeddings';
+import type { StoredEmbeddings } from '@docingest/vector-store';
 import type { IngestionRun } from '../ingestion-run';
 import type { PipelineDeps } from '../pipeline-deps';
 import { storedUnchanged } from '../unchanged-object';
@@ -9,8 +10,14 @@ import { storedUnchanged } from '../unchanged-object';
  * first, so a mismatched model fails in milliseconds and writes nothing. An object that is still
  * the version the api named in skip_if_unchanged, its chunks stored, is not downloaded at all:
  * the answer is how many chunks it has, and neither the embedder nor the file is touched.
+ *
+ * The file's stored vectors (what a re-ingestion reuses) are looked up while it downloads and
+ * parses, so the lookup is off the path to the first embedding request.
  */
-export async function downloadStage(run: IngestionRun, deps: PipelineDeps): Promise<{ object: DownloadedObject; embedder: Embedder } | { unchanged: number }> {
+export async function downloadStage(
+  run: IngestionRun,
+  deps: PipelineDeps,
+): Promise<{ object: DownloadedObject; embedder: Embedder; stored: Promise<StoredEmbeddings> } | { unchanged: number }> {
   const { request } = run;
   run.enter('downloading');
   const ref = resolveObject(request.file_path, deps.resolve);
@@ -20,6 +27,9 @@ export async function downloadStage(run: IngestionRun, deps: PipelineDeps): Prom
   if (unchanged !== null) return { unchanged };
   const embedder = deps.embedders.get(request.embedding_provider, request.embedding_model, request.embedding_dimensions);
   await deps.vectors.ensureTable(request.vector_table_name, await embedder.resolveDimensions(), request.text_search_language);
+  const stored = deps.vectors.storedEmbeddings(request.vector_table_name, { fileUuid: request.file_uuid, knowledgebaseId: request.knowledgebase_id });
+  // Awaited by the first batch; a download that fails first must not leave it unhandled.
+  stored.catch(() => undefined);
   const object = await run.timer.time('download', () => downloadObject(deps.storage, ref, { maxBytes: deps.maxFileBytes, signal: run.signal }, stat));
-  return { object, embedder };
+  return { object, embedder, stored };
 }

@@ -1,5 +1,5 @@
 import type { Embedder } from '@docingest/embeddings';
-import type { FileChunkWriter } from '@docingest/vector-store';
+import type { FileChunkWriter, StoredEmbeddings } from '@docingest/vector-store';
 import { IngestionError } from '../../errors';
 import { chunkMetadata } from '../chunk-metadata';
 import { streamChunks } from '../chunk-stream';
@@ -21,7 +21,7 @@ const DEFAULT_IN_MEMORY_CHUNKS = 1000;
 export async function chunkEmbedStage(
   run: IngestionRun,
   document: DocumentPages,
-  embedder: Embedder,
+  { embedder, stored }: { embedder: Embedder; stored: Promise<StoredEmbeddings> },
   file: { fileName: string },
   deps: PipelineDeps,
 ): Promise<{ writer: FileChunkWriter; chunks: number }> {
@@ -43,6 +43,7 @@ export async function chunkEmbedStage(
   );
   const work = await embedAndStore(chunks, {
     embedder,
+    stored,
     batchSize: request.batch_size,
     signal: run.signal,
     writer,
