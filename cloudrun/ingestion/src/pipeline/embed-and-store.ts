@@ -18,6 +18,8 @@ export interface EmbedAndStoreOptions {
   onEmbeddingStarts: () => void;
   /** Chunks embedded so far (in file order), after each batch. */
   onEmbedded: (done: number) => void;
+  /** Every chunk is cut and its batch sent (or its stored vector found): `chunks` is the file's total. Vectors may still be out. */
+  onAllSent?: (chunks: number) => void;
 }
 
 /** What the embedding of a file cost: chunks sent to the embedder, chunks that took a stored vector, and the tokens sent. */
@@ -127,6 +129,7 @@ export async function embedAndStore(chunks: AsyncIterable<Chunk>, options: Embed
       while (outstanding.length >= maxOutstanding || outstanding[0]?.ready) await storeOldest();
     }
     if (batch.length > 0) send(batch);
+    options.onAllSent?.(done + outstanding.reduce((sum, pending) => sum + pending.chunks.length, 0));
     while (outstanding.length > 0) await storeOldest();
     return work;
   } catch (error) {

@@ -23,10 +23,10 @@ export async function ingestFile(request: IngestFileRequest, deps: PipelineDeps,
     if ('unchanged' in downloaded) return await unchangedStage(run, downloaded.unchanged);
     const { object, embedder, stored } = downloaded;
     // The downloaded copy is removed as soon as it has been read, before the swap.
-    const { writer, chunks } = await parseStage(run, object, deps)
+    const { writer, chunks, confirmation } = await parseStage(run, object, deps)
       .then((document) => chunkEmbedStage(run, document, { embedder, stored }, object, deps))
       .finally(() => object.cleanup());
-    await storeStage(run, writer, chunks);
+    await storeStage(run, writer, chunks, confirmation);
     return await finishStage(run, chunks, deps);
   } catch (caught) {
     throw await run.fail(caught);

@@ -103,6 +103,26 @@ describe('ProgressReporter', () => {
     expect(rejected.deliveredCount).toBe(0);
   });
 
+  it('a confirm sent ahead keeps the order: no earlier stage after it, the final report after its answer', async () => {
+    const reporter = reporterFor(receiver.url);
+    reporter.stage('embedding', 3);
+    const confirmed = reporter.confirm('storing', 3);
+    // The file's last vectors come back while the storing boundary is being confirmed.
+    reporter.advance('embedding', 3, 3);
+    const finished = reporter.finish({ status: 'completed', chunks: 3 });
+    await Promise.all([confirmed, finished]);
+    expect(receiver.for(FILE).map((u) => u.stage ?? u.status)).toEqual(['embedding', 'storing', 'completed']);
+  });
+
+  it('does not report the storing boundary once an earlier answer said to stop', async () => {
+    receiver.answerBody = { applied: false, cancel: 'removed' };
+    const reporter = reporterFor(receiver.url);
+    reporter.stage('embedding', 3);
+    await expect(reporter.confirm('storing', 3)).resolves.toBe('removed');
+    await expect(reporter.confirm('storing', 3)).resolves.toBe('removed');
+    expect(receiver.for(FILE).map((u) => u.stage)).toEqual(['embedding']);
+  });
+
   it('maps stages to bands of the overall percentage', () => {
     expect(overallPercent('downloading')).toBe(0);
     expect(overallPercent('embedding', 0, 10)).toBe(15);

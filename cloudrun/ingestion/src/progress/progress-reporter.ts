@@ -1,4 +1,4 @@
-import type { AttemptWork, CancelReason, IngestionStage, ProgressUpdate } from '@docingest/contracts';
+import { INGESTION_STAGES, type AttemptWork, type CancelReason, type IngestionStage, type ProgressUpdate } from '@docingest/contracts';
 import type { CallbackClient } from './callback-client';
 import { overallPercent } from './stage-progress';
 
@@ -35,6 +35,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class ProgressReporter {
   private pending: ProgressUpdate | null = null;
   private sending: Promise<void> | null = null;
+  /** A confirm on its way: every later report waits for it, so the api gets them in order. */
+  private confirming: Promise<void> | null = null;
   private lastSentAt = 0;
   private lastChunks = 0;
   private lastStage: IngestionStage | null = null;
@@ -52,7 +54,7 @@ export class ProgressReporter {
     private readonly options: ProgressReporterOptions,
   ) {}
 
-  /** Time spent waiting on callbacks that the pipeline had to wait for (only the final one). */
+  /** Time spent on the final report, which the pipeline waits for (its wait for a confirm, the caller times). */
   get blockingMs(): number {
     return this.timeSpentMs;
   }
@@ -69,22 +71,33 @@ export class ProgressReporter {
   /**
    * A stage boundary that waits for the api's answer before the pipeline goes on: the one before
    * the file's chunks become visible, so a file removed meanwhile is not stored at all. An api
-   * that cannot be reached does not stop the ingestion (its final report is retried).
+   * that cannot be reached does not stop the ingestion (its final report is retried). An attempt
+   * already told to stop (by the answer to an earlier report) does not report the boundary.
+   * Reports of earlier stages asked for after it are not sent (see advance).
    */
   async confirm(stage: IngestionStage, totalChunks = 0): Promise<CancelReason | undefined> {
+    if (this.cancel) return this.cancel;
     this.startHeartbeat();
     this.lastStage = stage;
     this.lastChunks = 0;
     const update = this.update(stage, 0, totalChunks);
-    this.pending = null;
-    await this.sending;
-    const started = Date.now();
-    this.lastSentAt = started;
-    this.last = update;
-    const { outcome, cancel } = await this.client.send(this.target, update);
-    if (outcome === 'delivered') this.delivered++;
-    this.cancel ??= cancel;
-    this.timeSpentMs += Date.now() - started;
+    // A report still waiting goes first (a stage start is always reported).
+    const earlier = this.sending;
+    const delivery = (async () => {
+      await earlier;
+      if (this.cancel) return;
+      this.lastSentAt = Date.now();
+      this.last = update;
+      const { outcome, cancel } = await this.client.send(this.target, update);
+      if (outcome === 'delivered') this.delivered++;
+      this.cancel ??= cancel;
+    })();
+    this.confirming = delivery;
+    try {
+      await delivery;
+    } finally {
+      if (this.confirming === delivery) this.confirming = null;
+    }
     return this.cancel;
   }
 
@@ -96,8 +109,12 @@ export class ProgressReporter {
     this.enqueue(this.update(stage, 0, totalChunks));
   }
 
-  /** Chunks progressed within a stage: reported when enough moved and enough time passed. */
+  /**
+   * Chunks progressed within a stage: reported when enough moved and enough time passed. Never
+   * for a stage before the one last reported (embedding finishing while storing is confirmed).
+   */
   advance(stage: IngestionStage, done: number, total: number): void {
+    if (this.lastStage !== null && INGESTION_STAGES.indexOf(stage) < INGESTION_STAGES.indexOf(this.lastStage)) return;
     const everyChunks = done - this.lastChunks >= this.options.everyChunks;
     const interval = Date.now() - this.lastSentAt >= this.options.minIntervalMs;
     if (stage !== this.lastStage || (everyChunks && interval)) {
@@ -120,6 +137,7 @@ export class ProgressReporter {
     this.finished = true;
     this.stopHeartbeat();
     this.pending = null;
+    if (this.confirming) await this.confirming;
     await this.sending;
     const update: ProgressUpdate = {
       progress: final.status === 'completed' ? 100 : this.highest,
@@ -204,6 +222,7 @@ export class ProgressReporter {
   }
 
   private async drain(): Promise<void> {
+    if (this.confirming) await this.confirming;
     while (this.pending) {
       const update = this.pending;
       this.pending = null;

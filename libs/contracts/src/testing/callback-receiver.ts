@@ -17,6 +17,8 @@ export interface ReceivedCallback {
 export class CallbackReceiver {
   readonly received: ReceivedCallback[] = [];
   answerStatus = 200;
+  /** The body of every answer, e.g. `{ cancel: 'removed' }` to play an api that no longer wants the attempt. */
+  answerBody: unknown = {};
   /** Every request that reached the receiver, whatever it answered. */
   attempts = 0;
   private loopback: LoopbackServer | null = null;
@@ -44,7 +46,7 @@ export class CallbackReceiver {
           traceparent: typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined,
           body,
         });
-      res.writeHead(this.answerStatus, { 'content-type': 'application/json' }).end('{}');
+      res.writeHead(this.answerStatus, { 'content-type': 'application/json' }).end(JSON.stringify(this.answerBody));
     }, port);
     return this;
   }

@@ -24,7 +24,7 @@ export async function chunkEmbedStage(
   { embedder, stored }: { embedder: Embedder; stored: Promise<StoredEmbeddings> },
   file: { fileName: string },
   deps: PipelineDeps,
-): Promise<{ writer: FileChunkWriter; chunks: number }> {
+): Promise<{ writer: FileChunkWriter; chunks: number; confirmation: Promise<unknown> | null }> {
   const { request, reporter } = run;
   run.enter('chunking');
   const total = new ChunkTotal(document.expectedChars, request.chunk_overlap / request.chunk_size);
@@ -36,6 +36,7 @@ export async function chunkEmbedStage(
     onSwapOpened: ({ rows, staged }) => run.log('store.swap_opened', { attempt: request.attempt, rows, staged }),
   });
   run.onFailure(() => writer.discard());
+  let confirmation: Promise<unknown> | null = null;
   const chunks = streamChunks(
     document.pages,
     { chunkSize: request.chunk_size, chunkOverlap: request.chunk_overlap, fileUuid: request.file_uuid, knowledgebaseId: request.knowledgebase_id },
@@ -62,9 +63,14 @@ export async function chunkEmbedStage(
     }),
     onEmbeddingStarts: () => run.enter('embedding', { totalChunks: total.total }),
     onEmbedded: (done) => reporter.advance('embedding', done, total.total),
+    // The storing boundary's report goes out while the file's last vectors are on their way: its
+    // answer is awaited before the swap all the same (see storeStage).
+    onAllSent: (count) => {
+      if (count > 0 && !reporter.cancelled) confirmation = reporter.confirm('storing', count);
+    },
   });
   total.finish();
   run.recordWork({ chunks_embedded: work.embedded, chunks_reused: work.reused, embedding_tokens: work.tokens });
   if (total.chunks === 0) throw new IngestionError('chunking', 422, 'no_text', 'no text found in the file');
-  return { writer, chunks: total.chunks };
+  return { writer, chunks: total.chunks, confirmation };
 }

@@ -6,12 +6,13 @@ import type { PipelineDeps } from '../pipeline-deps';
 /**
  * Swaps the file's new chunks in for its old ones, in one transaction. The boundary before the
  * chunks become searchable waits for the api's answer: a file removed from its knowledge base
- * meanwhile is not stored at all.
+ * meanwhile is not stored at all. `confirmation` is that report when it was sent ahead, while the
+ * last vectors were out (chunkEmbedStage).
  */
-export async function storeStage(run: IngestionRun, writer: FileChunkWriter, chunks: number): Promise<void> {
+export async function storeStage(run: IngestionRun, writer: FileChunkWriter, chunks: number, confirmation: Promise<unknown> | null = null): Promise<void> {
   const { reporter } = run;
   run.enter('storing', { quiet: true });
-  await reporter.confirm('storing', chunks);
+  await run.timer.time('callbacks', () => confirmation ?? reporter.confirm('storing', chunks));
   run.checkAborted();
   await run.timer.time('store', () => writer.commit((done) => reporter.advance('storing', done, chunks)));
 }
