@@ -9,7 +9,7 @@ import { SeededRandom } from './corpus/seeded-random';
 import { latencyTarget } from './latency/latency-report';
 import { measureLatency, type LatencyMeasure } from './latency/latency-run';
 import { checkTargets, type TargetCheck } from './report/targets';
-import { summarizeRun, type EmbedderName, type RunSummary } from './report/summarize';
+import { summarizeRun, type EmbedderName, type RunCpuSeconds, type RunSummary } from './report/summarize';
 import { ingestBigFile, type BigFileMeasure } from './runs/big-file';
 import { measureChunking, type ChunkingMeasure } from './runs/chunking-alone';
 import { fileUuidFor } from './runs/file-uuid';
@@ -20,6 +20,7 @@ import { measureSearchRecall, type RecallRun } from './runs/search-recall';
 import { measureStorage, type SearchMeasure, type StagedSwapMeasure, type StorageMeasure } from './runs/storage-alone';
 import { BenchStack, FIXTURE_API_KEY } from './stack/bench-stack';
 import type { IngestionServiceProcess } from './stack/ingestion-service.process';
+import { processCpuSeconds } from './stack/process-memory';
 
 export interface BenchResult {
   startedAt: string;
@@ -304,8 +305,10 @@ class PhaseRunner {
     await this.stack.clearTable(`ai.data_${TABLES.ours[embedder]}`);
     service.memory.resetPeak();
     this.stack.fixture.resetStats();
+    const cpu = this.cpuMeter(service.pid);
     const outcome = await runOurs(service, jobs, this.oursSettings(TABLES.ours[embedder], embedder, concurrency));
-    await this.record(outcome, label, 'ours', embedder, concurrency, workers, service.memory.read()?.peakMb ?? null, `ai.data_${TABLES.ours[embedder]}`);
+    const cpuS = cpu();
+    await this.record(outcome, label, 'ours', embedder, concurrency, workers, service.memory.read()?.peakMb ?? null, `ai.data_${TABLES.ours[embedder]}`, cpuS);
   }
 
   private async measureBaseline(baseline: BaselineProcess, jobs: IngestJob[], embedder: EmbedderName, concurrency: number, workers?: number): Promise<void> {
@@ -313,8 +316,30 @@ class PhaseRunner {
     this.options.log(`${label}: ${jobs.length} files`);
     baseline.memory.resetPeak();
     this.stack.fixture.resetStats();
+    const cpu = this.cpuMeter(baseline.memory.pid);
     const outcome = await baseline.run(this.baselineRequest(jobs, TABLES.baseline[embedder], embedder, concurrency));
-    await this.record(outcome, label, 'baseline', embedder, concurrency, workers, baseline.memory.read()?.peakMb ?? null, `ai.${TABLES.baseline[embedder]}`);
+    const cpuS = cpu();
+    await this.record(outcome, label, 'baseline', embedder, concurrency, workers, baseline.memory.read()?.peakMb ?? null, `ai.${TABLES.baseline[embedder]}`, cpuS);
+  }
+
+  /**
+   * CPU seconds a run used, per process: the path's own (the service or the baseline), the
+   * database server, and this process (the GCS server, the embedding fixture, the callback
+   * receiver and the client). Call it before the run; the function it gives reads the use since.
+   */
+  private cpuMeter(pathPid: number): () => RunCpuSeconds {
+    const databasePid = this.stack.postgres.pid;
+    const own = () => {
+      const usage = process.cpuUsage();
+      return (usage.user + usage.system) / 1e6;
+    };
+    const before = { path: processCpuSeconds(pathPid), database: processCpuSeconds(databasePid), standIns: own() };
+    const since = (start: number | null, now: number | null) => (start === null || now === null ? null : now - start);
+    return () => ({
+      path: since(before.path, processCpuSeconds(pathPid)),
+      database: since(before.database, processCpuSeconds(databasePid)),
+      standIns: own() - before.standIns,
+    });
   }
 
   private async record(
@@ -326,6 +351,7 @@ class PhaseRunner {
     workers: number | undefined,
     peakRssMb: number | null,
     table: string,
+    cpuS?: RunCpuSeconds,
   ): Promise<void> {
     const { options, stack } = this;
     const remote = embedder === 'openai-compatible';
@@ -340,6 +366,7 @@ class PhaseRunner {
       workers,
       peakRssMb,
       rowsAfter: await stack.countRows(table),
+      cpuS,
       fixture: remote ? { stats: stack.fixture.stats(), maxInFlight: inFlight, inputsPerRequest, delayMs: options.embedDelayMs } : undefined,
     });
     this.runs.push(summary);

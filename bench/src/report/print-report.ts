@@ -77,6 +77,22 @@ export function formatReport(result: BenchResult): string {
       runs.map((r) => [r.label, ...STAGE_COLUMNS.map((s) => pct(r.stageShare[s])), pct(r.nonEmbedShare)]),
     ),
   );
+  const measured = runs.filter((r) => r.cpuMsPerFile);
+  if (measured.length) {
+    const ms = (value: number | null | undefined) => (value === null || value === undefined ? '?' : value.toFixed(1));
+    out.push(
+      '',
+      'CPU per file (ms of CPU time per file ingested, whatever the wall clock; stand-ins: the GCS server, embedding fixture, callback receiver and client in the bench process)',
+      table(
+        ['run', 'service or baseline', 'database', 'stand-ins', 'sum'],
+        measured.map((r) => {
+          const c = r.cpuMsPerFile!;
+          const sum = c.path === null || c.database === null ? null : c.path + c.database + c.standIns;
+          return [r.label, ms(c.path), ms(c.database), ms(c.standIns), ms(sum)];
+        }),
+      ),
+    );
+  }
   const remote = runs.filter((r) => r.embedderCalls);
   if (remote.length) {
     out.push(

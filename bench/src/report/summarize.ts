@@ -31,6 +31,20 @@ export interface RunSummary {
   /** Rows in the path's table after this run. */
   rowsAfter: number;
   embedderCalls?: EmbedderCalls;
+  /** CPU milliseconds per file ingested, per process (see RunCpuSeconds); absent where not measured. */
+  cpuMsPerFile?: { path: number | null; database: number | null; standIns: number };
+}
+
+/**
+ * CPU seconds one run used: `path`, the service or the baseline process; `database`, the
+ * PGlite server; `standIns`, the benchmark's own process (GCS server, embedding fixture,
+ * callback receiver, the client). On two cores their sum over the wall time says how close
+ * the run came to using the whole machine. Null off Linux.
+ */
+export interface RunCpuSeconds {
+  path: number | null;
+  database: number | null;
+  standIns: number;
 }
 
 export interface EmbedderCalls extends EmbeddingFixtureStats {
@@ -57,6 +71,7 @@ export interface SummaryContext {
   workers?: number;
   peakRssMb: number | null;
   rowsAfter: number;
+  cpuS?: RunCpuSeconds;
   fixture?: { stats: EmbeddingFixtureStats; maxInFlight: number; inputsPerRequest: number; delayMs: number };
 }
 
@@ -121,5 +136,11 @@ export function summarizeRun(outcome: RunOutcome, context: SummaryContext): RunS
     peakRssMb: context.peakRssMb,
     rowsAfter: context.rowsAfter,
     embedderCalls,
+    cpuMsPerFile: context.cpuS && outcome.files.length ? perFile(context.cpuS, outcome.files.length) : undefined,
   };
+}
+
+function perFile(cpuS: RunCpuSeconds, files: number): NonNullable<RunSummary['cpuMsPerFile']> {
+  const ms = (seconds: number | null) => (seconds === null ? null : round((seconds * 1000) / files, 1));
+  return { path: ms(cpuS.path), database: ms(cpuS.database), standIns: ms(cpuS.standIns) as number };
 }
