@@ -1,4 +1,4 @@
-/** The `code` a pool thread's error carries when the thread could not load the pool's module. */
+/** The `code` a pool thread's error carries when the thread could not load the pool's module (pool-thread.js). */
 export const MODULE_LOAD_FAILED = 'ERR_WORKER_POOL_MODULE_LOAD';
 
 /** A task's thread could not load the pool's module; the message names the module and why. */

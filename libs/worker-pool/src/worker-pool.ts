@@ -1,11 +1,11 @@
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import Piscina from 'piscina';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { isModuleLoadFailure, WorkerModuleLoadError } from './module-load-error';
 import { threadExecArgv } from './thread-exec-argv';
 
-/** What every thread starts (pool-thread.ts), which then loads the pool's module. */
-const POOL_THREAD_FILE = join(__dirname, `pool-thread${extname(__filename)}`);
+/** What every thread starts (pool-thread.js), which then loads the pool's module. */
+const POOL_THREAD_FILE = join(__dirname, 'pool-thread.js');
 
 export interface WorkerPoolOptions {
   /** The threads' module: its default export takes one task and answers its reply. */
@@ -65,7 +65,7 @@ export class WorkerPool<Task, Reply> {
       concurrentTasksPerWorker: 1,
       atomics: 'disabled',
       resourceLimits: options.memoryMb ? { maxOldGenerationSizeMb: options.memoryMb } : undefined,
-      execArgv: threadExecArgv(POOL_THREAD_FILE),
+      execArgv: threadExecArgv(options.file),
       workerData: options.workerData,
     });
     // A thread that fails with no task to fail (it could not start at all) has no caller to
