@@ -44,7 +44,9 @@ export class BenchStack {
       // The LlamaIndex baseline holds a transaction open while its own process is busy splitting a
       // large file (SentenceSplitter is quadratic): on a loaded machine that passes PGlite's
       // default idle limit (30 s) and the holder would be cut; the benchmark measures speed, not that.
-      const postgres = await startLocalPostgres({ idleInTransactionTimeoutMs: 600_000 });
+      // BENCH_DATABASE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": where the database server spends its time.
+      const nodeArgs = (process.env.BENCH_DATABASE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const postgres = await startLocalPostgres({ idleInTransactionTimeoutMs: 600_000, nodeArgs });
       started.push(postgres);
       const gcs = await startLocalGcs({ buckets: [BUCKET] });
       started.push(gcs);

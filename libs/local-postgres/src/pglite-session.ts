@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type { Log } from './json-log';
+import { growInMemoryFilesByDoubling } from './memfs-growth';
 
 export interface SessionOptions {
   /** Absent: in memory. */
@@ -45,6 +46,8 @@ export class PgliteSession {
     readonly serverParameters: Record<string, string>,
     /** How the database came to be: a data dir reopened, a template loaded, or a fresh initdb. */
     readonly origin: 'data-dir' | 'template' | 'fresh',
+    /** How an in-memory database's files grow (memfs-growth.ts); null with a data dir, or when the file system was not found. */
+    readonly fileGrowth: 'doubling' | null,
   ) {}
 
   static async open(options: SessionOptions): Promise<PgliteSession> {
@@ -54,7 +57,8 @@ export class PgliteSession {
       REPORTED_SETTINGS,
     ]);
     const parameters = Object.fromEntries(rows.map((row) => [row.name, row.setting]));
-    return new PgliteSession(db, parameters, origin);
+    const fileGrowth = !options.dataDir && growInMemoryFilesByDoubling(db) ? 'doubling' : null;
+    return new PgliteSession(db, parameters, origin, fileGrowth);
   }
 
   /** Runs raw frontend messages, returning the backend's answer. Synchronous inside PGlite, so never interleaved. */

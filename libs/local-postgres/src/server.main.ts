@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     pid: process.pid,
     dataDir: settings.dataDir ?? null,
     origin: session.origin,
+    fileGrowth: session.fileGrowth,
     idleInTransactionTimeoutMs: settings.idleInTransactionTimeoutMs,
     sessionWaitTimeoutMs: settings.sessionWaitTimeoutMs,
     startupMs: Date.now() - started,

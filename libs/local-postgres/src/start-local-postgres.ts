@@ -25,6 +25,8 @@ export interface LocalPostgresOptions {
   onLog?: (line: string) => void;
   /** Default 120 s: a fresh start on a loaded 2-core machine can take 10 s or more. */
   startTimeoutMs?: number;
+  /** Node flags for the server process, e.g. `--cpu-prof --cpu-prof-dir=DIR` to see where the database spends its time. */
+  nodeArgs?: string[];
 }
 
 export interface LocalPostgres {
@@ -65,7 +67,7 @@ function serverFlags(options: LocalPostgresOptions): string[] {
  */
 export async function startLocalPostgres(options: LocalPostgresOptions = {}): Promise<LocalPostgres> {
   const command = serverCommand();
-  const child = spawn(process.execPath, [...command.args, ...serverFlags(options)], { cwd: command.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...command.args, ...serverFlags(options)], { cwd: command.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const output: string[] = [];
   const remember = (line: string) => {
