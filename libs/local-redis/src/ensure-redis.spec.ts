@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { ensureRedis, freePort, pingRedis, startRedisServer } from './index';
+import { ensureRedis, freePort, pingRedis, RedisUnavailableError, startRedisServer } from './index';
 
 describe('ensureRedis', () => {
   it('uses a Redis that answers, without starting another', async () => {
@@ -49,6 +49,16 @@ describe('startRedisServer with persistence', () => {
       await second.stop();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never takes another Redis on its port for its own: a port already held fails to start', async () => {
+    const other = await startRedisServer();
+    try {
+      await expect(startRedisServer({ port: other.port })).rejects.toThrow(RedisUnavailableError);
+      expect(await pingRedis(other.url)).toBe(true);
+    } finally {
+      await other.stop();
     }
   });
 });

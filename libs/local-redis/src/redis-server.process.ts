@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { freePort } from './free-port';
-import { pingRedis } from './redis-ping';
+import { redisProcessId } from './redis-ping';
 
 export interface RedisServerOptions {
   /** 0 or absent: a free port. */
@@ -32,17 +32,29 @@ export function redisServerBinary(): string | null {
   return found.status === 0 && path ? path : null;
 }
 
-/** Starts a private redis-server on loopback; it dies with this process. */
+/**
+ * Starts a private redis-server on loopback; it dies with this process. On a port of its own
+ * choosing, a port taken between the choice and redis-server's bind (redis-server exits) is
+ * replaced by another, and readiness is this redis-server answering, never another on that port.
+ */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
   const binary = redisServerBinary();
   if (!binary) {
     throw new RedisUnavailableError('redis-server is not installed: install it with `apt-get install redis-server`, or set REDIS_URL to a running Redis');
   }
-  const port = options.port || (await freePort());
+  for (let tries = 1; ; tries++) {
+    const port = options.port || (await freePort());
+    const started = await startOn(binary, port, options.persistDir);
+    if ('url' in started) return started;
+    if (options.port || tries >= 3) throw new RedisUnavailableError(`redis-server did not start on port ${port} (exit code ${started.exitCode})`);
+  }
+}
+
+async function startOn(binary: string, port: number, persistDir: string | undefined): Promise<RedisServerHandle | { exitCode: number | null }> {
   const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--daemonize', 'no', '--loglevel', 'warning'];
-  if (options.persistDir) {
-    mkdirSync(options.persistDir, { recursive: true });
-    args.push('--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.persistDir);
+  if (persistDir) {
+    mkdirSync(persistDir, { recursive: true });
+    args.push('--appendonly', 'yes', '--appendfsync', 'always', '--dir', persistDir);
   } else {
     args.push('--appendonly', 'no');
   }
@@ -53,10 +65,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
-  while (!(await pingRedis(url, 300))) {
+  while ((await redisProcessId(url, 300)) !== child.pid) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new RedisUnavailableError(`redis-server did not start on port ${port} (exit code ${child.exitCode})`);
+      process.removeListener('exit', killOnExit);
+      return { exitCode: child.exitCode };
     }
     await new Promise((r) => setTimeout(r, 50));
   }
