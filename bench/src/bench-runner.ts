@@ -223,7 +223,7 @@ class PhaseRunner {
           model: REMOTE_MODEL,
           batchSize: options.bigFileBatchSize,
         },
-        stack.postgres.pid,
+        { pid: stack.postgres.pid, pool: stack.pool },
       );
       options.log(`large file: ${measure.ok ? `${measure.chunks} chunks in ${measure.seconds} s` : measure.error}, peak RSS ${measure.peakRssMb} MB`);
       return measure;

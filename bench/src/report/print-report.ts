@@ -189,7 +189,12 @@ export function formatReport(result: BenchResult): string {
                   .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`)
                   .join(', ')}`
               : '') +
-            `\nCPU s during the request: service ${b.cpuS?.service ?? '?'}, database (PGlite) ${b.cpuS?.database ?? '?'}`
+            `\nCPU s during the request: service ${b.cpuS?.service ?? '?'}, database (PGlite) ${b.cpuS?.database ?? '?'}` +
+            (b.database
+              ? `\ndatabase floor: PGlite is one backend on one thread, busy ${Math.round(b.database.busyShare * 100)}% of the wall time; ` +
+                `its ${b.cpuS.database} CPU s are the least this file can take here, of which parsing the text for full-text search ` +
+                `(to_tsvector, ${b.database.fullTextMsPerChunk} ms a chunk, measured alone on ${b.database.sampleChunks} of them) ${b.database.fullTextS} s`
+              : '')
         : `FAILED: ${b.error}; service peak RSS ${b.peakRssMb} MB`,
     );
   }
