@@ -1,5 +1,6 @@
 import * as fixtures from '@docingest/document-parsing/fixtures';
-import { startApiStack, waitUntil, type ApiStack } from './testing/api-stack';
+import { waitUntil } from '@docingest/contracts/testing';
+import { startApiStack, type ApiStack } from './testing/api-stack';
 
 const PAGES = [
   ['Pumps are inspected every quarter by two technicians.', 'Each inspection is logged in the maintenance register.'],

@@ -3,9 +3,9 @@ import { RequestMethod, type Type } from '@nestjs/common';
 import { Storage } from '@google-cloud/storage';
 import { localStorageOptions } from '@docingest/local-gcs';
 import { ModulesContainer } from '@nestjs/core';
-import { ADMIN_KEY, BUCKET, SYSTEM_KEY, waitUntil } from '../testing/api-stack';
+import { hang, waitUntil } from '@docingest/contracts/testing';
+import { ADMIN_KEY, BUCKET, SYSTEM_KEY } from '../testing/api-stack';
 import { useApiStack } from '../testing/use-api-stack';
-import { hang } from '../testing/ingestion-stand-in';
 import { createHmac } from 'node:crypto';
 import { SESSION_COOKIE } from './admin-session';
 

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Storage } from '@google-cloud/storage';
 import { IngestFileRequestSchema, validatorFor } from '@docingest/contracts';
 import { localStorageOptions } from '@docingest/local-gcs';
-import { BUCKET, SYSTEM_KEY, waitUntil } from '../testing/api-stack';
+import { hang, waitUntil } from '@docingest/contracts/testing';
+import { BUCKET, SYSTEM_KEY } from '../testing/api-stack';
 import { useApiStack } from '../testing/use-api-stack';
-import { hang } from '../testing/ingestion-stand-in';
 
 const MAX_BYTES = 256 * 1024;
 const utcDay = () => new Date().toISOString().slice(0, 10).replace(/-/g, '/');

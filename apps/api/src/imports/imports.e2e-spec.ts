@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import { localStorageOptions } from '@docingest/local-gcs';
-import { ADMIN_KEY, BUCKET, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
+import { waitUntil } from '@docingest/contracts/testing';
+import { ADMIN_KEY, BUCKET, startApiStack, type ApiStack } from '../testing/api-stack';
 
 /**
  * A prefix import through the api with real Redis, PGlite, the GCS server (official client) and

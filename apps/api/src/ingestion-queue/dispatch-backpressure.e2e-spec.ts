@@ -1,6 +1,5 @@
-import { waitUntil } from '../testing/api-stack';
+import { hang, proxyTo, waitUntil, sleep } from '@docingest/contracts/testing';
 import { useApiStack } from '../testing/use-api-stack';
-import { hang, proxyTo } from '../testing/ingestion-stand-in';
 import { PendingDispatches } from './pending-dispatches';
 
 const MAX_IN_FLIGHT = 2;
@@ -29,7 +28,7 @@ describe('dispatch backpressure and acceptance', () => {
     for (let i = 0; i < 5; i++) uuids.push((await stack.upload(`held-${i}.md`, `Held document ${i}.`, { knowledgebase_id: 'manuals', auto_ingest: 'true' })).body.uuid);
     await waitUntil(`${MAX_IN_FLIGHT} dispatches`, async () => standIn.dispatches.length - before >= MAX_IN_FLIGHT, 30_000);
     // Time for a third to slip through, if anything let it.
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     expect(standIn.dispatches.length - before).toBe(MAX_IN_FLIGHT);
     let now = await statuses(uuids);
     expect({ processing: count(now, 'processing'), pending: count(now, 'pending') }).toEqual({ processing: MAX_IN_FLIGHT, pending: 5 - MAX_IN_FLIGHT });
@@ -51,7 +50,7 @@ describe('dispatch backpressure and acceptance', () => {
         }),
       );
     await waitUntil('the next dispatch', async () => standIn.dispatches.length - before === MAX_IN_FLIGHT + 1, 30_000);
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     now = await statuses(uuids);
     expect({ completed: count(now, 'completed'), processing: count(now, 'processing'), pending: count(now, 'pending') }).toEqual({
       completed: 1,

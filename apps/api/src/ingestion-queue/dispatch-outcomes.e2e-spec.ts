@@ -1,9 +1,8 @@
 import * as fixtures from '@docingest/document-parsing/fixtures';
 import { parseTraceparent } from '@docingest/contracts';
 import { freePort } from '@docingest/local-redis';
-import { waitUntil } from '../testing/api-stack';
+import { answer, hang, proxyTo, type Responder, waitUntil } from '@docingest/contracts/testing';
 import { useApiStack } from '../testing/use-api-stack';
-import { answer, hang, proxyTo, type Responder } from '../testing/ingestion-stand-in';
 
 /**
  * What the dispatch's own answer does to a link. The api talks to a stand-in that either answers

@@ -1,6 +1,6 @@
-import { SYSTEM_KEY, waitUntil } from '../testing/api-stack';
+import { hang, waitUntil, sleep } from '@docingest/contracts/testing';
+import { SYSTEM_KEY } from '../testing/api-stack';
 import { describeOnEngines, useApiStack } from '../testing/use-api-stack';
-import { hang } from '../testing/ingestion-stand-in';
 import { INGEST_SINGLE_FILE_JOB, SWEEP_STALE_JOB } from './ingestion-job';
 import { PendingDispatches } from './pending-dispatches';
 
@@ -48,7 +48,7 @@ describeOnEngines('stale sweeper: links that stopped moving end failed', (engine
           { progress, processed_docs: progress, total_docs: 100, link_id: reporting.linkId, attempt: 1, status: 'processing', stage: 'embedding' },
           `Api-Key ${SYSTEM_KEY}`,
         );
-        await new Promise((r) => setTimeout(r, 150));
+        await sleep(150);
       }
     })();
     let failed;

@@ -1,6 +1,6 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { waitUntil } from '../testing/api-stack';
+import { waitUntil } from '@docingest/contracts/testing';
 import { useApiStack } from '../testing/use-api-stack';
 import { CallbackGate } from '../testing/callback-gate';
 import { PendingDispatches } from '../ingestion-queue/pending-dispatches';

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bull';
+import { hang, waitUntil } from '@docingest/contracts/testing';
 import { INGEST_SINGLE_FILE_JOB } from '../ingestion-queue/ingestion-job';
 import { PendingDispatches } from '../ingestion-queue/pending-dispatches';
-import { waitUntil } from '../testing/api-stack';
 import { describeOnEngines, useApiStack } from '../testing/use-api-stack';
-import { hang } from '../testing/ingestion-stand-in';
 
 const completedAnswer = (fileUuid: string, linkId: number, chunks: number) => ({
   status: 'completed',

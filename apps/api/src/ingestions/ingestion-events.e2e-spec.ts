@@ -4,8 +4,9 @@ import { connect, type Socket } from 'node:net';
 import { EventSource } from 'eventsource';
 import { INGESTION_EVENT, INGESTION_STAGES, LINK_REMOVED_EVENT, ingestionEventsPath, type IngestionView } from '@docingest/contracts';
 import { freePort } from '@docingest/local-redis';
+import { waitUntil } from '@docingest/contracts/testing';
 import { createApp } from '../create-app';
-import { ADMIN_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
+import { ADMIN_KEY, startApiStack, type ApiStack } from '../testing/api-stack';
 import { KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service';
 import { LinkEvents } from './link-events';
 

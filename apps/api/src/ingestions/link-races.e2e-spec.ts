@@ -1,8 +1,8 @@
 import type { Job } from 'bull';
+import { hang, waitUntil, sleep } from '@docingest/contracts/testing';
 import { INGEST_SINGLE_FILE_JOB } from '../ingestion-queue/ingestion-job';
-import { SYSTEM_KEY, waitUntil } from '../testing/api-stack';
+import { SYSTEM_KEY } from '../testing/api-stack';
 import { describeOnEngines, useApiStack } from '../testing/use-api-stack';
-import { hang } from '../testing/ingestion-stand-in';
 
 /**
  * Races on the link's conditional updates, fired at once through the api: on PostgreSQL 15 they
@@ -96,7 +96,7 @@ describeOnEngines('link races', (engine) => {
     );
     // Let the sweeper (every 200 ms) pass over them several times. Its stale limit stays well above
     // the time forty callbacks take on a loaded machine, so only the reports decide these links.
-    await new Promise((r) => setTimeout(r, 2500));
+    await sleep(2500);
     for (const file of files) {
       const final = await stack.link(file, 'manuals');
       if (final.ingestion_status === 'completed') expect(final).toMatchObject({ chunk_count: 3, ingestion_error: null, ingestion_progress: 100 });

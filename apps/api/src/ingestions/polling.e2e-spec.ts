@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SYSTEM_KEY, waitUntil } from '../testing/api-stack';
+import { hang, waitUntil, sleep } from '@docingest/contracts/testing';
+import { SYSTEM_KEY } from '../testing/api-stack';
 import { useApiStack } from '../testing/use-api-stack';
-import { hang } from '../testing/ingestion-stand-in';
 
 const VIEW_FIELDS = [
   'attempt',
@@ -104,7 +104,7 @@ describe('polling: a file’s progress and one ingestion', () => {
 
   it('shows progress, stage, counts and the time of the last report while running', async () => {
     const before = await byLink(archiveLink);
-    await new Promise((r) => setTimeout(r, 20)); // so the report's time differs from the dispatch's
+    await sleep(20); // so the report's time differs from the dispatch's
     await report(archiveLink, 1, { progress: 55.5, processed_docs: 22, total_docs: 40, stage: 'embedding' });
     const view = await byLink(archiveLink);
     expect(view).toMatchObject({

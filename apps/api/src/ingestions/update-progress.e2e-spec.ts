@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SYSTEM_KEY, waitUntil } from '../testing/api-stack';
+import { hang, waitUntil } from '@docingest/contracts/testing';
+import { SYSTEM_KEY } from '../testing/api-stack';
 import { describeOnEngines, useApiStack } from '../testing/use-api-stack';
-import { hang } from '../testing/ingestion-stand-in';
 import { PendingDispatches } from '../ingestion-queue/pending-dispatches';
 
 interface Running {

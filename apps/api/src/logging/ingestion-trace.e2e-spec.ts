@@ -1,4 +1,5 @@
-import { ADMIN_KEY, startApiStack, waitUntil, type ApiStack } from '../testing/api-stack';
+import { waitUntil } from '@docingest/contracts/testing';
+import { ADMIN_KEY, startApiStack, type ApiStack } from '../testing/api-stack';
 
 type Line = Record<string, unknown>;
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
+import { waitUntil } from '@docingest/contracts/testing';
 import { startLocalGcs, type LocalGcs } from '@docingest/local-gcs';
 import { startLocalPostgres, type LocalPostgres } from '@docingest/local-postgres';
 import { freePort, startRedisServer, type RedisServerHandle } from '@docingest/local-redis';
@@ -26,19 +27,6 @@ export interface StackOptions {
    * machine's PostgreSQL 15 (no pgvector there: only with `ingestion: false`).
    */
   database?: DatabaseEngine;
-}
-
-/** Polls until `check` gives a value; fails with `what` and the last value seen. */
-export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value) return value;
-    last = value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
 }
 
 /** Starts the ingestion service as its own process, as Cloud Run would run it. */

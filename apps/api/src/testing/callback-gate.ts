@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, startLoopbackServer, type LoopbackServer } from '@docingest/contracts/testing';
 
 interface Held {
   body: any;
@@ -17,18 +17,15 @@ export class CallbackGate {
   target = '';
   /** Every callback body that reached the gate, in arrival order. */
   readonly seen: any[] = [];
-  private server: Server | undefined;
-  private port = 0;
+  private loopback: LoopbackServer | undefined;
   private rules: Array<{ when: 'before' | 'after'; match: (body: any) => boolean; held: (h: Held) => void }> = [];
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.loopback?.url ?? 'http://127.0.0.1:0';
   }
 
   async start(port = 0): Promise<this> {
-    this.server = createServer((request, response) => void this.pass(request, response));
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', () => resolve()));
-    this.port = (this.server.address() as AddressInfo).port;
+    this.loopback = await startLoopbackServer((request, response) => void this.pass(request, response), port);
     return this;
   }
 
@@ -45,9 +42,7 @@ export class CallbackGate {
   }
 
   private async pass(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const parts: Buffer[] = [];
-    for await (const part of request) parts.push(part as Buffer);
-    const raw = Buffer.concat(parts);
+    const raw = await readBody(request);
     let body: any = null;
     try {
       body = JSON.parse(raw.toString('utf8'));
@@ -60,7 +55,7 @@ export class CallbackGate {
       const answered = await fetch(`${this.target}${request.url}`, {
         method: request.method,
         headers: { 'content-type': String(request.headers['content-type'] ?? 'application/json'), authorization: String(request.headers.authorization ?? '') },
-        body: request.method === 'GET' ? undefined : raw,
+        body: request.method === 'GET' ? undefined : new Uint8Array(raw),
       });
       const text = await answered.text();
       let answerBody: unknown = text;
@@ -77,10 +72,8 @@ export class CallbackGate {
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const loopback = this.loopback;
+    this.loopback = undefined;
+    await loopback?.close();
   }
 }

@@ -1,8 +1,8 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
+import { IngestionStandIn, type Responder } from '@docingest/contracts/testing';
 import { INGESTION_QUEUE } from '../ingestion-queue/ingestion-job';
 import { startApiStack, type ApiStack, type StackOptions } from './api-stack';
-import { IngestionStandIn, type Responder } from './ingestion-stand-in';
 import { DATABASE_ENGINES, type DatabaseEngine } from './postgres15';
 
 export interface UseApiStackOptions extends StackOptions {

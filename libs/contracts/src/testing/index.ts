@@ -1,7 +1,9 @@
-// Test helpers, imported as @docingest/contracts/testing: what stands at the api's end of the wire
-// contract in tests (its callback endpoint), the loopback servers every stand-in runs on, and
-// waiting until the system reaches a state. Not part of the library's production surface: the build leaves testing/ out, and
-// tools/workspace-rules keeps production files from importing it.
+// Test helpers, imported as @docingest/contracts/testing: what stands at either end of the wire
+// contract in tests (the api's callback endpoint, the ingestion service's /ingest-file), the
+// loopback servers every stand-in runs on, and waiting until the system reaches a state. Not part
+// of the library's production surface: the build leaves testing/ out, and ESLint keeps production
+// files from importing it (docs/development.md#module-boundaries).
 export { CallbackReceiver, type ReceivedCallback } from './callback-receiver';
+export { IngestionStandIn, answer, hang, proxyTo, type ReceivedRequest, type Responder } from './ingestion-stand-in';
 export { readBody, startLoopbackServer, type LoopbackServer } from './loopback-server';
 export { sleep, waitUntil } from './wait-until';

@@ -1,5 +1,5 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { readBody, startLoopbackServer, type LoopbackServer } from './loopback-server';
 
 export interface ReceivedRequest {
   method: string;
@@ -8,6 +8,8 @@ export interface ReceivedRequest {
   body: any;
   /** Date.now() when the whole request had arrived. */
   at: number;
+  /** The connection closed before the stand-in answered: the caller hung up (its own timeout), or stop() dropped it. */
+  closedUnanswered: boolean;
 }
 
 /** What the stand-in does with one request; `raw` is the body as received. */
@@ -39,49 +41,51 @@ export function proxyTo(baseUrl: string): Responder {
 }
 
 /**
- * A loopback HTTP server the api is pointed at instead of the ingestion service: it records every
- * request and answers as the test says, so a test decides what "the service" does.
+ * A loopback HTTP server standing where the ingestion service is (docs/wire-contract.md#ingest-file):
+ * it records every request and answers as the test says (by default never: a hung service, or
+ * one whose answer the test writes itself), so a test decides what "the service" does.
  */
 export class IngestionStandIn {
   readonly received: ReceivedRequest[] = [];
   /** Responses still open (requests that were not answered), oldest first. */
   readonly open: Array<{ request: ReceivedRequest; response: ServerResponse }> = [];
   respond: Responder = hang;
-  private server: Server | undefined;
+  private loopback: LoopbackServer | undefined;
   private port = 0;
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Listens on a free port, or again on the one it had before stop(). */
   async start(): Promise<this> {
-    this.server = createServer((incoming: IncomingMessage, response: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        let body: unknown = raw.toString('utf8');
-        try {
-          body = JSON.parse(body as string);
-        } catch {
-          // not JSON: kept as text
-        }
-        const request: ReceivedRequest = { method: incoming.method ?? '', path: incoming.url ?? '', headers: incoming.headers, body, at: Date.now() };
-        this.received.push(request);
-        const entry = { request, response };
-        this.open.push(entry);
-        response.on('close', () => {
-          const at = this.open.indexOf(entry);
-          if (at >= 0) this.open.splice(at, 1);
-        });
-        this.respond(request, response, raw);
+    this.loopback = await startLoopbackServer(async (incoming, response) => {
+      const raw = await readBody(incoming);
+      let body: unknown = raw.toString('utf8');
+      try {
+        body = JSON.parse(body as string);
+      } catch {
+        // not JSON: kept as text
+      }
+      const request: ReceivedRequest = {
+        method: incoming.method ?? '',
+        path: incoming.url ?? '',
+        headers: incoming.headers,
+        body,
+        at: Date.now(),
+        closedUnanswered: false,
+      };
+      this.received.push(request);
+      const entry = { request, response };
+      this.open.push(entry);
+      response.on('close', () => {
+        request.closedUnanswered = !response.writableEnded;
+        const at = this.open.indexOf(entry);
+        if (at >= 0) this.open.splice(at, 1);
       });
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+      this.respond(request, response, raw);
+    }, this.port);
+    this.port = this.loopback.port;
     return this;
   }
 
@@ -97,10 +101,8 @@ export class IngestionStandIn {
 
   /** Stops listening and drops every connection: the port is then closed to new requests; start() opens it again. */
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const loopback = this.loopback;
+    this.loopback = undefined;
+    await loopback?.close();
   }
 }
