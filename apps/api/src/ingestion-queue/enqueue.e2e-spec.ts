@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bull';
 import { hang, waitUntil } from '@docingest/contracts/testing';
-import { INGEST_SINGLE_FILE_JOB } from '../ingestion-queue/ingestion-job';
-import { PendingDispatches } from '../ingestion-queue/pending-dispatches';
+import { INGEST_SINGLE_FILE_JOB } from './ingestion-job';
+import { PendingDispatches } from './pending-dispatches';
 import { describeOnEngines, useApiStack } from '../testing/use-api-stack';
 
 const completedAnswer = (fileUuid: string, linkId: number, chunks: number) => ({
