@@ -14,6 +14,7 @@ export interface IngestionView {
   processed_docs: number;
   total_docs: number;
   chunk_count: number | null;
+  /** From the service's final report (or its answer, when no final report came); null until an attempt completes. */
   pages: number | null;
   pages_skipped: number | null;
   ingestion_error: string | null;
@@ -23,6 +24,7 @@ export interface IngestionView {
   last_progress_at: string | null;
   attempt: number;
   dispatch_retries: number;
+  /** Overridden and retried states of the attempt, oldest first. */
   ingestion_history: Array<{ at: string; event: string; reason?: string; status?: string }>;
   /** The object version the attempt read, and what it embedded and reused (docs/wire-contract.md#re-ingestion). */
   object_generation: string | null;

@@ -1,47 +1,27 @@
-import type { IngestionStage, IngestionStatus, IngestionView } from '@docingest/contracts';
+import type { IngestionView } from '@docingest/contracts';
 
-/** A file–knowledge-base link as stored: where that file's ingestion into that base stands. */
-export interface Link {
+/** The times IngestionView carries as ISO text, stored as dates. */
+type LinkTimes = 'ingestion_started_at' | 'ingestion_completed_at' | 'last_progress_at';
+
+/**
+ * A file–knowledge-base link as stored: where that file's ingestion into that base stands. What
+ * pollers see of it (IngestionView) it stores as shown, but for its id and times; the rest is the
+ * api's own.
+ */
+export interface Link extends Omit<IngestionView, 'link_id' | LinkTimes>, Record<LinkTimes, Date | null> {
   id: number;
-  file_uuid: string;
-  knowledgebase_id: string;
-  ingestion_status: IngestionStatus;
-  ingestion_progress: number;
-  processed_docs: number;
-  total_docs: number;
-  chunk_count: number | null;
-  current_stage: IngestionStage | null;
-  ingestion_error: string | null;
-  ingestion_started_at: Date | null;
-  ingestion_completed_at: Date | null;
-  last_progress_at: Date | null;
-  attempt: number;
   embedding_model: string | null;
   chunk_size: number | null;
   chunk_overlap: number | null;
-  /** From the service's final report (or its answer, when no final report came); null until an attempt completes. */
-  pages: number | null;
-  pages_skipped: number | null;
   /** First callback of this attempt: the service took the request (see migration 1764700000000). */
   accepted_at: Date | null;
-  dispatch_retries: number;
   retry_until: Date | null;
   /** Who decided a failure: the service (final) or the api (a completion may override it). */
   failed_by: 'service' | 'api' | null;
-  /** Overridden and retried states of the attempt, oldest first. */
-  ingestion_history: Array<{ at: string; event: string; reason?: string; status?: string }>;
-  /** The object version this attempt read, and what it embedded and reused (migration 1764820000000). */
-  object_generation: string | null;
-  object_crc32c: string | null;
-  chunks_embedded: number | null;
-  chunks_reused: number | null;
-  embedding_tokens: number | null;
   /** Started with force: true, so never skipped as unchanged. */
   forced: boolean;
   /** The object version and settings of the last completed attempt, kept while later attempts run. */
   completed_object: CompletedObject | null;
-  /** The trace of the request that started this attempt (docs/wire-contract.md#trace); null before traces were stored. */
-  trace_id: string | null;
 }
 
 /** What the last completed attempt of a link read, and with which settings. */
