@@ -26,7 +26,10 @@ export interface ReplaceResult {
 
 /** What the writer needs from the store: the one-transaction replacement, the swap from staging, and the file's stored vectors. */
 export interface FileReplacementTarget {
-  replaceFileChunks(rows: ChunkRow[], onProgress?: (stored: number) => void): Promise<ReplaceResult>;
+  /** `textSearch`: each row's full-text value computed ahead (textSearchValues), or null. */
+  replaceFileChunks(rows: ChunkRow[], onProgress?: (stored: number) => void, textSearch?: ReadonlyArray<string | null>): Promise<ReplaceResult>;
+  /** The full-text values of texts, in order, as the table's trigger would compute them. */
+  textSearchValues(texts: readonly string[]): Promise<string[]>;
   /** Writes rows to the staging table under the replacement's id. */
   stage(replacementId: string, rows: readonly ChunkRow[]): Promise<void>;
   publishStaged(replacementId: string, expected: number): Promise<ReplaceResult>;
@@ -49,6 +52,9 @@ export class FileChunkWriter {
   private failure: { error: unknown } | null = null;
   private state: 'open' | 'committing' | 'done' = 'open';
   private readonly sliceRows: number;
+  /** Full-text values computed ahead, by text (see prepare); a failed one is null and left to the trigger. */
+  private readonly textSearch = new Map<string, Promise<string | null>>();
+  private preparedRows = 0;
 
   constructor(
     private readonly staging: StagingTable,
@@ -71,6 +77,30 @@ export class FileChunkWriter {
    */
   storedEmbeddings(): Promise<StoredEmbeddings> {
     return this.target.storedEmbeddings();
+  }
+
+  /**
+   * Texts of rows to come, given before their vectors: their full-text values are computed now, while
+   * the vectors are being embedded, so the commit of a file held in memory only copies them (the
+   * value is most of a chunk row's cost on PGlite, see docs/decisions.md#writing-vectors). Rows
+   * that go to the staging table compute theirs as they are staged, so no more than `memoryRows`
+   * are prepared. Never fails: a value not computed is computed by the insert.
+   */
+  prepare(texts: readonly string[]): void {
+    if (this.state !== 'open' || this.replacementId !== null || this.preparedRows + texts.length > this.options.memoryRows) return;
+    const fresh = [...new Set(texts)].filter((text) => !this.textSearch.has(text));
+    if (fresh.length === 0) return;
+    this.preparedRows += texts.length;
+    const values = this.target.textSearchValues(fresh);
+    fresh.forEach((text, i) =>
+      this.textSearch.set(
+        text,
+        values.then(
+          (all) => all[i] ?? null,
+          () => null,
+        ),
+      ),
+    );
   }
 
   /** Whether rows went to the staging table (the file outgrew memoryRows). */
@@ -115,7 +145,9 @@ export class FileChunkWriter {
       if (this.replacementId === null) {
         const rows = this.buffer;
         this.buffer = [];
-        return await this.target.replaceFileChunks(rows, onProgress);
+        const textSearch = this.textSearch.size ? await Promise.all(rows.map((row) => this.textSearch.get(row.text) ?? null)) : undefined;
+        this.textSearch.clear();
+        return await this.target.replaceFileChunks(rows, onProgress, textSearch);
       }
       this.queueSlices(true);
       await this.chain;
@@ -136,6 +168,7 @@ export class FileChunkWriter {
     if (this.state === 'done') return;
     this.state = 'done';
     this.buffer = [];
+    this.textSearch.clear();
     await this.removeStaged();
   }
 

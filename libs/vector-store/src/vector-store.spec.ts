@@ -224,6 +224,33 @@ describe('VectorStore', () => {
       expect(await nodeIdsInOrder('writer_small', file)).toEqual(fresh.map((r) => r.nodeId));
     });
 
+    it('computes the full-text values of texts given ahead in the table’s configuration, and the commit stores those', async () => {
+      await store.ensureTable('writer_prepared', DIMS, 'french');
+      const file = randomUUID();
+      const scope = { fileUuid: file, knowledgebaseId: 'kb' };
+      const texts = ['Les chevaux couraient dans les prés', 'the horses were running', 'Les chevaux couraient dans les prés', 'des journaux anciens'];
+      const fresh = rows(file, 'kb', texts.length).map((row, i) => ({ ...row, text: texts[i] }));
+      const writer = store.fileChunkWriter('writer_prepared', scope, { memoryRows: 10 });
+      writer.prepare(texts.slice(0, 2));
+      writer.prepare(texts.slice(2));
+      await writer.add(fresh);
+      // With the trigger off, a row has a full-text value only if the commit handed it one.
+      await pool.query('ALTER TABLE ai.data_writer_prepared DISABLE TRIGGER text_search_tsv');
+      try {
+        await writer.commit();
+      } finally {
+        await pool.query('ALTER TABLE ai.data_writer_prepared ENABLE TRIGGER text_search_tsv');
+      }
+      const { rows: stored } = await pool.query<{ stored: string | null; expected: string }>(
+        `SELECT text_search_tsv::text AS stored, to_tsvector('french', text)::text AS expected FROM ai.data_writer_prepared
+          WHERE metadata_->>'file_uuid' = $1 ORDER BY id`,
+        [file],
+      );
+      expect(stored).toHaveLength(texts.length);
+      expect(stored.map((r) => r.stored)).toEqual(stored.map((r) => r.expected));
+      expect(stored[0].stored).toContain("'cheval'");
+    });
+
     it('stages a file larger than memoryRows in slices: readers keep the old set until commit', async () => {
       await store.ensureTable('writer_large', DIMS);
       const file = randomUUID();

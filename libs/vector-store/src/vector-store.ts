@@ -3,7 +3,7 @@ import { DimensionMismatchError, type ChunkRow, type FileScope, type SearchFilte
 import { FileChunkWriter, type FileChunkWriterOptions, type ReplaceResult } from './file-chunk-writer';
 import { insertRows } from './insert-rows';
 import { StagingTable } from './staging-table';
-import { ensureTextSearchColumn, orQuerySql, reciprocalRankFusion, setUpTextSearch, textSearchConfig, type TextSearchConfig } from './text-search';
+import { ensureTextSearchColumn, orQuerySql, reciprocalRankFusion, setUpTextSearch, textSearchConfig, tsvectorSql, type TextSearchConfig } from './text-search';
 import { StoredEmbeddings } from './stored-embeddings';
 import { metadataText, STORED_METADATA_KEYS } from './stored-metadata';
 import { inTransaction, underTableLock } from './transaction';
@@ -152,6 +152,7 @@ export class VectorStore {
     rows: ChunkRow[],
     onProgress?: (stored: number) => void,
     onSwapOpened?: FileChunkWriterOptions['onSwapOpened'],
+    textSearch?: ReadonlyArray<string | null>,
   ): Promise<ReplaceResult> {
     return this.inFileTransaction(
       name,
@@ -160,12 +161,25 @@ export class VectorStore {
       async (client, table) => {
         let inserted = 0;
         for (let start = 0; start < rows.length; start += this.batchRows) {
-          inserted += await insertRows(client, table.qualified, rows.slice(start, start + this.batchRows));
+          const end = start + this.batchRows;
+          // Values computed ahead are handed in; a null one the table's trigger computes.
+          const given = textSearch ? { column: 'text_search_tsv', type: 'tsvector', values: textSearch.slice(start, end) } : undefined;
+          inserted += await insertRows(client, table.qualified, rows.slice(start, end), { given });
           onProgress?.(inserted);
         }
         return inserted;
       },
     );
+  }
+
+  /** The full-text values of `texts`, in order, in the table's configuration: what its trigger would compute. */
+  private async textSearchValues(name: string, texts: readonly string[]): Promise<string[]> {
+    const config = await this.ensureTextSearch(this.table(name), 'english');
+    const { rows } = await this.pool.query<{ value: string }>(
+      `SELECT ${tsvectorSql(config, 'u.text')}::text AS value FROM unnest($1::text[]) WITH ORDINALITY AS u(text, n) ORDER BY u.n`,
+      [texts],
+    );
+    return rows.map((row) => row.value);
   }
 
   /**
@@ -178,7 +192,8 @@ export class VectorStore {
     return new FileChunkWriter(
       this.staging,
       {
-        replaceFileChunks: (rows, onProgress) => this.replaceFileChunks(name, scope, rows, onProgress, options.onSwapOpened),
+        replaceFileChunks: (rows, onProgress, textSearch) => this.replaceFileChunks(name, scope, rows, onProgress, options.onSwapOpened, textSearch),
+        textSearchValues: (texts) => this.textSearchValues(name, texts),
         // The full-text value is computed here, as the file is embedded, so the swap only copies it.
         stage: async (replacementId, rows) => {
           const config = await this.ensureTextSearch(this.table(name), 'english');

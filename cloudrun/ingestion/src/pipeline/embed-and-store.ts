@@ -94,6 +94,8 @@ export async function embedAndStore(chunks: AsyncIterable<Chunk>, options: Embed
 
   const send = (batch: Chunk[]) => {
     if (done === 0 && outstanding.length === 0) options.onEmbeddingStarts();
+    // The database computes the rows' full-text values while their vectors are out.
+    writer.prepare(batch.map((chunk) => chunk.text));
     const vectors = vectorsOf(batch);
     const pending: PendingBatch = { chunks: batch, vectors, ready: false };
     // Awaited in order below; a failure meanwhile must not count as unhandled.
