@@ -41,6 +41,8 @@ export interface BenchOptions {
     recall: boolean;
     latency: boolean;
     reuse: boolean;
+    /** The LlamaIndex baseline's runs beside ours in the remote and local phases. */
+    baseline: boolean;
   };
   /** Pages of the PDF re-ingested with one page edited, and how many rounds (one edited page each) are measured. */
   reusePages: number;
@@ -80,7 +82,7 @@ export function defaultOptions(size: CorpusSize): BenchOptions {
     bigFileMb: full ? 100 : 0,
     bigFileBatchSize: 100,
     chunkingSizesMb: full ? [1, 4, 16] : [0.25, 1],
-    phases: { chunking: true, remote: true, local: true, singleWorker: true, storage: true, bigFile: full, recall: true, latency: full, reuse: true },
+    phases: { chunking: true, remote: true, local: true, singleWorker: true, storage: true, bigFile: full, recall: true, latency: full, reuse: true, baseline: true },
     reusePages: full ? 300 : 20,
     reuseRounds: 3,
     recallChunks: full ? 400 : 80,

@@ -61,7 +61,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const loadBefore = Math.round(loadavg()[0] * 100) / 100;
   // First, on a machine where nothing of the benchmark runs yet: the target is for an idle stack.
   const latency = options.phases.latency ? await measureLatency({ files: options.latencyFiles, pollMs: options.latencyPollMs, idleS: options.latencyIdleS }, log) : null;
-  const otherPhases = Object.entries(options.phases).some(([phase, on]) => on && phase !== 'latency');
+  const otherPhases = Object.entries(options.phases).some(([phase, on]) => on && phase !== 'latency' && phase !== 'baseline');
   if (!otherPhases) return finish(options, { startedAt, loadBefore, latency });
   log(`benchmark (${options.size}): starting PGlite, GCS server, embedding fixture (${options.embedDelayMs} ms/request)`);
   const stack = await BenchStack.start({ delayMs: options.embedDelayMs, maxInputsPerRequest: options.maxInputsPerRequest });
@@ -161,6 +161,7 @@ class PhaseRunner {
     } finally {
       await service.stop();
     }
+    if (!options.phases.baseline) return;
     const baseline = await this.startBaseline({
       provider: 'openai',
       model: REMOTE_MODEL,
@@ -194,6 +195,7 @@ class PhaseRunner {
         await single.stop();
       }
     }
+    if (!options.phases.baseline) return;
     const baseline = await this.startBaseline({ provider: 'local', workers: options.poolWorkers });
     try {
       for (const concurrency of [1, options.concurrency]) await this.measureBaseline(baseline, jobs, 'local', concurrency, options.poolWorkers);

@@ -29,7 +29,8 @@ export const USAGE = `npm run bench -- [options]
   --latency-idle-s N         idle seconds before one more file, measured as after idle (default 35, 0: none)
   --reuse-pages N            pages of the PDF re-ingested with one page edited (default 300 full, 20 quick)
   --reuse-rounds N           rounds of that measure, a different page edited each (default 3)
-  --skip chunking,remote,local,single-worker,storage,big,recall,latency,reuse
+  --skip chunking,remote,local,single-worker,storage,big,recall,latency,reuse,baseline
+                             (baseline: ours alone in the remote and local phases, no LlamaIndex runs)
   --only recall[,storage...]   run only these phases (same names as --skip); --only recall gives
                              the search recall@5 per mode alone, --only reuse the re-ingestion of
                              an edited document (chunks embedded vs reused, time, tokens) beside a
@@ -115,6 +116,7 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
     recall: 'recall',
     latency: 'latency',
     reuse: 'reuse',
+    baseline: 'baseline',
   } as const;
   if (values.only !== undefined) {
     const only = values.only
@@ -122,7 +124,9 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
       .map((s) => s.trim())
       .filter(Boolean);
     for (const name of only) if (!(name in known)) throw new UsageError(`--only takes ${Object.keys(known).join(', ')}; got '${name}'`);
-    for (const [name, phase] of Object.entries(known)) options.phases[phase] = only.includes(name) && (phase !== 'bigFile' || options.bigFileMb > 0);
+    // The baseline goes with the phases it is part of: --only remote still runs it beside ours.
+    for (const [name, phase] of Object.entries(known))
+      if (phase !== 'baseline') options.phases[phase] = only.includes(name) && (phase !== 'bigFile' || options.bigFileMb > 0);
   }
   for (const name of values
     .skip!.split(',')
