@@ -18,6 +18,11 @@ export interface EmbedAndStoreOptions {
   onEmbeddingStarts: () => void;
   /** Chunks embedded so far (in file order), after each batch. */
   onEmbedded: (done: number) => void;
+  /**
+   * Whether the database should compute a batch's full-text values while its vectors are out
+   * (FileChunkWriter.prepare): worth it when the database would otherwise wait with the file.
+   */
+  prepareTextSearch?: () => boolean;
   /** Every chunk is cut and its batch sent (or its stored vector found): `chunks` is the file's total. Vectors may still be out. */
   onAllSent?: (chunks: number) => void;
 }
@@ -94,8 +99,7 @@ export async function embedAndStore(chunks: AsyncIterable<Chunk>, options: Embed
 
   const send = (batch: Chunk[]) => {
     if (done === 0 && outstanding.length === 0) options.onEmbeddingStarts();
-    // The database computes the rows' full-text values while their vectors are out.
-    writer.prepare(batch.map((chunk) => chunk.text));
+    if (options.prepareTextSearch?.() ?? true) writer.prepare(batch.map((chunk) => chunk.text));
     const vectors = vectorsOf(batch);
     const pending: PendingBatch = { chunks: batch, vectors, ready: false };
     // Awaited in order below; a failure meanwhile must not count as unhandled.

@@ -11,6 +11,8 @@ export interface PipelineDeps {
   maxFileBytes: number;
   embedders: EmbedderRegistry;
   vectors: VectorStore;
+  /** Ingestions running in this process (the route passes its own); absent: this one alone. */
+  inflight?: { readonly size: number };
   /** The service's settings (the route passes its whole config); absent: the defaults. */
   config?: Partial<Pick<IngestionConfig, 'IN_MEMORY_CHUNKS'> & ParseConfig>;
 }

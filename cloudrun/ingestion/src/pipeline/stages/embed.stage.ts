@@ -61,6 +61,9 @@ export async function chunkEmbedStage(
         contentHash: chunk.contentHash,
       }),
     }),
+    // A file alone has the database idle while its vectors are out: the full-text values are
+    // computed then. With other files in flight the database is busy, and one statement fewer is cheaper.
+    prepareTextSearch: () => (deps.inflight?.size ?? 1) <= 1,
     onEmbeddingStarts: () => run.enter('embedding', { totalChunks: total.total }),
     onEmbedded: (done) => reporter.advance('embedding', done, total.total),
     // The storing boundary's report goes out while the file's last vectors are on their way: its
