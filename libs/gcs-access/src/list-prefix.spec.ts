@@ -98,4 +98,23 @@ describe('objectFilter', () => {
   it('refuses a glob with an unbalanced bracket, naming it', () => {
     expect(() => objectFilter(['*.pdf'], ['[draft'])).toThrow(/^exclude\[0\] '\[draft' is not a valid glob/);
   });
+
+  it('refuses globs that could take the matcher unbounded time on a long name, and keeps the ordinary ones', () => {
+    const refused = (glob: string) => {
+      try {
+        objectFilter([glob], []);
+        return null;
+      } catch (error) {
+        return { code: (error as GcsAccessError).code, status: (error as GcsAccessError).statusCode, message: (error as Error).message };
+      }
+    };
+    // Each of these, failing against a name of 'a's, costs picomatch's regular expression seconds or more.
+    expect(refused('*a*a*a*b')).toEqual({ code: 'invalid_path', status: 400, message: "include[0] '*a*a*a*b' is refused: at most 2 '*' between two '/'" });
+    expect(refused('*a*/*a*b')).toMatchObject({ status: 400, message: expect.stringContaining("at most 3 '*' or '**'") });
+    expect(refused('{a,aa}{a,aa}{a,aa}c')).toMatchObject({ status: 400, message: expect.stringContaining("at most 2 '{…}' groups") });
+    expect(refused('+(a|aa)b')).toMatchObject({ status: 400, message: expect.stringContaining('extglobs') });
+    expect(() => objectFilter(['*.pdf'], ['*a*a*a*b'])).toThrow(/^exclude\[0\] /);
+    for (const glob of ['**/*.pdf', '**/*report*', 'docs/**/*.{md,txt}', '[*][*][*]*.md', '\\*\\*\\*x*.md', '2024-??-*/*.csv']) expect(refused(glob)).toBeNull();
+    expect(['x/annual-report-2024.pdf', 'report.md'].filter(objectFilter(['**/*report*'], []))).toEqual(['x/annual-report-2024.pdf', 'report.md']);
+  });
 });
