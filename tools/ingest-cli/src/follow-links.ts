@@ -1,5 +1,5 @@
 import { EventSource } from 'eventsource';
-import { INGESTION_EVENT, ingestionEventsPath, isFinalStatus, type IngestionStatus, type IngestionView } from '@docingest/contracts';
+import { INGESTION_EVENT, INGESTION_EVENTS_MAX_LINKS, ingestionEventsPath, isFinalStatus, type IngestionStatus, type IngestionView } from '@docingest/contracts';
 import { ApiError, type ApiClient } from './api-client';
 
 export interface FollowOptions {
@@ -14,6 +14,17 @@ export interface FollowOptions {
 export type FollowMode = 'events' | 'polling';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Link views asked for at once by a poll or a backstop round, however many links are followed. */
+const REQUESTS_AT_ONCE = 16;
+
+/** Runs `task` on every item, at most REQUESTS_AT_ONCE at a time; settles them all. */
+async function settleAll<T>(items: readonly T[], task: (item: T) => Promise<void>): Promise<PromiseSettledResult<void>[]> {
+  const settled: PromiseSettledResult<void>[] = [];
+  for (let start = 0; start < items.length; start += REQUESTS_AT_ONCE) {
+    settled.push(...(await Promise.allSettled(items.slice(start, start + REQUESTS_AT_ONCE).map(task))));
+  }
+  return settled;
+}
 
 /**
  * Follows links until every one is `completed` or `failed`, calling `onView` with each new view
@@ -36,9 +47,14 @@ export async function followLinks(
     if (isFinalStatus(view.ingestion_status as IngestionStatus)) open.delete(view.link_id);
   };
   if (!open.size) return 'events';
-  const streamed = await followEvents(api, knowledgebaseId, [...open], see, options.backstopMs ?? 5_000);
+  // One stream names at most INGESTION_EVENTS_MAX_LINKS links (more is a 400): more links, more streams.
+  const ids = [...open];
+  const groups = Array.from({ length: Math.ceil(ids.length / INGESTION_EVENTS_MAX_LINKS) }, (_, i) =>
+    ids.slice(i * INGESTION_EVENTS_MAX_LINKS, (i + 1) * INGESTION_EVENTS_MAX_LINKS),
+  );
+  const streamed = await Promise.all(groups.map((group) => followEvents(api, knowledgebaseId, group, see, options.backstopMs ?? 5_000)));
   if (!open.size) return 'events';
-  if (streamed === 'unauthorized') throw new ApiError(401, api.unauthorizedMessage);
+  if (streamed.includes('unauthorized')) throw new ApiError(401, api.unauthorizedMessage);
   await pollLinks(api, open, see, options.pollMs ?? 500, options.pollFailuresAllowed ?? 60);
   return 'polling';
 }
@@ -70,10 +86,17 @@ function followEvents(
     };
     // Events are what the api publishes after it records a change; a lost one (a broken
     // connection between two reconnects) is caught by asking now and then.
+    let asking = false;
     const backstop = setInterval(() => {
-      for (const id of pending()) api.ingestion(id).then(seen, () => undefined);
+      if (asking) return; // the last round is still being answered
+      asking = true;
+      void settleAll(pending(), async (id) => {
+        if (!finished && !ended.has(id)) seen(await api.ingestion(id));
+      }).finally(() => (asking = false));
     }, backstopMs);
+    let finished = false;
     const finish = (outcome: 'done' | 'unavailable' | 'unauthorized') => {
+      finished = true;
       clearInterval(backstop);
       source.close();
       resolve(outcome);
@@ -95,7 +118,7 @@ async function pollLinks(api: ApiClient, open: Set<number>, see: (view: Ingestio
   let failedPolls = 0;
   while (open.size) {
     await sleep(pollMs);
-    const polled = await Promise.allSettled([...open].map(async (id) => see(await api.ingestion(id))));
+    const polled = await settleAll([...open], async (id) => see(await api.ingestion(id)));
     const failure = polled.find((p): p is PromiseRejectedResult => p.status === 'rejected');
     if (failure) {
       if (failure.reason instanceof ApiError && failure.reason.status === 401) throw failure.reason;
