@@ -35,6 +35,26 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
     };
   }
 
+  /** A well-formed /ingest-file body for the guarded file: what each bad request changes one thing of. */
+  const ingestRequest = () => ({
+    file_path: `gs://${BUCKET}/${objectKey}`,
+    vector_table_name: 'kb_guarded',
+    file_uuid: fileUuid,
+    link_id: linkId,
+    embedding_provider: 'local',
+    embedding_model: LOCAL_MODEL,
+    chunk_size: 64,
+    chunk_overlap: 8,
+    batch_size: 20,
+    progress_update_frequency: 10,
+    user_uuid: null,
+    team_id: null,
+    knowledgebase_id: KB,
+    project_id: null,
+    custom_metadata: null,
+    attempt: 1,
+  });
+
   beforeAll(async () => {
     stack = await startFaultSystem({ name: 'abuse', recordCallbacks: true });
     storage = new Storage(localStorageOptions(stack.system.gcsEndpoint!));
@@ -96,18 +116,7 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
           method: 'POST',
           path: '/ingest-file',
           kind: 'system',
-          body: () => ({
-            file_path: `gs://${BUCKET}/${objectKey}`,
-            vector_table_name: 'kb_guarded',
-            file_uuid: fileUuid,
-            link_id: linkId,
-            embedding_provider: 'local',
-            embedding_model: LOCAL_MODEL,
-            chunk_size: 64,
-            chunk_overlap: 8,
-            knowledgebase_id: KB,
-            attempt: 1,
-          }),
+          body: ingestRequest,
         },
         { method: 'POST', path: '/delete-vectors', kind: 'system', body: () => ({ vector_table_name: 'kb_guarded', file_uuid: fileUuid, knowledgebase_id: KB }) },
         {
@@ -169,24 +178,7 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
     'POST /ingest-file with path tricks, oversized, malformed and ill-typed bodies, bad chunk settings, unknown providers, SQL in the table name',
     'each refused with 400 and a message (413 for the body over the limit, 415 for a form-encoded body); nothing stored, no table created, the final link untouched',
     async (observe) => {
-      const valid = {
-        file_path: `gs://${BUCKET}/${objectKey}`,
-        vector_table_name: 'kb_guarded',
-        file_uuid: fileUuid,
-        link_id: linkId,
-        embedding_provider: 'local',
-        embedding_model: LOCAL_MODEL,
-        chunk_size: 64,
-        chunk_overlap: 8,
-        batch_size: 20,
-        progress_update_frequency: 10,
-        user_uuid: null,
-        team_id: null,
-        knowledgebase_id: KB,
-        project_id: null,
-        custom_metadata: null,
-        attempt: 1,
-      };
+      const valid = ingestRequest();
       const paths = [
         `gs://${BUCKET}/../secret.txt`,
         `gs://${BUCKET}/uploads/../../etc/passwd`,

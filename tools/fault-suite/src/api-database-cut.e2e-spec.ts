@@ -1,28 +1,18 @@
-import type { ServerResponse } from 'node:http';
 import { proseText } from './support/documents';
 import { faultTest } from './support/fault-matrix';
 import { startFaultSystem, type FaultSystem } from './support/fault-system';
 import { httpJson } from './support/http-json';
-import { sleep, startLoopbackServer, waitUntil } from '@docingest/contracts/testing';
+import { IngestionStandIn, sleep, waitUntil } from '@docingest/contracts/testing';
 
 const KB = 'answers';
 
-/** An ingestion service stand-in that holds every /ingest-file request until the test answers it. */
-async function startHoldingIngestion(): Promise<{ url: string; held: ServerResponse[]; close(): Promise<void> }> {
-  const held: ServerResponse[] = [];
-  const loopback = await startLoopbackServer((request, response) => {
-    request.resume();
-    request.on('end', () => held.push(response));
-  });
-  return { url: loopback.url, held, close: loopback.close };
-}
-
 describe('the api’s database cut while it records a dispatch answer', () => {
   let stack: FaultSystem;
-  let ingestion: Awaited<ReturnType<typeof startHoldingIngestion>>;
+  /** Holds every /ingest-file request until the test answers it. */
+  let ingestion: IngestionStandIn;
 
   beforeAll(async () => {
-    ingestion = await startHoldingIngestion();
+    ingestion = await new IngestionStandIn().start();
     stack = await startFaultSystem({
       name: 'api-database-cut',
       apiDatabaseProxy: true,
@@ -32,7 +22,7 @@ describe('the api’s database cut while it records a dispatch answer', () => {
   });
   afterAll(async () => {
     await stack?.stop();
-    await ingestion?.close();
+    await ingestion?.stop();
   });
 
   faultTest(
@@ -41,14 +31,14 @@ describe('the api’s database cut while it records a dispatch answer', () => {
     async (observe) => {
       const fileUuid = (await stack.upload('answered.txt', proseText(4, 7), { knowledgebase_id: KB })).uuid;
       const [queued] = await stack.enqueue([fileUuid], KB);
-      await waitUntil('the dispatch to arrive', async () => ingestion.held.length === 1, 60_000);
+      await waitUntil('the dispatch to arrive', async () => ingestion.received.length === 1, 60_000);
       await stack.waitForLink(fileUuid, KB, 'processing', (l) => l.ingestion_status === 'processing', 30_000);
 
       const proxy = stack.apiDatabaseProxy!;
       proxy.refuse(true);
       proxy.cut();
       observe('api ↔ PostgreSQL cut, new connections refused; then the service’s answer "completed" arrives');
-      ingestion.held[0].writeHead(200, { 'content-type': 'application/json' }).end(
+      ingestion.open[0].response.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
           status: 'completed',
           file_uuid: fileUuid,

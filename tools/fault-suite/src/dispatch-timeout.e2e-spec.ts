@@ -2,17 +2,16 @@ import { faultTest } from './support/fault-matrix';
 import { SYSTEM_KEY, startFaultSystem, type FaultSystem } from './support/fault-system';
 import { httpJson } from './support/http-json';
 import { proseText } from './support/documents';
-import { startSilentIngestion, type SilentIngestion } from './support/silent-ingestion';
-import { waitUntil } from '@docingest/contracts/testing';
+import { IngestionStandIn, waitUntil } from '@docingest/contracts/testing';
 
 const KB = 'hung';
 
 describe('ingestion service answering slowly, then the dispatch timing out', () => {
   let stack: FaultSystem;
-  let silent: SilentIngestion;
+  let silent: IngestionStandIn;
 
   beforeAll(async () => {
-    silent = await startSilentIngestion();
+    silent = await new IngestionStandIn().start();
     stack = await startFaultSystem({
       name: 'dispatch-timeout',
       // The api dispatches to a stand-in that takes the request and never answers.
@@ -22,7 +21,7 @@ describe('ingestion service answering slowly, then the dispatch timing out', () 
   });
   afterAll(async () => {
     await stack?.stop();
-    await silent?.close();
+    await silent?.stop();
   });
 
   faultTest(
@@ -36,9 +35,9 @@ describe('ingestion service answering slowly, then the dispatch timing out', () 
       expect(link.ingestion_error).toMatch(/did not answer in time/);
       observe(`link ${link.ingestion_status}: "${link.ingestion_error}"`);
 
-      await waitUntil('the api to hang up on the stand-in', async () => silent.received[0]?.closedByCaller, 10_000);
+      await waitUntil('the api to hang up on the stand-in', async () => silent.received[0]?.closedUnanswered, 10_000);
       expect(silent.received).toHaveLength(1);
-      expect(silent.received[0].authorization).toBe(`Api-Key ${SYSTEM_KEY}`);
+      expect(silent.received[0].headers.authorization).toBe(`Api-Key ${SYSTEM_KEY}`);
       expect(silent.received[0].body).toMatchObject({ file_uuid: fileUuid, link_id: queued.link_id, attempt: 1 });
       observe('the stand-in got one request, with the system credential, and the api hung up on it');
 
