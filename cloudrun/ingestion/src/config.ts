@@ -52,7 +52,7 @@ export const ingestionEnvSpec = {
   VERTEX_MAX_IN_FLIGHT: positiveInt({ default: 4, desc: 'Vertex AI embedding requests in flight at once per model, shared by every file being ingested' }),
   IN_MEMORY_CHUNKS: positiveInt({
     default: 1000,
-    desc: 'chunks of one file held in memory until it is stored; a file with more is written in slices to the staging table ingest_staging and swapped in at the end',
+    desc: 'chunks of one file held in memory until it is stored; a file with more is written in slices to a staging table of its own and swapped in at the end',
   }),
   PARSE_WORKERS: positiveInt({
     default: DEFAULT_PARSE_POOL.workers,

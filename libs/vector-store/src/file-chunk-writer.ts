@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ChunkRow, FileScope } from './chunk-row';
 import type { StagingTable } from './staging-table';
 import type { StoredEmbeddings } from './stored-embeddings';
@@ -115,9 +114,9 @@ export class FileChunkWriter {
     for (const row of rows) this.buffer.push(row);
     this.addedRows += rows.length;
     if (this.replacementId === null && this.buffer.length > this.options.memoryRows) {
-      this.replacementId = randomUUID();
+      this.replacementId = this.staging.newReplacementId();
       try {
-        await this.staging.ensure();
+        await this.staging.create(this.replacementId);
       } catch (error) {
         this.failure ??= { error };
       }

@@ -1,8 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { ChunkRow } from './chunk-row';
 import { insertRows } from './insert-rows';
 import { tsvectorSql, type TextSearchConfig } from './text-search';
-import { createTableOnce } from './transaction';
+import { createTableOnce, underTableLock } from './transaction';
+
+/** A replacement's id, which names its table: its creation time (epoch seconds) and a random part. */
+const REPLACEMENT_ID = /^[0-9]{1,12}_[0-9a-f]{32}$/;
+const TABLE_PREFIX = 'ingest_staging_';
+/** What a crashed ingestion left is dropped once it is this old: no ingestion stages for a day. */
+const LEFTOVER_AGE_SECONDS = 24 * 60 * 60;
 
 /**
  * Where the chunks of a file too large to hold in memory wait until the whole file is embedded,
@@ -11,70 +18,106 @@ import { createTableOnce } from './transaction';
  * query wait behind it on a one-session server (PGlite), and on any server keep a transaction
  * open for as long as an embedding API takes.
  *
- * One table per schema for every knowledge base: the vector column has no fixed size (the swap
- * casts to the target's), rows are told apart by their replacement id, and it is UNLOGGED (rows
- * lost in a crash belong to an ingestion that failed anyway). Its name has no `data_` prefix, so
- * it can never be a knowledge base's table.
+ * One table per replacement, `ingest_staging_<created epoch seconds>_<random>`, created when the
+ * file starts staging and dropped by the swap's transaction or by discard. A table shared by every
+ * replacement kept the space of its deleted rows for good on PGlite, which has no autovacuum;
+ * a dropped table gives its files back at once. The vector column has no fixed size (the swap
+ * casts to the target's), and it is UNLOGGED (rows lost in a crash belong to an ingestion that
+ * failed anyway). Its name has no `data_` prefix, so it can never be a knowledge base's table.
  */
 export class StagingTable {
-  readonly qualified: string;
-  private ready: Promise<void> | null = null;
+  private swept: Promise<void> | null = null;
 
   constructor(
     private readonly pool: Pool,
     private readonly schema: string,
-  ) {
-    this.qualified = `"${schema}"."ingest_staging"`;
+  ) {}
+
+  /** A fresh replacement id; its table does not exist until create(). */
+  newReplacementId(): string {
+    return `${Math.floor(Date.now() / 1000)}_${randomUUID().replace(/-/g, '')}`;
   }
 
-  /** Creates the table once per process and drops what crashed ingestions left a day ago or more. */
-  ensure(): Promise<void> {
-    this.ready ??= this.create().catch((error) => {
-      this.ready = null;
+  /** The replacement's table, schema-qualified. */
+  qualified(replacementId: string): string {
+    if (!REPLACEMENT_ID.test(replacementId)) throw new Error(`not a staging replacement id: ${replacementId}`);
+    return `"${this.schema}"."${TABLE_PREFIX}${replacementId}"`;
+  }
+
+  /** Creates the replacement's table; the first call of a process first drops what crashed ingestions left. */
+  async create(replacementId: string): Promise<void> {
+    this.swept ??= this.dropLeftovers().catch((error) => {
+      this.swept = null;
       throw error;
     });
-    return this.ready;
-  }
-
-  /** Stages rows of a replacement, with their full-text value in the target table's configuration. */
-  async stage(replacementId: string, rows: readonly ChunkRow[], textSearch: TextSearchConfig): Promise<void> {
-    await insertRows(this.pool, this.qualified, rows, {
-      leading: { columns: ['replacement_id'], values: [replacementId] },
-      computed: { column: 'text_search_tsv', fromText: (text) => tsvectorSql(textSearch, text) },
-    });
-  }
-
-  /** Moves a replacement's staged rows, in the order they were staged, into `target`; answers how many. */
-  async publish(client: PoolClient, replacementId: string, target: string): Promise<number> {
-    const moved = await client.query(
-      `INSERT INTO ${target} (text, metadata_, node_id, embedding, text_search_tsv)
-         SELECT text, metadata_, node_id, embedding, text_search_tsv FROM ${this.qualified} WHERE replacement_id = $1 ORDER BY id`,
-      [replacementId],
-    );
-    await client.query(`DELETE FROM ${this.qualified} WHERE replacement_id = $1`, [replacementId]);
-    return moved.rowCount ?? 0;
-  }
-
-  async discard(replacementId: string): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.qualified} WHERE replacement_id = $1`, [replacementId]);
-  }
-
-  private async create(): Promise<void> {
-    await createTableOnce(this.pool, { schema: this.schema, qualified: this.qualified }, [
-      `CREATE UNLOGGED TABLE IF NOT EXISTS ${this.qualified} (
+    await this.swept;
+    const qualified = this.qualified(replacementId);
+    await createTableOnce(this.pool, { schema: this.schema, qualified }, [
+      `CREATE UNLOGGED TABLE ${qualified} (
          id BIGSERIAL PRIMARY KEY,
-         replacement_id UUID NOT NULL,
          text VARCHAR NOT NULL,
          metadata_ JSONB,
          node_id VARCHAR,
          embedding VECTOR,
-         text_search_tsv TSVECTOR,
-         staged_at TIMESTAMPTZ NOT NULL DEFAULT now()
+         text_search_tsv TSVECTOR
        )`,
-      `CREATE INDEX IF NOT EXISTS "ingest_staging_replacement_idx" ON ${this.qualified} (replacement_id)`,
-      // Staging tables made before the full-text value was staged.
-      `ALTER TABLE ${this.qualified} ADD COLUMN IF NOT EXISTS text_search_tsv TSVECTOR`,
     ]);
-    await this.pool.query(`DELETE FROM ${this.qualified} WHERE staged_at < now() - interval '1 day'`);
   }
+
+  /** Stages rows of a replacement, with their full-text value in the target table's configuration. */
+  async stage(replacementId: string, rows: readonly ChunkRow[], textSearch: TextSearchConfig): Promise<void> {
+    await insertRows(this.pool, this.qualified(replacementId), rows, {
+      computed: { column: 'text_search_tsv', fromText: (text) => tsvectorSql(textSearch, text) },
+    });
+  }
+
+  /** Moves a replacement's staged rows, in the order they were staged, into `target` and drops its table; answers how many. */
+  async publish(client: PoolClient, replacementId: string, target: string): Promise<number> {
+    const staged = this.qualified(replacementId);
+    const moved = await client.query(
+      `INSERT INTO ${target} (text, metadata_, node_id, embedding, text_search_tsv)
+         SELECT text, metadata_, node_id, embedding, text_search_tsv FROM ${staged} ORDER BY id`,
+    );
+    await client.query(`DROP TABLE ${staged}`);
+    return moved.rowCount ?? 0;
+  }
+
+  async discard(replacementId: string): Promise<void> {
+    await this.pool.query(`DROP TABLE IF EXISTS ${this.qualified(replacementId)}`);
+  }
+
+  private async dropLeftovers(): Promise<void> {
+    const { rows } = await this.pool.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 AND starts_with(tablename, $2)`, [
+      this.schema,
+      TABLE_PREFIX,
+    ]);
+    const oldest = Math.floor(Date.now() / 1000) - LEFTOVER_AGE_SECONDS;
+    for (const { name } of rows) {
+      const replacementId = name.slice(TABLE_PREFIX.length);
+      if (REPLACEMENT_ID.test(replacementId) && Number(replacementId.split('_')[0]) < oldest) await this.discard(replacementId);
+    }
+    // The table every replacement shared before; kept while an older version may still stage in it.
+    const legacy = `"${this.schema}"."ingest_staging"`;
+    await underTableLock(this.pool, { schema: this.schema, qualified: legacy }, async (client) => {
+      const { rows: found } = await client.query<{ present: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS present`, [legacy]);
+      if (!found[0].present) return;
+      const { rows: busy } = await client.query(`SELECT 1 FROM ${legacy} WHERE staged_at >= now() - interval '1 day' LIMIT 1`);
+      if (busy.length === 0) await client.query(`DROP TABLE ${legacy}`);
+    });
+  }
+}
+
+/** Rows staged in `schema` by replacements not yet swapped in or dropped: what readers never see. */
+export async function stagedRows(pool: Pool, schema = 'ai'): Promise<number> {
+  const { rows: tables } = await pool.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 AND starts_with(tablename, $2)`, [
+    schema,
+    TABLE_PREFIX,
+  ]);
+  let total = 0;
+  for (const { name } of tables) {
+    // A replacement may swap in or be dropped between the listing and its count.
+    const counted = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}"."${name.replace(/"/g, '""')}"`).catch(() => ({ rows: [{ n: '0' }] }));
+    total += Number(counted.rows[0].n);
+  }
+  return total;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { startLocalPostgres } from '@docingest/local-postgres';
-import { DimensionMismatchError, InvalidTableNameError, VectorStore, embeddingHash, encodeVector, parseVectorText, type ChunkRow } from './index';
+import { DimensionMismatchError, InvalidTableNameError, VectorStore, embeddingHash, encodeVector, parseVectorText, stagedRows, type ChunkRow } from './index';
 
 const DIMS = 8;
 
@@ -26,6 +26,10 @@ describe('VectorStore', () => {
   let pool: Pool;
   let store: VectorStore;
 
+  const stagingTables = async () =>
+    (await pool.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'ai' AND tablename LIKE 'ingest\\_staging%' ORDER BY 1`)).rows.map(
+      (r) => r.name,
+    );
   beforeAll(async () => {
     server = await startLocalPostgres({});
     pool = new Pool({ connectionString: server.url, max: 4 });
@@ -183,9 +187,11 @@ describe('VectorStore', () => {
   });
 
   describe('fileChunkWriter: rows given over time, swapped in at commit', () => {
+    /** Rows staged in every staging table; nothing staged also means no staging table left. */
     const stagedCount = async () => {
-      const { rows: found } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ai.ingest_staging`).catch(() => ({ rows: [{ n: '0' }] }));
-      return Number(found[0].n);
+      const rows = await stagedRows(pool);
+      if (rows === 0) expect(await stagingTables()).toEqual([]);
+      return rows;
     };
     const nodeIdsInOrder = async (table: string, file: string) =>
       (await pool.query(`SELECT node_id FROM ai.data_${table} WHERE metadata_->>'file_uuid' = $1 ORDER BY id`, [file])).rows.map((r) => r.node_id);
@@ -296,6 +302,47 @@ describe('VectorStore', () => {
 
       expect(await store.countFileChunks('writer_fail', scope)).toBe(6);
       expect(await stagedCount()).toBe(0);
+    });
+
+    it('gives the staged space back: each replacement stages in its own table, dropped by the swap; leftovers a day old and the old shared table go', async () => {
+      // What an older version and a crashed ingestion left: the shared table, one table a day old, one fresh.
+      const oldSeconds = Math.floor(Date.now() / 1000) - 25 * 60 * 60;
+      const crashed = `ingest_staging_${oldSeconds}_${'a'.repeat(32)}`;
+      const running = `ingest_staging_${Math.floor(Date.now() / 1000)}_${'b'.repeat(32)}`;
+      await pool.query(`CREATE TABLE ai.ingest_staging (id BIGSERIAL, staged_at TIMESTAMPTZ NOT NULL DEFAULT now() - interval '2 days')`);
+      await pool.query(`INSERT INTO ai.ingest_staging DEFAULT VALUES`);
+      await pool.query(`CREATE TABLE ai."${crashed}" (id BIGSERIAL)`);
+      await pool.query(`CREATE TABLE ai."${running}" (id BIGSERIAL)`);
+
+      const fresh = new VectorStore(pool, { insertBatchRows: 50 });
+      await fresh.ensureTable('writer_space', DIMS);
+      const stagedBytes = async () =>
+        Number(
+          (
+            await pool.query(
+              `SELECT coalesce(sum(pg_total_relation_size(format('ai.%I', tablename))), 0) AS n FROM pg_tables WHERE schemaname = 'ai' AND tablename LIKE 'ingest\\_staging\\_%'`,
+            )
+          ).rows[0].n,
+        );
+      const runningBytes = Number((await pool.query(`SELECT pg_total_relation_size('ai."${running}"') AS n`)).rows[0].n);
+      const file = randomUUID();
+      const scope = { fileUuid: file, knowledgebaseId: 'kb' };
+      const seen = new Set<string>();
+      for (let round = 0; round < 3; round++) {
+        const writer = fresh.fileChunkWriter('writer_space', scope, { memoryRows: 10, sliceRows: 50 });
+        await writer.add(rows(file, 'kb', 400, `r${round}`));
+        await writer.staged();
+        const staging = (await stagingTables()).filter((name) => name !== running);
+        expect(staging).toHaveLength(1);
+        seen.add(staging[0]);
+        expect(await stagedBytes()).toBeGreaterThan(runningBytes + 32_768);
+        expect(await writer.commit()).toEqual({ deleted: round === 0 ? 0 : 400, inserted: 400 });
+        expect(await stagingTables()).toEqual([running]);
+        expect(await stagedBytes()).toBe(runningBytes);
+      }
+      expect(seen.size).toBe(3);
+      expect(await fresh.countFileChunks('writer_space', scope)).toBe(400);
+      await pool.query(`DROP TABLE ai."${running}"`);
     });
 
     it('discard drops what was staged and changes nothing', async () => {
@@ -534,7 +581,7 @@ describe('VectorStore', () => {
       const staged = async () =>
         (
           await pool.query<{ rows: number; valued: number }>(
-            `SELECT count(*)::int AS rows, count(text_search_tsv)::int AS valued FROM ai.ingest_staging WHERE text LIKE 'Les robinets %'`,
+            `SELECT count(*)::int AS rows, count(text_search_tsv)::int AS valued FROM ai."${(await stagingTables())[0]}" WHERE text LIKE 'Les robinets %'`,
           )
         ).rows[0];
       for (let tries = 0; tries < 200 && (await staged()).rows < 9; tries++) await new Promise((resolve) => setTimeout(resolve, 25));

@@ -2,6 +2,7 @@ import { expectedChunks, proseText } from './support/documents';
 import { faultTest } from './support/fault-matrix';
 import { startFaultSystem, type FaultSystem } from './support/fault-system';
 import { waitUntil } from '@docingest/contracts/testing';
+import { stagedRows as stagedRowsIn } from '@docingest/vector-store';
 
 const KB = 'bulky';
 const CHUNK_SIZE = 32;
@@ -34,10 +35,8 @@ describe('ingestion service SIGKILLed in the middle of storing', () => {
   afterAll(() => stack?.stop());
 
   /** Rows a large file's ingestion staged before its swap (left behind by a killed one until cleaned up). */
-  async function stagedRows(): Promise<number> {
-    const { rows } = await stack.pool.query(`SELECT to_regclass('ai.ingest_staging') AS t`);
-    if (!rows[0].t) return 0;
-    return Number((await stack.pool.query('SELECT count(*) AS n FROM ai.ingest_staging')).rows[0].n);
+  function stagedRows(): Promise<number> {
+    return stagedRowsIn(stack.pool);
   }
 
   /** Starts an attempt and answers once the service is inside its storing transaction. */

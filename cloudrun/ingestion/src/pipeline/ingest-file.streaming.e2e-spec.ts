@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProgressUpdate } from '@docingest/contracts';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@docingest/embeddings/testing';
 import { startIngestionStack, type IngestionStack } from '../testing/ingestion-stack';
+import { stagedRows } from '@docingest/vector-store';
 
 // Files larger than IN_MEMORY_CHUNKS, through the real service: read in sections, chunked,
 // embedded and staged as they come, swapped in at the end. The embedding API is the one outside
@@ -57,7 +58,7 @@ describe('POST /ingest-file with a file larger than IN_MEMORY_CHUNKS', () => {
     custom_metadata: null,
     attempt: 1,
   });
-  const staged = async () => Number((await stack.pool.query<{ n: string }>('SELECT count(*) AS n FROM ai.ingest_staging')).rows[0].n);
+  const staged = () => stagedRows(stack.pool);
   const expectMonotonic = (updates: ProgressUpdate[]) => {
     for (let i = 1; i < updates.length; i++) expect(updates[i].progress).toBeGreaterThanOrEqual(updates[i - 1].progress);
   };
