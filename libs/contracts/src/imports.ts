@@ -75,6 +75,22 @@ export const ImportViewSchema = Type.Object(
 );
 export type ImportView = Static<typeof ImportViewSchema> & { status: ImportStatus };
 
+/**
+ * `GET .../imports`: a knowledge base's imports, newest first, a page at a time. `limit` is how
+ * many a page holds (default and most below); `cursor` is the previous page's `next_cursor`,
+ * opaque to the client; `next_cursor` is null on the last page.
+ */
+export const IMPORT_LIST_LIMIT = { default: 20, max: 100 } as const;
+
+export const ImportListSchema = Type.Object(
+  {
+    items: Type.Array(ImportViewSchema, { description: 'the imports, newest first, each as GET .../imports/{id} shows it' }),
+    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'give it as ?cursor= for the next page; null on the last page' }),
+  },
+  { additionalProperties: false },
+);
+export type ImportList = Static<typeof ImportListSchema> & { items: ImportView[] };
+
 /** One row of `GET .../imports/{id}/results` (JSON; the CSV has the columns `IMPORT_RESULT_CSV_COLUMNS`). */
 export const ImportResultSchema = Type.Object(
   {

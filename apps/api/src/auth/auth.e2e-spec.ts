@@ -26,6 +26,7 @@ const EXPECTED: Record<string, Kind> = {
   'DELETE /api/v1/knowledge-bases/:kb/files/:uuid': 'admin',
   'POST /api/v1/knowledge-bases/:kb/search': 'admin',
   'POST /api/v1/knowledge-bases/:kb/imports': 'admin',
+  'GET /api/v1/knowledge-bases/:kb/imports': 'admin',
   'GET /api/v1/knowledge-bases/:kb/imports/:id': 'admin',
   'GET /api/v1/knowledge-bases/:kb/imports/:id/results': 'admin',
   'POST /api/v1/files': 'admin',

@@ -1,9 +1,19 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CreateImportRequestSchema, importResultsCsv, type CreateImportRequest, type ImportResults } from '@docingest/contracts';
+import {
+  CreateImportRequestSchema,
+  IMPORT_LIST_LIMIT,
+  ImportListSchema,
+  ImportViewSchema,
+  importResultsCsv,
+  type CreateImportRequest,
+  type ImportList,
+  type ImportResults,
+} from '@docingest/contracts';
 import { ApiError } from '../common/api-error';
 import { ContractBody } from '../common/contract-body.pipe';
+import { parseImportListQuery } from './import-list-query';
 import { ImportsService } from './imports.service';
 
 /** docs/wire-contract.md#imports: import a gs:// prefix into a knowledge base, watch it, download its per-file result. */
@@ -18,7 +28,17 @@ export class ImportsController {
     return this.imports.start(kb, body);
   }
 
+  /** The knowledge base's imports, newest first, a page at a time (docs/wire-contract.md#imports). */
+  @Get()
+  @ApiQuery({ name: 'limit', required: false, description: `imports in the page, 1 to ${IMPORT_LIST_LIMIT.max} (default ${IMPORT_LIST_LIMIT.default})` })
+  @ApiQuery({ name: 'cursor', required: false, description: "the previous page's next_cursor, as given" })
+  @ApiOkResponse({ schema: ImportListSchema as object })
+  async list(@Param('kb') kb: string, @Query() query: Record<string, unknown>): Promise<ImportList> {
+    return this.imports.list(kb, parseImportListQuery(query));
+  }
+
   @Get(':id')
+  @ApiOkResponse({ schema: ImportViewSchema as object })
   async get(@Param('kb') kb: string, @Param('id', new ParseUUIDPipe()) id: string) {
     const view = await this.imports.view(kb, id);
     if (!view) throw new ApiError(404, `no import ${id} in '${kb}'`, { code: 'unknown_import' });

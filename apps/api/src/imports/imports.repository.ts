@@ -57,7 +57,7 @@ const COLUMNS = `id, knowledgebase_id, gcs_uri, bucket, prefix, include, exclude
  * running) decides it until a later attempt of the same file replaces it (superseded).
  */
 const ITEM_STATUS = `
-  SELECT i.object_name, i.generation, i.file_uuid,
+  SELECT i.import_id, i.object_name, i.generation, i.file_uuid,
          CASE WHEN i.outcome = 'skipped_unchanged' THEN 'skipped_unchanged'
               WHEN l.id IS NULL THEN 'failed'
               WHEN l.attempt > i.attempt THEN 'superseded'
@@ -66,7 +66,7 @@ const ITEM_STATUS = `
          CASE WHEN l.id IS NULL THEN 'the file was removed from the knowledge base'
               WHEN i.outcome = 'queued' AND l.attempt = i.attempt THEN l.ingestion_error END AS error
     FROM import_items i LEFT JOIN file_knowledge_base_links l ON l.id = i.link_id
-   WHERE i.import_id = $1`;
+   WHERE i.import_id = ANY($1::uuid[])`;
 
 /** The import, its items and the files it registers: each step a few statements, however many objects a page holds. */
 @Injectable()
@@ -100,28 +100,63 @@ export class ImportsRepository {
     await this.pool.query(`UPDATE imports SET status = 'failed', error = $2, completed_at = now() WHERE id = $1 AND status = 'listing'`, [id, message.slice(0, 4000)]);
   }
 
-  /** running → completed once every queued item is final; answers the row as it is now. */
-  async settle(id: string, counts: ImportCounts & { open: number }): Promise<ImportRow | undefined> {
-    if (counts.open === 0) await this.pool.query(`UPDATE imports SET status = 'completed', completed_at = now() WHERE id = $1 AND status = 'running'`, [id]);
-    return this.find(id);
+  /**
+   * A page of the knowledge base's imports, newest first, starting after `after`; each with its
+   * creation time to the microsecond, as text, for the next page's cursor.
+   */
+  async page(knowledgebaseId: string, limit: number, after: { createdAt: string; id: string } | null): Promise<Array<ImportRow & { position_at: string }>> {
+    const { rows } = await this.pool.query<ImportRow & { position_at: string }>(
+      `SELECT ${COLUMNS}, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position_at
+         FROM imports
+        WHERE knowledgebase_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+        ORDER BY created_at DESC, id DESC
+        LIMIT $4`,
+      [knowledgebaseId, after?.createdAt ?? null, after?.id ?? null, limit],
+    );
+    return rows;
   }
 
-  async counts(id: string): Promise<ImportCounts & { open: number }> {
-    const { rows } = await this.pool.query<ImportCounts & { open: number }>(
-      `SELECT count(*)::int AS listed,
+  /**
+   * running → completed for those of these imports whose every queued item is final (`counts`
+   * from `countsOf`); answers the rows as they are now, in one statement however many.
+   */
+  async settle(rows: ImportRow[], counts: Map<string, ImportCounts & { open: number }>): Promise<ImportRow[]> {
+    const settled = rows.filter((r) => r.status === 'running' && counts.get(r.id)?.open === 0).map((r) => r.id);
+    if (!settled.length) return rows;
+    const { rows: updated } = await this.pool.query<ImportRow>(
+      `UPDATE imports SET status = 'completed', completed_at = now() WHERE id = ANY($1::uuid[]) AND status = 'running' RETURNING ${COLUMNS}`,
+      [settled],
+    );
+    const byId = new Map(updated.map((r) => [r.id, r]));
+    // One settled meanwhile by another request is read again rather than shown as running.
+    const missed = settled.filter((id) => !byId.has(id));
+    if (missed.length) {
+      for (const r of (await this.pool.query<ImportRow>(`SELECT ${COLUMNS} FROM imports WHERE id = ANY($1::uuid[])`, [missed])).rows) byId.set(r.id, r);
+    }
+    return rows.map((r) => ({ ...r, ...byId.get(r.id) }));
+  }
+
+  /** The counts of each of these imports, in one statement; an import without items counts zeros. */
+  async countsOf(ids: string[]): Promise<Map<string, ImportCounts & { open: number }>> {
+    const { rows } = await this.pool.query<ImportCounts & { open: number; import_id: string }>(
+      `SELECT import_id,
+              count(*)::int AS listed,
               count(*) FILTER (WHERE status = 'skipped_unchanged')::int AS skipped_unchanged,
               count(*) FILTER (WHERE status <> 'skipped_unchanged')::int AS queued,
               count(*) FILTER (WHERE status = 'completed')::int AS completed,
               count(*) FILTER (WHERE status = 'failed')::int AS failed,
               count(*) FILTER (WHERE status IN ('pending', 'processing', 'not_started'))::int AS open
-         FROM (${ITEM_STATUS}) s`,
-      [id],
+         FROM (${ITEM_STATUS}) s
+        GROUP BY import_id`,
+      [ids],
     );
-    return rows[0];
+    const counts = new Map(ids.map((id) => [id, { listed: 0, skipped_unchanged: 0, queued: 0, completed: 0, failed: 0, open: 0 }]));
+    for (const { import_id, ...row } of rows) counts.set(import_id, row);
+    return counts;
   }
 
   async results(id: string): Promise<ImportResultRow[]> {
-    return (await this.pool.query<ImportResultRow>(`${ITEM_STATUS} ORDER BY i.object_name`, [id])).rows;
+    return (await this.pool.query<ImportResultRow>(`${ITEM_STATUS} ORDER BY i.object_name`, [[id]])).rows;
   }
 
   /** Which of these objects this import has already recorded (a page read again after a crash). */

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type { Storage } from '@google-cloud/storage';
-import type { CreateImportRequest, ImportResult, ImportView } from '@docingest/contracts';
+import type { CreateImportRequest, ImportList, ImportResult, ImportView } from '@docingest/contracts';
 import { traceFromHeadersOrNew } from '@docingest/cloud-logging';
 import { GcsAccessError, listObjectPage, objectFilter, resolvePrefix, type ListedObject, type ObjectPage, type PrefixRef } from '@docingest/gcs-access';
 import { ApiError } from '../common/api-error';
@@ -13,6 +13,7 @@ import { KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.servic
 import { LinksRepository } from '../ingestions/links.repository';
 import type { KnowledgeBase } from '../knowledge-bases/knowledge-bases.repository';
 import { IMPORTS_QUEUE, LIST_IMPORT_PAGE_JOB, LIST_IMPORT_PAGE_JOB_OPTIONS, listImportPageJobId, type ListImportPageJob } from './import-job';
+import { encodeImportCursor, type ImportListQuery } from './import-list-query';
 import { ImportsRepository, type ImportItem, type ImportRow } from './imports.repository';
 
 function asApiError(error: unknown, field?: string): unknown {
@@ -206,24 +207,46 @@ export class ImportsService {
   async view(kbId: string, id: string): Promise<ImportView | undefined> {
     const found = await this.imports.find(id);
     if (!found || found.knowledgebase_id !== kbId) return undefined;
-    const counts = await this.imports.counts(id);
-    const row = (await this.imports.settle(id, counts))!;
-    const { open: _open, ...shown } = counts;
+    return (await this.views([found]))[0];
+  }
+
+  /**
+   * A page of the knowledge base's imports, newest first, each as `view` shows it: one query for
+   * the page, one for every import's counts, one to settle those that ended, however many.
+   */
+  async list(kbId: string, query: ImportListQuery): Promise<ImportList> {
+    const kb = await this.knowledgeBases.get(kbId);
+    const rows = await this.imports.page(kb.knowledgebase_id, query.limit + 1, query.after);
+    const shown = rows.slice(0, query.limit);
+    const last = shown[shown.length - 1];
     return {
-      import_id: row.id,
-      knowledgebase_id: row.knowledgebase_id,
-      gcs_uri: row.gcs_uri,
-      include: row.include,
-      exclude: row.exclude,
-      status: row.status,
-      counts: shown,
-      pages_listed: row.pages_listed,
-      listing_ms: row.listing_ms,
-      error: row.error,
-      created_at: row.created_at.toISOString(),
-      listed_at: row.listed_at?.toISOString() ?? null,
-      completed_at: row.completed_at?.toISOString() ?? null,
+      items: await this.views(shown),
+      next_cursor: rows.length > query.limit ? encodeImportCursor({ createdAt: last.position_at, id: last.id }) : null,
     };
+  }
+
+  private async views(found: ImportRow[]): Promise<ImportView[]> {
+    if (!found.length) return [];
+    const counts = await this.imports.countsOf(found.map((r) => r.id));
+    const rows = await this.imports.settle(found, counts);
+    return rows.map((row) => {
+      const { open: _open, ...shown } = counts.get(row.id)!;
+      return {
+        import_id: row.id,
+        knowledgebase_id: row.knowledgebase_id,
+        gcs_uri: row.gcs_uri,
+        include: row.include,
+        exclude: row.exclude,
+        status: row.status,
+        counts: shown,
+        pages_listed: row.pages_listed,
+        listing_ms: row.listing_ms,
+        error: row.error,
+        created_at: row.created_at.toISOString(),
+        listed_at: row.listed_at?.toISOString() ?? null,
+        completed_at: row.completed_at?.toISOString() ?? null,
+      };
+    });
   }
 
   async results(kbId: string, id: string): Promise<{ view: ImportView; results: ImportResult[] } | undefined> {
