@@ -38,7 +38,9 @@ describeOnEngines("a knowledge base's imports, listed newest first a page at a t
   async function importAndWait(kb: string, gcsUri: string) {
     const started = await stack.request('POST', path(kb), { gcs_uri: gcsUri });
     expect(started.status).toBe(201);
-    await waitUntil(`import of ${gcsUri} to end`, async () => ['completed', 'failed'].includes((await stack.request('GET', path(kb, `/${started.body.import_id}`))).body.status));
+    await waitUntil(`import of ${gcsUri} to end`, async () =>
+      ['completed', 'failed'].includes((await stack.request('GET', path(kb, `/${started.body.import_id}`))).body.status),
+    );
     return started.body.import_id as string;
   }
 
