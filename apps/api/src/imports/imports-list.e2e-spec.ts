@@ -3,8 +3,8 @@ import type { Pool } from 'pg';
 import { IMPORT_LIST_LIMIT } from '@docingest/contracts';
 import { localStorageOptions } from '@docingest/local-gcs';
 import { PG_POOL } from '../database/database.module';
-import { BUCKET, waitUntil } from '../testing/api-stack';
-import type { ReceivedRequest, Responder } from '@docingest/contracts/testing';
+import { BUCKET } from '../testing/api-stack';
+import { waitUntil, type ReceivedRequest, type Responder } from '@docingest/contracts/testing';
 import { describeOnEngines, useApiStack } from '../testing/use-api-stack';
 
 /** The ingestion service as a stand-in: objects named `bad…` fail, the others complete with 2 chunks. */

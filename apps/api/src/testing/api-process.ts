@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { waitUntil } from './api-stack';
+import { waitUntil } from '@docingest/contracts/testing';
 
 const ROOT = join(__dirname, '../../../..');
 
