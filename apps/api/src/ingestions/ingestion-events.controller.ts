@@ -11,6 +11,8 @@ import { LinksRepository } from './links.repository';
 const INT32_MAX = 2_147_483_647;
 /** How long a client waits before it reconnects after the stream broke (the SSE `retry` field). */
 const RECONNECT_MS = 2_000;
+/** Events written but not yet taken by a stream's client, past which the stream is cut off. */
+const MAX_UNSENT_BYTES = 1024 * 1024;
 
 function parseLinkIds(raw: unknown): number[] | null {
   if (raw === undefined || raw === '') return null;
@@ -75,6 +77,12 @@ export class IngestionEventsController {
     const write = (event: string, data: unknown) => {
       if (closed) return;
       response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      // A client that reads slower than changes come would have them pile up here without bound:
+      // it is cut off instead, and reconnects to the current views (docs/wire-contract.md#ingestion-events).
+      if (response.writableLength > MAX_UNSENT_BYTES) {
+        close();
+        response.destroy();
+      }
     };
 
     await this.knowledgeBases.get(knowledgebaseId); // 404 for an unknown one

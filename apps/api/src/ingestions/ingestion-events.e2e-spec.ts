@@ -9,6 +9,7 @@ import { createApp } from '../create-app';
 import { ADMIN_KEY, startApiStack, type ApiStack } from '../testing/api-stack';
 import { KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service';
 import { LinkEvents } from './link-events';
+import { LinksRepository } from './links.repository';
 
 /** A real server-sent events client on the api's stream, with the admin key; every event kept in order. */
 function openStream(stack: Pick<ApiStack, 'apiUrl'>, kb: string, linkIds?: number[]) {
@@ -184,5 +185,24 @@ describe('ingestion events: each link change pushed as the api records it', () =
       release();
       gate.mockRestore();
     }
+  });
+
+  it('a client that stops reading is cut off once a bounded amount of its events waits, rather than held in the api’s memory', async () => {
+    const events = stack.app.get(LinkEvents);
+    const { body: file } = await stack.upload('bulky.md', 'The lighthouse lamp is cleaned on Mondays.', { knowledgebase_id: 'live' });
+    const link = (await stack.app.get(LinksRepository).find((await stack.link(file.uuid, 'live')).link_id))!;
+    const before = events.listening;
+    const { client } = await rawStream(stack, ingestionEventsPath('live'));
+    await once(client, 'data'); // the status line, headers and retry field
+    client.pause();
+    await waitUntil('the stream listening', async () => events.listening === before + 1, 10_000);
+    // Changes of 100 kB each (a long error), 40 MB in all: far more than the sockets' kernel buffers take.
+    const bulky = { ...link, ingestion_error: 'x'.repeat(100_000) };
+    for (let i = 0; i < 400 && events.listening > before; i++) {
+      events.changed([bulky]);
+      if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await waitUntil('the stream of the client that stopped reading cut off', async () => events.listening === before, 60_000);
+    client.destroy();
   });
 });
