@@ -11,7 +11,7 @@ import { LinksRepository } from './links.repository';
 const INT32_MAX = 2_147_483_647;
 /** How long a client waits before it reconnects after the stream broke (the SSE `retry` field). */
 const RECONNECT_MS = 2_000;
-/** Events written but not yet taken by a stream's client, past which the stream is cut off. */
+/** Events written but not yet taken by a stream's client (beyond its first views), past which the stream is cut off. */
 const MAX_UNSENT_BYTES = 1024 * 1024;
 
 function parseLinkIds(raw: unknown): number[] | null {
@@ -74,12 +74,15 @@ export class IngestionEventsController {
     };
     // The response's close, not the request's: a GET's request closes once it has been read.
     response.on('close', close);
+    // The first views (up to INGESTION_EVENTS_MAX_LINKS of them) go out in one burst a slow link
+    // may take a while to drain: the bound counts from what that burst left unsent.
+    let unsentLimit = Infinity;
     const write = (event: string, data: unknown) => {
       if (closed) return;
       response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       // A client that reads slower than changes come would have them pile up here without bound:
       // it is cut off instead, and reconnects to the current views (docs/wire-contract.md#ingestion-events).
-      if (response.writableLength > MAX_UNSENT_BYTES) {
+      if (response.writableLength > unsentLimit) {
         close();
         response.destroy();
       }
@@ -124,6 +127,7 @@ export class IngestionEventsController {
       const pending = held;
       held = null;
       for (const change of pending) if (!superseded(change, first)) send(change);
+      unsentLimit = response.writableLength + MAX_UNSENT_BYTES;
       // A comment line now and then keeps idle connections from being cut by proxies and load balancers.
       if (!closed) heartbeat = setInterval(() => !closed && response.write(': keep-alive\n\n'), INGESTION_EVENTS_HEARTBEAT_MS);
     } catch (error) {

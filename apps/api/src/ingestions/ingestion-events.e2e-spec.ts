@@ -205,4 +205,32 @@ describe('ingestion events: each link change pushed as the api records it', () =
     await waitUntil('the stream of the client that stopped reading cut off', async () => events.listening === before, 60_000);
     client.destroy();
   });
+
+  it('a stream whose first views are more than the bound is not cut off for them while its client takes them in', async () => {
+    const events = stack.app.get(LinkEvents);
+    // 100 links of 100 kB views each (a long error): 10 MB of first views, far past the bound.
+    const { rows } = await stack.pool.query<{ id: number }>(
+      `WITH f AS (
+         INSERT INTO files (uuid, title, storage_path, size)
+         SELECT gen_random_uuid(), 'long-' || i, 'gs://docs/long/' || i || '-' || gen_random_uuid(), 1 FROM generate_series(1, 100) i RETURNING uuid)
+       INSERT INTO file_knowledge_base_links (file_uuid, knowledgebase_id, ingestion_status, ingestion_error)
+       SELECT uuid, 'live', 'failed', repeat('x', 100000) FROM f RETURNING id`,
+    );
+    const linkIds = rows.map((r) => r.id);
+    const before = events.listening;
+    const { client, server } = await rawStream(stack, ingestionEventsPath('live', linkIds));
+    client.pause();
+    await waitUntil('the first views waiting to be sent', async () => server.writableLength > 2 * 1024 * 1024, 30_000);
+    // One change heard while they still wait: the bound counts from what the first views left unsent.
+    const last = (await stack.app.get(LinksRepository).find(linkIds[0]))!;
+    events.changed([{ ...last, ingestion_error: 'the last word' }]);
+    let text = '';
+    client.setEncoding('utf8');
+    client.on('data', (chunk: string) => (text += chunk));
+    client.resume();
+    await waitUntil('the change after the first views', async () => text.includes('the last word'), 60_000);
+    expect(text.match(/^event: ingestion$/gm)).toHaveLength(linkIds.length + 1);
+    expect(events.listening).toBe(before + 1);
+    client.destroy();
+  });
 });
