@@ -106,7 +106,13 @@ export class ImportsService {
       include: request.include,
       exclude: request.exclude,
     });
-    await this.takePage(row, kb, page, pages, listingMs);
+    try {
+      await this.takePage(row, kb, page, pages, listingMs);
+    } catch (error) {
+      // No job continues an import whose first page failed: left `listing`, it would say so forever.
+      await this.failListing(row.id, error).catch(() => undefined);
+      throw error;
+    }
     return (await this.view(kb.knowledgebase_id, row.id))!;
   }
 
