@@ -25,6 +25,8 @@ export interface BenchOptions {
   storageHnswRows: number;
   /** Table sizes search latency and recall are measured at (besides storageRows' table). */
   searchRows: number[];
+  /** Rows of the local model's vectors indexed search is measured on against exact search (0: none). */
+  modelSearchRows: number[];
   /** 0 skips the large-file measurement. */
   bigFileMb: number;
   /** batch_size of the large-file request. */
@@ -79,6 +81,7 @@ export function defaultOptions(size: CorpusSize): BenchOptions {
     storageRows: full ? 20_000 : 500,
     storageHnswRows: full ? 2_000 : 100,
     searchRows: full ? [20_000, 100_000] : [500],
+    modelSearchRows: full ? [20_000] : [500],
     bigFileMb: full ? 100 : 0,
     bigFileBatchSize: 100,
     chunkingSizesMb: full ? [1, 4, 16] : [0.25, 1],

@@ -1,6 +1,7 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Pool } from 'pg';
 import { BaselineProcess } from './baseline/baseline.process';
 import type { BaselineConfig } from './baseline/baseline-protocol';
 import { REMOTE_MODEL, type BenchOptions } from './bench-options';
@@ -16,6 +17,8 @@ import { fileUuidFor } from './runs/file-uuid';
 import { runOurs } from './runs/ours-runner';
 import type { IngestJob, RunOutcome } from './runs/run-types';
 import { measureReingestReuse, type ReuseMeasure } from './runs/reingest-reuse';
+import type { IndexedSearchRun } from './runs/indexed-search';
+import { measureModelVectorSearch } from './runs/model-vector-search';
 import { measureSearchRecall, type RecallRun } from './runs/search-recall';
 import { measureStorage, type SearchMeasure, type StagedSwapMeasure, type StorageMeasure } from './runs/storage-alone';
 import { BenchStack, FIXTURE_API_KEY } from './stack/bench-stack';
@@ -31,6 +34,8 @@ export interface BenchResult {
   runs: RunSummary[];
   storage: StorageMeasure[];
   search: SearchMeasure[];
+  /** Indexed against exact search per hnsw.ef_search on the local model's vectors (the random vectors' are in `search`). */
+  modelSearch: IndexedSearchRun[];
   /** A large file's staging and swap, alone. */
   staged: StagedSwapMeasure | null;
   /** Recall@5 of each search mode (vector, text, hybrid) on questions with known answer chunks. */
@@ -68,6 +73,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const runs: RunSummary[] = [];
   let storage: StorageMeasure[] = [];
   let search: SearchMeasure[] = [];
+  let modelSearch: IndexedSearchRun[] = [];
   let staged: StagedSwapMeasure | null = null;
   let bigFile: BigFileMeasure | null = null;
   let recall: RecallRun | null = null;
@@ -90,13 +96,19 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         { rows: options.storageRows, hnswRows: options.storageHnswRows, dimensions: 512, searchRows: options.searchRows },
         log,
       ));
+      const pool = new Pool({ connectionString: stack.postgres.url, max: 2 });
+      try {
+        for (const rows of options.modelSearchRows) modelSearch.push(...(await measureModelVectorSearch(pool, rows, log)));
+      } finally {
+        await pool.end();
+      }
     }
     if (options.phases.recall)
       recall = await measureSearchRecall(stack.postgres.url, corpus, { maxChunks: options.recallChunks, questions: options.recallQuestions }, log);
     if (options.phases.bigFile && options.bigFileMb > 0) bigFile = await phase.bigFile(options.bigFileMb);
     if (options.phases.reuse) reuse = await phase.reuse();
 
-    return finish(options, { startedAt, loadBefore, latency, corpus: describeCorpus(corpus), chunking, runs, storage, search, staged, recall, bigFile, reuse });
+    return finish(options, { startedAt, loadBefore, latency, corpus: describeCorpus(corpus), chunking, runs, storage, search, modelSearch, staged, recall, bigFile, reuse });
   } finally {
     await stack.stop();
   }
@@ -107,7 +119,7 @@ function finish(
   options: BenchOptions,
   measured: Partial<Omit<BenchResult, 'machine' | 'options' | 'targets' | 'resultFile'>> & Pick<BenchResult, 'startedAt' | 'latency'> & { loadBefore: number },
 ): BenchResult {
-  const { startedAt, loadBefore, latency, runs = [], storage = [], search = [], staged = null, bigFile = null, chunking = null, recall = null, reuse = null } = measured;
+  const { startedAt, loadBefore, latency, runs = [], storage = [], search = [], modelSearch = [], staged = null, bigFile = null, chunking = null, recall = null, reuse = null } = measured;
   const result: BenchResult = {
     startedAt,
     machine: {
@@ -124,6 +136,7 @@ function finish(
     runs,
     storage,
     search,
+    modelSearch,
     staged,
     recall,
     bigFile,

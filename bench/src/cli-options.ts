@@ -21,6 +21,8 @@ export const USAGE = `npm run bench -- [options]
   --storage-rows N           rows of the storage-alone measure (default 20000 full, 500 quick)
   --hnsw-rows N              rows inserted into a table with the default index, and one past it (default 2000 full, 100 quick)
   --search-rows N[,M...]     table sizes of the search latency and recall measure (default 20000,100000 full, 500 quick)
+  --model-search-rows N[,M...]  rows of local-model vectors (the bench's prose) the indexed search is
+                             measured on against exact search, per hnsw.ef_search (default 20000 full, 500 quick; 0: none)
   --big-mb N                 size of the large text file, 0 to skip (default 100 full, 0 quick)
   --big-batch-size N         batch_size of the large-file request (default 100)
   --latency-files N          one-page PDFs timed from upload to completed on the whole local stack
@@ -60,6 +62,7 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
       'storage-rows': { type: 'string' },
       'hnsw-rows': { type: 'string' },
       'search-rows': { type: 'string' },
+      'model-search-rows': { type: 'string' },
       'big-mb': { type: 'string' },
       'big-batch-size': { type: 'string' },
       'latency-files': { type: 'string' },
@@ -93,6 +96,11 @@ export function parseCliOptions(argv: string[], defaultResultsDir: string): Benc
   set('storageRows', positive('storage-rows', values['storage-rows']));
   set('storageHnswRows', positive('hnsw-rows', values['hnsw-rows']));
   if (values['search-rows'] !== undefined) options.searchRows = values['search-rows'].split(',').map((n) => positive('search-rows', n.trim())!);
+  if (values['model-search-rows'] !== undefined)
+    options.modelSearchRows = values['model-search-rows']
+      .split(',')
+      .map((n) => positive('model-search-rows', n.trim(), true)!)
+      .filter((n) => n > 0);
   set('bigFileMb', positive('big-mb', values['big-mb'], true));
   set('bigFileBatchSize', positive('big-batch-size', values['big-batch-size']));
   set('latencyFiles', positive('latency-files', values['latency-files']));

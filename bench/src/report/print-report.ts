@@ -1,5 +1,6 @@
 import type { BenchResult } from '../bench-runner';
 import { formatLatency } from '../latency/latency-report';
+import type { IndexedSearchMeasure } from '../runs/indexed-search';
 import type { RunSummary, StageName } from './summarize';
 
 const STAGE_COLUMNS: StageName[] = ['download', 'parse', 'chunk', 'embed', 'store', 'callbacks', 'other'];
@@ -159,6 +160,26 @@ export function formatReport(result: BenchResult): string {
           m.indexedPlan,
           String(m.queries),
           m.indexBuildSeconds.toFixed(1),
+        ]),
+      ),
+    );
+  }
+  const indexedRuns = [...result.search.flatMap((m) => m.byEfSearch ?? []), ...(result.modelSearch ?? [])];
+  if (indexedRuns.length) {
+    const levels = [...new Set(indexedRuns.flatMap((run) => run.measures.filter((m) => m.search === 'walk').map((m) => m.efSearch)))];
+    const cell = (m: IndexedSearchMeasure | undefined) => (m ? `${m.medianMs.toFixed(1)} ms, ${m.recallAt10.toFixed(3)}` : '');
+    out.push(
+      '',
+      'Indexed against exact search (top 10 within one knowledge base, median ms and recall@10 against exact): the index in reach (the planner walks it or scans) at each hnsw.ef_search, and the service default (exact when the knowledge base has at most VECTOR_EXACT_MAX_ROWS rows)',
+      table(
+        ['vectors', 'table rows', 'knowledge base rows', 'exact ms', ...levels.map((ef) => `HNSW, ef_search ${ef}`), 'service default'],
+        indexedRuns.map((run) => [
+          run.vectors,
+          String(run.tableRows),
+          String(run.knowledgeBaseRows),
+          run.exactMs.toFixed(1),
+          ...levels.map((ef) => cell(run.measures.find((m) => m.search === 'walk' && m.efSearch === ef))),
+          cell(run.measures.find((m) => m.search === 'default')),
         ]),
       ),
     );

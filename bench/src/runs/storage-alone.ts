@@ -7,6 +7,7 @@ import { SeededRandom } from '../corpus/seeded-random';
 import { SentenceGenerator } from '../corpus/sentence-generator';
 import { processCpuSeconds } from '../stack/process-memory';
 import { benchIngestRequest } from './bench-ingest-request';
+import { measureIndexedSearch, type IndexedSearchRun } from './indexed-search';
 
 export interface StorageMeasure {
   /**
@@ -38,13 +39,16 @@ export interface StagedSwapMeasure {
 }
 
 export interface SearchMeasure {
+  /** Rows of the knowledge base searched; the table holds 1% more, a small knowledge base beside it. */
   rows: number;
   /** Median milliseconds of one VectorStore.search (top 10, knowledge-base filter), exact (no index). */
   exactMs: number;
-  /** The same through the HNSW index. */
+  /** The same once the HNSW index is built, with the service's search settings (the index walked: the knowledge base is past the exact bound). */
   indexedMs: number;
   /** Share of the exact top 10 the indexed search also returns, averaged over the queries. */
   recallAt10: number;
+  /** Indexed against exact search at each hnsw.ef_search, for the large knowledge base and for the small one beside it. */
+  byEfSearch: IndexedSearchRun[];
   /** What EXPLAIN shows for the search once the index is built (and the table analysed). */
   indexedPlan: 'HNSW index scan' | 'sequential scan' | 'other';
   queries: number;
@@ -221,12 +225,24 @@ async function measureStagedSwap(pool: Pool, databasePid: number, rows: number, 
 }
 
 const SEARCH_QUERIES = 20;
+const SMALL_KB = 'bench-small';
 
 /**
  * Search latency over a table without a vector index (exact), then the HNSW index is built and the
  * same queries run through it: the latency, and how many of the exact top 10 it finds.
  */
 async function measureSearch(pool: Pool, store: VectorStore, table: string, rows: number, dimensions: number): Promise<SearchMeasure> {
+  // A small knowledge base beside the large one (1% of its rows), as many share a table by default.
+  const smallRows = Math.max(50, Math.round(rows / 100));
+  for (let loaded = 0; loaded < smallRows; loaded += 5_000) {
+    const fileUuid = randomUUID();
+    const data = makeRows(Math.min(5_000, smallRows - loaded), dimensions, fileUuid, 'chunk').map((row) => ({
+      ...row,
+      embedding: deterministicVector(`${SMALL_KB} ${row.text}`, dimensions),
+      metadata: { ...row.metadata, knowledgebase_id: SMALL_KB },
+    }));
+    await store.replaceFileChunks(table, { fileUuid, knowledgebaseId: SMALL_KB }, data);
+  }
   const queries = Array.from({ length: SEARCH_QUERIES }, (_, i) => deterministicVector(`query ${i}`, dimensions));
   const run = async () => {
     const hits: string[][] = [];
@@ -249,7 +265,13 @@ async function measureSearch(pool: Pool, store: VectorStore, table: string, rows
   await store.search(table, queries[0], { knowledgebaseId: 'bench' }, 10);
   const indexed = await run();
   const recall = exact.hits.reduce((sum, truth, i) => sum + truth.filter((id) => indexed.hits[i].includes(id)).length / Math.max(1, truth.length), 0) / queries.length;
+  const tableRows = rows + smallRows;
+  const byEfSearch = [
+    await measureIndexedSearch(pool, table, queries, { vectors: 'random', tableRows, knowledgeBaseRows: rows, knowledgebaseId: 'bench' }),
+    await measureIndexedSearch(pool, table, queries, { vectors: 'random', tableRows, knowledgeBaseRows: smallRows, knowledgebaseId: SMALL_KB }),
+  ];
   return {
+    byEfSearch,
     rows,
     exactMs: round(exact.medianMs),
     indexedMs: round(indexed.medianMs),

@@ -7,3 +7,4 @@ export { encodeVector, parseVectorText } from './vector-binary';
 export { DimensionMismatchError, type ChunkRow, type FileScope, type SearchFilters, type StoredHit } from './chunk-row';
 export { STORED_METADATA_KEYS } from './stored-metadata';
 export { StoredEmbeddings, embeddingHash, type EmbeddingSpace } from './stored-embeddings';
+export { DEFAULT_EF_SEARCH, DEFAULT_EXACT_MAX_ROWS, EF_SEARCH_RANGE } from './nearest-query';

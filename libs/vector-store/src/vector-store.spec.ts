@@ -108,7 +108,8 @@ describe('VectorStore', () => {
     const forced = new Pool({ connectionString: server.url, max: 1 });
     forced.on('connect', (client) => void client.query('SET enable_seqscan = off; SET enable_sort = off'));
     try {
-      const viaIndex = new VectorStore(forced, { indexMinRows: 0 });
+      // exactMaxRows 0: 20 rows would otherwise be searched exactly (see nearest-search.spec.ts).
+      const viaIndex = new VectorStore(forced, { indexMinRows: 0, exactMaxRows: 0 });
       const query = axisVector(2, 0.05);
       expect((await viaIndex.vectorSearchPlan('filtered', query, { knowledgebaseId: 'small' }, 10)).join('\n')).toMatch(/Index Scan using data_filtered_embedding_idx/);
       const hits = await viaIndex.search('filtered', query, { knowledgebaseId: 'small' }, 10);

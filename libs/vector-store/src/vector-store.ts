@@ -2,12 +2,12 @@ import type { Pool, PoolClient } from 'pg';
 import { DimensionMismatchError, type ChunkRow, type FileScope, type SearchFilters, type StoredHit } from './chunk-row';
 import { FileChunkWriter, type FileChunkWriterOptions, type ReplaceResult } from './file-chunk-writer';
 import { insertRows } from './insert-rows';
+import { DEFAULT_EF_SEARCH, DEFAULT_EXACT_MAX_ROWS, nearestQuery, validNearestSettings, type NearestSettings } from './nearest-query';
 import { StagingTable } from './staging-table';
 import { ensureTextSearchColumn, orQuerySql, reciprocalRankFusion, setUpTextSearch, textSearchConfig, tsvectorSql, type TextSearchConfig } from './text-search';
 import { StoredEmbeddings } from './stored-embeddings';
 import { metadataText, STORED_METADATA_KEYS } from './stored-metadata';
 import { inTransaction, underTableLock } from './transaction';
-import { encodeVector } from './vector-binary';
 import { vectorTable, type VectorTable } from './vector-table';
 
 export type { ReplaceResult };
@@ -42,11 +42,13 @@ export interface VectorStoreOptions {
    * The index is built once, in the background, after the commit that reaches the threshold.
    */
   indexMinRows?: number;
+  /** hnsw.ef_search of a search through the index (1-1000, default 200): see NearestSettings. */
+  efSearch?: number;
+  /** A search whose filters match at most this many rows is exact (default 10,000; 0: the planner decides): see nearestQuery. */
+  exactMaxRows?: number;
 }
 
 export const DEFAULT_INDEX_MIN_ROWS = 20_000;
-
-const ITERATIVE_SCAN = `SET LOCAL hnsw.iterative_scan = strict_order`;
 
 const { fileUuid: FILE_KEY, knowledgebaseId: KB_KEY, teamId: TEAM_KEY } = STORED_METADATA_KEYS;
 const FILE_SCOPE = `${metadataText(FILE_KEY)} = $1 AND ${metadataText(KB_KEY)} = $2`;
@@ -56,12 +58,15 @@ export class VectorStore {
   private readonly batchRows: number;
   private readonly index: 'hnsw' | 'none';
   private readonly indexMinRows: number;
+  private readonly nearest: NearestSettings;
   private readonly ensured = new Map<string, number>();
   /** Tables known to have their full-text column, with its configuration. */
   private readonly textSearchConfigs = new Map<string, TextSearchConfig>();
   /** Tables known to have their vector index, index builds (or checks) under way, rows this store inserted since a table's last check. */
   private readonly indexed = new Set<string>();
   private readonly indexBuilds = new Map<string, Promise<void>>();
+  /** Tables a search found an HNSW index on (kept apart from `indexed`: a table indexed before the knowledge-base index existed still gets that on its next write). */
+  private readonly searchedWithIndex = new Set<string>();
   private readonly insertedSinceCheck = new Map<string, number>();
   private readonly staging: StagingTable;
 
@@ -73,6 +78,7 @@ export class VectorStore {
     this.batchRows = options.insertBatchRows ?? 250;
     this.index = options.index ?? 'hnsw';
     this.indexMinRows = options.indexMinRows ?? DEFAULT_INDEX_MIN_ROWS;
+    this.nearest = validNearestSettings({ efSearch: options.efSearch ?? DEFAULT_EF_SEARCH, exactMaxRows: options.exactMaxRows ?? DEFAULT_EXACT_MAX_ROWS });
     this.staging = new StagingTable(pool, this.schema);
   }
 
@@ -256,9 +262,10 @@ export class VectorStore {
     this.insertedSinceCheck.set(table.qualified, 0);
     const build = (async () => {
       const { rows } = await this.pool.query<{ indexed: boolean; large: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexdef LIKE '%USING hnsw%') AS indexed,
+        `SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexdef LIKE '%USING hnsw%')
+                  AND EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexname = left($4, 63)) AS indexed,
                 EXISTS (SELECT 1 FROM ${table.qualified} OFFSET $3) AS large`,
-        [table.schema, table.unqualified, Math.max(0, this.indexMinRows - 1)],
+        [table.schema, table.unqualified, Math.max(0, this.indexMinRows - 1), knowledgeBaseIndexName(table)],
       );
       if (rows[0].indexed) this.indexed.add(table.qualified);
       else if (rows[0].large) await this.buildVectorIndex(table.name);
@@ -269,7 +276,8 @@ export class VectorStore {
   }
 
   /**
-   * Builds the table's HNSW index now (if missing), then ANALYZEs the table. Without statistics
+   * Builds the table's HNSW index now (if missing), and the knowledge-base index an exact search
+   * of a small knowledge base reads its rows through (nearestQuery), then ANALYZEs the table. Without statistics
    * the planner guesses that a knowledge-base filter keeps a few dozen rows and sorts those
    * exactly rather than walk the index, so search stayed a scan; PGlite has no autovacuum to
    * gather them, and on a server the next autovacuum may be a while away.
@@ -277,6 +285,7 @@ export class VectorStore {
   async buildVectorIndex(name: string): Promise<void> {
     const table = this.table(name);
     await this.pool.query(vectorIndexDdl(table));
+    await this.pool.query(`CREATE INDEX IF NOT EXISTS "${knowledgeBaseIndexName(table)}" ON ${table.qualified} ((${metadataText(KB_KEY)}))`);
     await this.pool.query(`ANALYZE ${table.qualified}`);
     this.indexed.add(table.qualified);
   }
@@ -336,30 +345,40 @@ export class VectorStore {
       .map(({ item, score }) => ({ ...item, score }));
   }
 
-  /**
-   * Through the HNSW index (when the planner takes it), the filters are applied to the rows the
-   * index yields, and by default it yields hnsw.ef_search (40) of them: a knowledge base holding a
-   * few percent of a shared table got 2 hits of 10 (measured). pgvector 0.8's iterative scan in
-   * strict order keeps walking the graph until the filters pass enough rows (up to
-   * hnsw.max_scan_tuples), in distance order. Set per transaction, so no other query carries it.
-   */
+  /** See nearestQuery: exact when the filters match few rows, else through the HNSW index when the table has one. */
   private async vectorHits(table: VectorTable, embedding: ArrayLike<number>, filters: SearchFilters, topK: number): Promise<StoredHit[]> {
-    const { sql, params } = vectorQuery(table, embedding, filters, topK);
     const { rows } = await inTransaction(this.pool, async (client) => {
-      await client.query(ITERATIVE_SCAN);
-      return client.query<HitRow>(sql, params);
+      const query = await this.nearestQuery(client, table, embedding, filters, topK);
+      for (const statement of query.setup) await client.query(statement);
+      return client.query<HitRow>(query.sql, query.params);
     });
     return rows.map(toHit);
   }
 
-  /** The plan PostgreSQL picks for a vector search (EXPLAIN's lines): whether it walks the HNSW index or scans. */
+  /** The plan PostgreSQL picks for a vector search (EXPLAIN's lines): whether it walks the HNSW index, scans, or is made exact. */
   async vectorSearchPlan(name: string, embedding: ArrayLike<number>, filters: SearchFilters, topK: number): Promise<string[]> {
-    const { sql, params } = vectorQuery(this.table(name), embedding, filters, topK);
+    const table = this.table(name);
     const { rows } = await inTransaction(this.pool, async (client) => {
-      await client.query(ITERATIVE_SCAN);
-      return client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
+      const query = await this.nearestQuery(client, table, embedding, filters, topK);
+      for (const statement of query.setup) await client.query(statement);
+      return client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${query.sql}`, query.params);
     });
     return rows.map((row) => row['QUERY PLAN']);
+  }
+
+  private nearestQuery(client: PoolClient, table: VectorTable, embedding: ArrayLike<number>, filters: SearchFilters, topK: number) {
+    return nearestQuery(client, table, embedding, (params) => filterSql(filters, params), topK, this.nearest, () => this.hasVectorIndex(client, table));
+  }
+
+  /** Whether the table has its HNSW index; once seen, remembered (an index is not dropped by the service). */
+  private async hasVectorIndex(client: PoolClient, table: VectorTable): Promise<boolean> {
+    if (this.indexed.has(table.qualified) || this.searchedWithIndex.has(table.qualified)) return true;
+    const { rows } = await client.query(`SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexdef LIKE '%USING hnsw%'`, [
+      table.schema,
+      table.unqualified,
+    ]);
+    if (rows.length) this.searchedWithIndex.add(table.qualified);
+    return rows.length > 0;
   }
 
   private async textHits(table: VectorTable, text: string, config: TextSearchConfig, filters: SearchFilters, topK: number): Promise<StoredHit[]> {
@@ -391,16 +410,6 @@ function requireEmbedding(embedding: ArrayLike<number> | null): ArrayLike<number
   return embedding;
 }
 
-function vectorQuery(table: VectorTable, embedding: ArrayLike<number>, filters: SearchFilters, topK: number): { sql: string; params: unknown[] } {
-  const params: unknown[] = [encodeVector(embedding)];
-  const where = filterSql(filters, params);
-  params.push(topK);
-  const sql = `SELECT node_id, text, metadata_, 1 - (embedding <=> $1) AS score FROM ${table.qualified}
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY embedding <=> $1 LIMIT $${params.length}`;
-  return { sql, params };
-}
-
 /** The metadata filters as WHERE terms, their values appended to `params`. */
 function filterSql(filters: SearchFilters, params: unknown[]): string[] {
   const where: string[] = [];
@@ -417,4 +426,9 @@ function filterSql(filters: SearchFilters, params: unknown[]): string[] {
 
 function vectorIndexDdl(table: VectorTable): string {
   return `CREATE INDEX IF NOT EXISTS "${table.unqualified}_embedding_idx" ON ${table.qualified} USING hnsw (embedding vector_cosine_ops)`;
+}
+
+/** The knowledge-base btree index's name, as PostgreSQL stores it (identifiers are cut at 63 bytes). */
+function knowledgeBaseIndexName(table: VectorTable): string {
+  return `${table.unqualified}_kb_idx`.slice(0, 63);
 }
