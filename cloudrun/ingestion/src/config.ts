@@ -1,6 +1,7 @@
 import { bool, num, port, str, url } from 'envalid';
 import { DEFAULT_PARSE_LIMITS, type LimitName } from '@docingest/document-parsing';
-import { list, loadServiceConfig, nonNegativeInt, positiveInt, serviceAuthProblem } from '@docingest/service-config';
+import { intInRange, list, loadServiceConfig, nonNegativeInt, positiveInt, serviceAuthProblem } from '@docingest/service-config';
+import { DEFAULT_EF_SEARCH, DEFAULT_EXACT_MAX_ROWS, EF_SEARCH_RANGE } from '@docingest/vector-store';
 import { DEFAULT_PARSE_POOL } from './pipeline/parse-pool';
 
 export { ConfigError } from '@docingest/service-config';
@@ -19,6 +20,17 @@ export const ingestionEnvSpec = {
   VECTOR_INDEX_MIN_ROWS: nonNegativeInt({
     default: 20_000,
     desc: 'rows a vector table holds before its HNSW index is built (in the background, once); below it search is exact and inserts skip index upkeep; 0 = with the table',
+  }),
+  VECTOR_EF_SEARCH: intInRange(
+    EF_SEARCH_RANGE.min,
+    EF_SEARCH_RANGE.max,
+  )({
+    default: DEFAULT_EF_SEARCH,
+    desc: "hnsw.ef_search of a vector search through the HNSW index: candidates the walk keeps (pgvector's default 40 found about half the exact top 10 on hard data); higher finds more of the exact results and is slower (docs/decisions.md)",
+  }),
+  VECTOR_EXACT_MAX_ROWS: nonNegativeInt({
+    default: DEFAULT_EXACT_MAX_ROWS,
+    desc: 'a vector search whose filters (knowledge base, file, team) match at most this many rows is exact even where the table has its HNSW index, so a small knowledge base in a shared table gets its exact nearest chunks; 0 = the planner decides',
   }),
   API_URL: url({ desc: 'base URL of the api, for progress callbacks' }),
   AUTH_MODE: str({ choices: ['api-key', 'oidc'], default: 'api-key', desc: 'api-key: shared SYSTEM_API_KEY; oidc: Google ID tokens' }),

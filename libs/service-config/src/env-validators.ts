@@ -12,6 +12,15 @@ export const nonNegativeInt = makeValidator<number>((input) => {
   return value;
 });
 
+/** A whole number from `min` to `max`, both included. */
+export function intInRange(min: number, max: number) {
+  return makeValidator<number>((input) => {
+    const value = Number(input);
+    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`must be a whole number from ${min} to ${max}`);
+    return value;
+  });
+}
+
 /** A comma-separated list; blanks dropped. */
 export const list = makeValidator<string[]>((input) =>
   String(input)

@@ -1,2 +1,2 @@
-export { list, nonNegativeInt, positiveInt } from './env-validators';
+export { intInRange, list, nonNegativeInt, positiveInt } from './env-validators';
 export { ConfigError, loadServiceConfig, serviceAuthProblem, type ServiceAuthSettings } from './load-service-config';

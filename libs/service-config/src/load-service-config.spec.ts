@@ -1,5 +1,5 @@
 import { num, str } from 'envalid';
-import { list } from './env-validators';
+import { intInRange, list } from './env-validators';
 import { ConfigError, loadServiceConfig, serviceAuthProblem } from './load-service-config';
 
 const spec = {
@@ -16,6 +16,14 @@ describe('loadServiceConfig', () => {
     const load = () => loadServiceConfig({ PORT: 'eighty' }, spec);
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/^invalid configuration: .*PORT: .*; NAME: /);
+  });
+
+  it('takes a whole number within its range and names the range of one outside it', () => {
+    const ranged = { ...spec, EF: intInRange(1, 1000)({ default: 200 }) };
+    expect(loadServiceConfig({ NAME: 'a', EF: '1000' }, ranged).EF).toBe(1000);
+    for (const bad of ['0', '1001', '2.5', 'many']) {
+      expect(() => loadServiceConfig({ NAME: 'a', EF: bad }, ranged)).toThrow(/EF: .*must be a whole number from 1 to 1000/);
+    }
   });
 
   it('applies defaults and parses lists', () => {
