@@ -73,7 +73,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const runs: RunSummary[] = [];
   let storage: StorageMeasure[] = [];
   let search: SearchMeasure[] = [];
-  let modelSearch: IndexedSearchRun[] = [];
+  const modelSearch: IndexedSearchRun[] = [];
   let staged: StagedSwapMeasure | null = null;
   let bigFile: BigFileMeasure | null = null;
   let recall: RecallRun | null = null;
@@ -108,7 +108,21 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     if (options.phases.bigFile && options.bigFileMb > 0) bigFile = await phase.bigFile(options.bigFileMb);
     if (options.phases.reuse) reuse = await phase.reuse();
 
-    return finish(options, { startedAt, loadBefore, latency, corpus: describeCorpus(corpus), chunking, runs, storage, search, modelSearch, staged, recall, bigFile, reuse });
+    return finish(options, {
+      startedAt,
+      loadBefore,
+      latency,
+      corpus: describeCorpus(corpus),
+      chunking,
+      runs,
+      storage,
+      search,
+      modelSearch,
+      staged,
+      recall,
+      bigFile,
+      reuse,
+    });
   } finally {
     await stack.stop();
   }
@@ -119,7 +133,20 @@ function finish(
   options: BenchOptions,
   measured: Partial<Omit<BenchResult, 'machine' | 'options' | 'targets' | 'resultFile'>> & Pick<BenchResult, 'startedAt' | 'latency'> & { loadBefore: number },
 ): BenchResult {
-  const { startedAt, loadBefore, latency, runs = [], storage = [], search = [], modelSearch = [], staged = null, bigFile = null, chunking = null, recall = null, reuse = null } = measured;
+  const {
+    startedAt,
+    loadBefore,
+    latency,
+    runs = [],
+    storage = [],
+    search = [],
+    modelSearch = [],
+    staged = null,
+    bigFile = null,
+    chunking = null,
+    recall = null,
+    reuse = null,
+  } = measured;
   const result: BenchResult = {
     startedAt,
     machine: {

@@ -21,7 +21,10 @@ async function main(): Promise<void> {
     ...(config.GCS_API_ENDPOINT ? { apiEndpoint: config.GCS_API_ENDPOINT, useAuthWithCustomEndpoint: false } : {}),
   });
   const embedders = new EmbedderRegistry(embedderSettings(config));
-  const vectors = new VectorStore(pool, { schema: config.VECTOR_SCHEMA, index: config.VECTOR_INDEX as 'hnsw' | 'none', indexMinRows: config.VECTOR_INDEX_MIN_ROWS,
+  const vectors = new VectorStore(pool, {
+    schema: config.VECTOR_SCHEMA,
+    index: config.VECTOR_INDEX as 'hnsw' | 'none',
+    indexMinRows: config.VECTOR_INDEX_MIN_ROWS,
     efSearch: config.VECTOR_EF_SEARCH,
     exactMaxRows: config.VECTOR_EXACT_MAX_ROWS,
   });

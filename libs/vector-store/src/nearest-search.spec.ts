@@ -34,7 +34,8 @@ describe('VectorStore vector search against exact search', () => {
       .sort((a, b) => cosineDistance(query, a.embedding as number[]) - cosineDistance(query, b.embedding as number[]))
       .slice(0, 10)
       .map((row) => row.nodeId);
-  const hitsOf = (store: VectorStore, kb: string) => Promise.all(queries.map(async (q) => (await store.search('shared', q, { knowledgebaseId: kb }, 10)).map((h) => h.nodeId)));
+  const hitsOf = (store: VectorStore, kb: string) =>
+    Promise.all(queries.map(async (q) => (await store.search('shared', q, { knowledgebaseId: kb }, 10)).map((h) => h.nodeId)));
 
   beforeAll(async () => {
     server = await startLocalPostgres({});
@@ -56,7 +57,12 @@ describe('VectorStore vector search against exact search', () => {
       await store.replaceFileChunks('shared', { fileUuid, knowledgebaseId: 'big' }, rows);
     }
     small.push(
-      ...randomUnitVectors(50, 2).map((embedding, i) => ({ nodeId: `small-${i}`, text: `small ${i}`, embedding, metadata: { file_uuid: 'small-0', knowledgebase_id: 'small' } })),
+      ...randomUnitVectors(50, 2).map((embedding, i) => ({
+        nodeId: `small-${i}`,
+        text: `small ${i}`,
+        embedding,
+        metadata: { file_uuid: 'small-0', knowledgebase_id: 'small' },
+      })),
     );
     await store.replaceFileChunks('shared', { fileUuid: 'small-0', knowledgebaseId: 'small' }, small);
     await store.buildVectorIndex('shared');

@@ -367,7 +367,15 @@ export class VectorStore {
   }
 
   private nearestQuery(client: PoolClient, table: VectorTable, embedding: ArrayLike<number>, filters: SearchFilters, topK: number) {
-    return nearestQuery(client, table, embedding, (params) => filterSql(filters, params), topK, this.nearest, () => this.hasVectorIndex(client, table));
+    return nearestQuery(
+      client,
+      table,
+      embedding,
+      (params) => filterSql(filters, params),
+      topK,
+      this.nearest,
+      () => this.hasVectorIndex(client, table),
+    );
   }
 
   /** Whether the table has its HNSW index; once seen, remembered (an index is not dropped by the service). */

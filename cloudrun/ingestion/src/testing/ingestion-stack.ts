@@ -39,7 +39,10 @@ export async function startIngestionStack(env: Record<string, string> = {}) {
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_SIZE });
   const storage = new Storage(localStorageOptions(gcs.url));
   const embedders = new EmbedderRegistry(embedderSettings(config));
-  const vectors = new VectorStore(pool, { schema: config.VECTOR_SCHEMA, index: config.VECTOR_INDEX as 'hnsw' | 'none', indexMinRows: config.VECTOR_INDEX_MIN_ROWS,
+  const vectors = new VectorStore(pool, {
+    schema: config.VECTOR_SCHEMA,
+    index: config.VECTOR_INDEX as 'hnsw' | 'none',
+    indexMinRows: config.VECTOR_INDEX_MIN_ROWS,
     efSearch: config.VECTOR_EF_SEARCH,
     exactMaxRows: config.VECTOR_EXACT_MAX_ROWS,
   });
