@@ -81,7 +81,7 @@ export function defaultOptions(size: CorpusSize): BenchOptions {
     storageRows: full ? 20_000 : 500,
     storageHnswRows: full ? 2_000 : 100,
     searchRows: full ? [20_000, 100_000] : [500],
-    modelSearchRows: full ? [20_000] : [500],
+    modelSearchRows: full ? [20_000] : [],
     bigFileMb: full ? 100 : 0,
     bigFileBatchSize: 100,
     chunkingSizesMb: full ? [1, 4, 16] : [0.25, 1],

@@ -85,6 +85,11 @@ describe('npm run bench (quick mode)', () => {
     // Search at the storage table's size: every query finds 10 hits both ways.
     expect(result.search.map((m) => m.rows)).toEqual([500]);
     expect(result.search[0].recallAt10).toBeGreaterThan(0.5);
+    // Indexed against exact search per ef_search, for the searched knowledge base and a small one beside it.
+    expect(result.search[0].byEfSearch.map((run) => [run.vectors, run.knowledgeBaseRows, run.measures.map((m) => `${m.search} ${m.efSearch}`)])).toEqual(
+      [500, 50].map((rows) => ['random', rows, ['walk 40', 'walk 100', 'walk 200', 'walk 400', 'default 200']]),
+    );
+    expect(result.search[0].byEfSearch[1].measures.at(-1)!.recallAt10).toBe(1);
     for (const measure of result.storage) expect(measure.rowsPerS).toBeGreaterThan(0);
     // A staged file: every row swapped in (measureStagedSwap throws otherwise), both parts timed.
     expect(result.staged).toMatchObject({ rows: 100, stagingSeconds: expect.any(Number), swapSeconds: expect.any(Number) });

@@ -22,7 +22,7 @@ export const USAGE = `npm run bench -- [options]
   --hnsw-rows N              rows inserted into a table with the default index, and one past it (default 2000 full, 100 quick)
   --search-rows N[,M...]     table sizes of the search latency and recall measure (default 20000,100000 full, 500 quick)
   --model-search-rows N[,M...]  rows of local-model vectors (the bench's prose) the indexed search is
-                             measured on against exact search, per hnsw.ef_search (default 20000 full, 500 quick; 0: none)
+                             measured on against exact search, per hnsw.ef_search (default 20000 full, none quick; 0: none)
   --big-mb N                 size of the large text file, 0 to skip (default 100 full, 0 quick)
   --big-batch-size N         batch_size of the large-file request (default 100)
   --latency-files N          one-page PDFs timed from upload to completed on the whole local stack
