@@ -321,7 +321,8 @@ export class VectorStore {
 
   /**
    * The `topK` chunks best matching the query, within the filters. `vector` (the default): nearest
-   * to `embedding` by cosine distance, through the HNSW index when the table has one, else exact.
+   * to `embedding` by cosine distance: exact when the table has no HNSW index or the filters match at
+   * most `exactMaxRows` rows, else through the index (see nearestQuery).
    * `text`: chunks sharing words with `query` in the full-text column, by ts_rank. `hybrid`: the
    * two lists fused by reciprocal rank (k = 60), each side bringing max(4 topK, 20) candidates.
    */
