@@ -21,7 +21,7 @@ describe('npm run bench (quick mode)', () => {
     options.resultsDir = resultsDir;
     options.log = (line) => lines.push(line);
     result = await runBenchmark(options);
-  }, 300_000);
+  }, 600_000);
 
   afterAll(() => {
     if (resultsDir) rmSync(resultsDir, { recursive: true, force: true });
