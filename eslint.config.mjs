@@ -15,7 +15,7 @@ import tseslint from 'typescript-eslint';
 if (!existsSync(join(workspaceRoot, '.nx/workspace-data/project-graph.json'))) await createProjectGraphAsync({ exitOnError: true });
 
 /** Files only tests and benchmarks load (what tools/build.js leaves out of the images). */
-const TEST_SUPPORT = ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.bench.ts', '**/testing/**', '**/bench/**', '**/fixtures.ts'];
+const TEST_SUPPORT = ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.bench.ts', '**/testing/**', '**/bench/**'];
 /** Where the apps, libraries and stand-ins live; tools (tools/, bench/, deploy/) may import anything, apps included. */
 const PROJECT_DIRS = ['apps', 'cloudrun', 'libs'];
 const PROJECT_SOURCES = PROJECT_DIRS.map((dir) => `${dir}/**/*.ts`);
@@ -38,8 +38,8 @@ const boundaries = (standIns, allowCircularSelfDependency = false) => [
 ];
 
 // esquery regexes cannot hold a slash: \x2F stands for it.
-/** `@docingest/<lib>/testing`, document-parsing's `fixtures`, a relative path into `testing/` or to `fixtures`. */
-const TEST_SUPPORT_PATH = String.raw`^(@docingest\x2F[a-z-]+\x2F(testing|fixtures)|\.{1,2}\x2F(.*\x2F)?(testing|fixtures)(\x2F.*)?)$`;
+/** `@docingest/<lib>/testing`, a relative path into `testing/`. */
+const TEST_SUPPORT_PATH = String.raw`^(@docingest\x2F[a-z-]+\x2Ftesting|\.{1,2}\x2F(.*\x2F)?testing(\x2F.*)?)$`;
 const only = (what) => `${what}: only tests, benchmarks and tools may load it (docs/development.md#module-boundaries)`;
 /** Selectors for every way a module is loaded by name: import, re-export, import(), require(), require.resolve(). */
 const loading = (pattern, what) => [

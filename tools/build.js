@@ -7,8 +7,7 @@
 //   node tools/build.js [--out-dir dist]
 //
 // Only production code goes in: tests (*.spec.ts, *.e2e-spec.ts, bench/), test helpers
-// (`testing/` folders, reached through `@docingest/<lib>/testing`), test-document builders
-// (`fixtures.ts`) and the local stand-ins for Cloud SQL, GCS and Memorystore (libs/local-*) are
+// (`testing/` folders, reached through `@docingest/<lib>/testing`) and the local stand-ins for Cloud SQL, GCS and Memorystore (libs/local-*) are
 // left out. The build ends by checking that every relative require() in the output resolves, so
 // production code that reaches for any of them fails here, not in production.
 'use strict';
@@ -23,7 +22,7 @@ const SKIPPED_DIRS = new Set(['node_modules', 'bench', 'coverage', 'dist', 'tmp'
 const STAND_IN_LIBS = new Set(['libs/local-postgres', 'libs/local-gcs', 'libs/local-redis']);
 /** Project tooling, not run-time files. */
 const NOT_ASSETS = [/^project\.json$/, /^jest\.config\.[cm]?js$/, /^tsconfig.*\.json$/, /\.md$/, /^\.eslintrc/];
-const TEST_FILE = /\.(spec|e2e-spec|test)\.ts$|^fixtures\.ts$/;
+const TEST_FILE = /\.(spec|e2e-spec|test)\.ts$/;
 
 class BuildError extends Error {
   constructor(message) {

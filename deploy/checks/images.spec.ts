@@ -35,7 +35,7 @@ describe('images (deploy/*.Dockerfile) against the production build', () => {
       'apps/api/src/testing',
       'libs/embeddings/src/testing',
       'libs/embeddings/src/local/testing',
-      'libs/document-parsing/src/fixtures.js',
+      'libs/document-parsing/src/testing',
       'libs/local-postgres',
       'libs/local-gcs',
       'libs/local-redis',

@@ -1,4 +1,4 @@
-import * as fixtures from '@docingest/document-parsing/fixtures';
+import * as fixtures from '@docingest/document-parsing/testing';
 import { waitUntil } from '@docingest/contracts/testing';
 import { startApiStack, type ApiStack } from './testing/api-stack';
 

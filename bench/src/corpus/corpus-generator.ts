@@ -1,4 +1,4 @@
-import { buildPdf } from '@docingest/document-parsing/fixtures';
+import { buildPdf } from '@docingest/document-parsing/testing';
 import { SeededRandom } from './seeded-random';
 import { SentenceGenerator } from './sentence-generator';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StageTimingsMs } from '@docingest/contracts';
-import { buildPdf } from '@docingest/document-parsing/fixtures';
+import { buildPdf } from '@docingest/document-parsing/testing';
 import { ingestJobId } from '../../../apps/api/src/ingestion-queue/ingestion-job';
 import { ApiClient } from '../../../tools/ingest-cli/src/api-client';
 import { pdfPages } from '../corpus/corpus-generator';

@@ -1,5 +1,5 @@
 import type { IngestFileRequest } from '@docingest/contracts';
-import { buildPdf } from '@docingest/document-parsing/fixtures';
+import { buildPdf } from '@docingest/document-parsing/testing';
 import { pdfPages } from '../corpus/corpus-generator';
 import { SeededRandom } from '../corpus/seeded-random';
 import { SentenceGenerator } from '../corpus/sentence-generator';

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import * as fixtures from '@docingest/document-parsing/fixtures';
+import * as fixtures from '@docingest/document-parsing/testing';
 import type { ProgressUpdate } from '@docingest/contracts';
 import { BUCKET, SYSTEM_KEY, startIngestionStack, type IngestionStack } from './testing/ingestion-stack';
 

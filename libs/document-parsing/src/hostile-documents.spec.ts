@@ -1,4 +1,4 @@
-import * as fixtures from './fixtures';
+import * as fixtures from './testing';
 import { DocumentLimitError, DocumentParseError, parseDocument, readDocumentSections, type ParseLimits } from './index';
 import { tempFiles } from './testing/temp-files';
 

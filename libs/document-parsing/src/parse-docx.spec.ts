@@ -1,4 +1,4 @@
-import * as fixtures from './fixtures';
+import * as fixtures from './testing';
 import { DocumentParseError, parseDocument } from './index';
 import { storedZip } from './testing/zip';
 import { tempFiles } from './testing/temp-files';

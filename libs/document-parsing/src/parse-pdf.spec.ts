@@ -1,5 +1,5 @@
 import { getDocumentProxy } from 'unpdf';
-import * as fixtures from './fixtures';
+import * as fixtures from './testing';
 import { DocumentParseError, parseDocument } from './index';
 import { tempFiles } from './testing/temp-files';
 

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import * as fixtures from './fixtures';
+import * as fixtures from './testing';
 import { parseDocument, readDocumentSections, type ParsedPage } from './index';
 import { tempFiles } from './testing/temp-files';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as fixtures from '@docingest/document-parsing/fixtures';
+import * as fixtures from '@docingest/document-parsing/testing';
 import { proseText } from './support/documents';
 import { FAULT_REPORT_DIR, faultTest, type Observe } from './support/fault-matrix';
 import { startFaultSystem, type FaultSystem } from './support/fault-system';

@@ -99,7 +99,7 @@ describe('module boundaries', () => {
       },
       { path: 'libs/vector-store/src/boundary-probe.ts', text: `export * from './testing/rows';`, refused: /no-restricted-syntax: test support/ },
       { path: 'cloudrun/ingestion/src/boundary-probe.ts', text: `import '${alias('embeddings')}/testing';`, refused: /no-restricted-syntax: test support/ },
-      { path: 'cloudrun/ingestion/src/boundary-probe.ts', text: `import '${alias('document-parsing')}/fixtures';`, refused: /no-restricted-syntax: test support/ },
+      { path: 'cloudrun/ingestion/src/boundary-probe.ts', text: `import '${alias('document-parsing')}/testing';`, refused: /no-restricted-syntax: test support/ },
       // loaded at run time
       {
         path: 'cloudrun/ingestion/src/boundary-probe.ts',

@@ -34,10 +34,9 @@ export interface Violation {
 }
 
 /**
- * Files only tests and benchmarks load: specs, benchmarks, test-document builders
- * (`fixtures.ts`), and everything in a `testing` folder (what tools/build.js leaves out; the
+ * Files only tests and benchmarks load: specs, benchmarks and everything in a `testing` folder (what tools/build.js leaves out; the
  * same list as TEST_SUPPORT in eslint.config.mjs).
  */
 export function isTestSupportFile(path: string): boolean {
-  return /\.((e2e-)?spec|bench)\.ts$/.test(path) || /(^|\/)fixtures\.ts$/.test(path) || /(^|\/)(testing|bench)\//.test(path);
+  return /\.((e2e-)?spec|bench)\.ts$/.test(path) || /(^|\/)(testing|bench)\//.test(path);
 }

@@ -1,4 +1,4 @@
-import * as fixtures from '@docingest/document-parsing/fixtures';
+import * as fixtures from '@docingest/document-parsing/testing';
 import { parseTraceparent } from '@docingest/contracts';
 import { freePort } from '@docingest/local-redis';
 import { answer, hang, proxyTo, type Responder, waitUntil } from '@docingest/contracts/testing';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PARSE_LIMITS, DocumentLimitError, DocumentParseError } from '@docingest/document-parsing';
-import * as fixtures from '@docingest/document-parsing/fixtures';
+import * as fixtures from '@docingest/document-parsing/testing';
 import { ParsePool } from './parse-pool';
 
 describe('ParsePool: documents parsed in threads under time, memory and output limits', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as fixtures from '@docingest/document-parsing/fixtures';
+import * as fixtures from '@docingest/document-parsing/testing';
 import { fakeEmbedding, startOpenAICompatibleServer, type OpenAICompatibleServer } from '@docingest/embeddings/testing';
 import { parseVectorText } from '@docingest/vector-store';
 import { startIngestionStack, type IngestionStack } from '../testing/ingestion-stack';

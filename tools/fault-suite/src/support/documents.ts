@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chunkDocument, type Chunk } from '@docingest/chunking';
 import { parseDocument } from '@docingest/document-parsing';
-import { proseSentences } from '@docingest/document-parsing/fixtures';
+import { proseSentences } from '@docingest/document-parsing/testing';
 
 /** Repeatable prose of `sentences` sentences; the seed makes files differ. */
 export function proseText(sentences: number, seed: number): string {

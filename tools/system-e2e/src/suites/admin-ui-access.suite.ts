@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { waitUntil } from '@docingest/contracts/testing';
-import { buildEncryptedPdf } from '@docingest/document-parsing/fixtures';
+import { buildEncryptedPdf } from '@docingest/document-parsing/testing';
 import { rowNamed, statusOf as statusIn, uploadInPage, waitForStatus as waitIn, type FileToUpload } from '../testing/admin-page';
 import { describeViolations, runAxe, type AxeViolation } from '../testing/axe';
 import { openBrowser, type Browser } from '../testing/browser';

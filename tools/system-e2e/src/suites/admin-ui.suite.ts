@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { buildEncryptedPdf } from '@docingest/document-parsing/fixtures';
+import { buildEncryptedPdf } from '@docingest/document-parsing/testing';
 import { rowNamed as rowOf, statusOf as statusIn, uploadInPage, waitForStatus as waitIn, type FileToUpload } from '../testing/admin-page';
 import { openBrowser, type Browser } from '../testing/browser';
 import type { Context } from '../testing/context';

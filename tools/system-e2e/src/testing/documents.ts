@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildEncryptedPdf, buildPdf, proseSentences } from '@docingest/document-parsing/fixtures';
+import { buildEncryptedPdf, buildPdf, proseSentences } from '@docingest/document-parsing/testing';
 
 /** Sentences the searches look for: each appears once, on a known page of a known file. */
 export const PDF_PAGE_TWO_SENTENCE = 'The lighthouse keeper on Skarv island counts the puffins every morning at dawn.';

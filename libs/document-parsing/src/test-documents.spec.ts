@@ -1,7 +1,7 @@
 import { getDocumentProxy, getResolvedPDFJS } from 'unpdf';
-import * as fixtures from './fixtures';
+import * as fixtures from './testing';
 
-describe('fixtures', () => {
+describe('test documents', () => {
   it('makes scanned pages that hold an image and no text', async () => {
     const pdf = await getDocumentProxy(await fixtures.buildPdf([['Text page.'], null]), { verbosity: 0 });
     try {

@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { PDFDocument as PdfLibDocument, PDFFont } from 'pdf-lib';
-import { pdfOf } from './testing/pdf-objects';
-import { greyscalePng } from './testing/png';
-import { storedZip } from './testing/zip';
-
-export { proseSentences, writeProseFile } from './testing/prose';
-export { storedZip } from './testing/zip';
+import { pdfOf } from './pdf-objects';
+import { greyscalePng } from './png';
+import { storedZip } from './zip';
 
 /**
  * Builders of test documents, made in code so no binary fixture is committed. The parser's
@@ -134,5 +131,3 @@ export function buildNonDocxZip(): Uint8Array {
 export function buildRandomBinary(size = 4096): Uint8Array {
   return new Uint8Array(randomBytes(size));
 }
-
-export * as hostile from './testing/hostile';
