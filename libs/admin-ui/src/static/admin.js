@@ -25,6 +25,8 @@
     appliedSeq: 0,
     importShown: null, // { kb, id } of the import whose progress is shown
     importTimer: null,
+    // The shown knowledge base's imports, newest first: the pages loaded so far, each one's row kept between polls.
+    imports: { kb: null, items: [], next: null, rows: new Map(), timer: null, seq: 0 },
   };
 
   class ApiFailure extends Error {
@@ -91,6 +93,7 @@
   function showSignin(message = '') {
     stopStatus();
     showImport(null);
+    resetImports();
     state.kb = null;
     $('app').hidden = true;
     $('signin').hidden = false;
@@ -188,6 +191,7 @@
       $('search-results').replaceChildren();
       $('search-input').value = '';
       showImport(null);
+      resetImports();
       $('import-error').textContent = '';
       setNotice('');
       showActionError(null);
@@ -201,6 +205,7 @@
     for (const button of $('kb-list').querySelectorAll('button[data-kb]')) {
       button.setAttribute('aria-current', button.dataset.kb === kb.knowledgebase_id ? 'page' : 'false');
     }
+    loadImports().catch(() => undefined);
     await refreshStatus();
   }
 
@@ -659,6 +664,32 @@
     ['failed', 'failed'],
   ];
 
+  const importEnded = (imported) => imported.status === 'completed' || imported.status === 'failed';
+  const importResults = (imported) => `/api/v1${importPath(imported.knowledgebase_id, imported.import_id)}/results`;
+
+  /** An import's progress as the page shows it: percent, the bar's colour and a sentence. */
+  function importProgress(imported) {
+    const c = imported.counts;
+    const done = c.skipped_unchanged + c.completed + c.failed;
+    const ended = importEnded(imported);
+    const percent = imported.status === 'listing' || !c.listed ? 0 : Math.round((100 * done) / c.listed);
+    const barStatus = ended ? (imported.status === 'failed' || c.failed ? 'failed' : 'completed') : 'processing';
+    const stateText =
+      imported.status === 'listing'
+        ? `listing: ${c.listed} objects so far`
+        : imported.status === 'failed'
+          ? 'failed while listing'
+          : `${done} of ${c.listed} done${ended ? '' : ', running'}`;
+    return { percent, barStatus, text: `${percent} % · ${stateText}` };
+  }
+
+  function setBar(bar, progress) {
+    bar.className = `bar ${progress.barStatus}`;
+    bar.setAttribute('aria-valuenow', String(progress.percent));
+    bar.setAttribute('aria-valuetext', progress.text);
+    bar.querySelector('.fill').style.width = `${progress.percent}%`;
+  }
+
   /** Shows one import's progress (null hides it) and polls it until it ends. */
   function showImport(imported) {
     clearTimeout(state.importTimer);
@@ -667,32 +698,130 @@
     $('import-progress').hidden = !imported;
     if (!imported) return;
     const c = imported.counts;
-    const done = c.skipped_unchanged + c.completed + c.failed;
-    const ended = imported.status === 'completed' || imported.status === 'failed';
-    const percent = imported.status === 'listing' || !c.listed ? 0 : Math.round((100 * done) / c.listed);
+    const progress = importProgress(imported);
     $('import-heading').textContent = `Import of ${imported.gcs_uri}`;
-    const bar = $('import-bar');
-    const barStatus = ended ? (imported.status === 'failed' || c.failed ? 'failed' : 'completed') : 'processing';
-    bar.className = `bar ${barStatus}`;
-    bar.setAttribute('aria-valuenow', String(percent));
-    const stateText =
-      imported.status === 'listing'
-        ? `listing: ${c.listed} objects so far`
-        : imported.status === 'failed'
-          ? 'failed while listing'
-          : `${done} of ${c.listed} done${ended ? '' : ', running'}`;
-    $('import-state').textContent = `${percent} % · ${stateText}`;
-    bar.setAttribute('aria-valuetext', $('import-state').textContent);
-    bar.querySelector('.fill').style.width = `${percent}%`;
+    $('import-state').textContent = progress.text;
+    setBar($('import-bar'), progress);
     $('import-counts').replaceChildren(
       ...IMPORT_COUNTS.map(([key, label]) => el('div', { class: `stat ${label}` }, el('dt', { text: label }), el('dd', { text: String(c[key]) }))),
     );
     $('import-listing-error').textContent = imported.error || '';
-    const base = `/api/v1${importPath(imported.knowledgebase_id, imported.import_id)}/results`;
-    $('import-csv').href = `${base}?format=csv`;
-    $('import-json').href = `${base}?format=json`;
-    if (!ended) state.importTimer = setTimeout(() => pollImport().catch(() => undefined), document.hidden ? 5000 : 1000);
+    $('import-csv').href = `${importResults(imported)}?format=csv`;
+    $('import-json').href = `${importResults(imported)}?format=json`;
+    if (!importEnded(imported)) state.importTimer = setTimeout(() => pollImport().catch(() => undefined), document.hidden ? 5000 : 1000);
   }
+
+  // ---- the knowledge base's imports: newest first, a page at a time --------------------------
+
+  const IMPORT_PAGE = 10;
+  const IMPORT_LIST_MAX = 100; // the api's most per page (IMPORT_LIST_LIMIT)
+  const IMPORT_STATUS_BADGE = { listing: 'processing', running: 'processing', completed: 'completed', failed: 'failed' };
+  const started = (imported) => new Date(imported.created_at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+
+  function resetImports() {
+    clearTimeout(state.imports.timer);
+    state.imports = { kb: null, items: [], next: null, rows: new Map(), timer: null, seq: state.imports.seq + 1 };
+    $('import-list').replaceChildren();
+    $('imports-empty').hidden = true;
+    $('imports-more').hidden = true;
+    $('imports-error').textContent = '';
+  }
+
+  /**
+   * Reads the shown knowledge base's imports again (as many as are shown, so older pages stay), or
+   * with `more` the next older page; polls again while one of them is still listing or running.
+   */
+  async function loadImports(more = false) {
+    if (!state.kb) return;
+    const kbId = state.kb.knowledgebase_id;
+    const list = state.imports;
+    const seq = ++list.seq;
+    clearTimeout(list.timer);
+    const limit = more ? IMPORT_PAGE : Math.min(IMPORT_LIST_MAX, Math.max(IMPORT_PAGE, list.items.length));
+    const cursor = more && list.next ? `&cursor=${encodeURIComponent(list.next)}` : '';
+    try {
+      const page = await api(`/knowledge-bases/${encodeURIComponent(kbId)}/imports?limit=${limit}${cursor}`);
+      // Another read started meanwhile, or another knowledge base is shown: this answer is stale.
+      if (seq !== list.seq || state.imports !== list) return;
+      const added = more ? page.items.filter((i) => !list.items.some((shown) => shown.import_id === i.import_id)) : [];
+      list.items = more ? [...list.items, ...added] : page.items;
+      if (!more || !page.next_cursor || added.length) list.next = page.next_cursor;
+      list.kb = kbId;
+      $('imports-error').textContent = '';
+      renderImports();
+      if (added.length) list.rows.get(added[0].import_id).li.focus();
+    } catch (error) {
+      if (seq === list.seq && state.imports === list) $('imports-error').textContent = `The imports could not be read: ${error.message}`;
+    } finally {
+      if (seq === list.seq && state.imports === list && list.items.some((i) => !importEnded(i))) {
+        list.timer = setTimeout(() => loadImports().catch(() => undefined), document.hidden ? 10000 : 2000);
+      }
+    }
+  }
+
+  /** One import's row, built once and updated in place, so a poll never takes the focus from its links. */
+  function importRow() {
+    const uri = el('span', { class: 'import-uri' });
+    const badge = el('span', { class: 'badge' });
+    const bar = el('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100' }, el('span', { class: 'fill' }));
+    const progress = el('p', { class: 'sub' });
+    const counts = el('p', { class: 'sub import-item-counts' });
+    const error = el('p', { class: 'row-error' });
+    const csvName = el('span', { class: 'sr-only' });
+    const jsonName = el('span', { class: 'sr-only' });
+    const csv = el('a', { download: '' }, 'CSV', csvName);
+    const json = el('a', { target: '_blank', rel: 'noopener' }, 'JSON', jsonName);
+    const li = el(
+      'li',
+      { class: 'import-item', tabindex: '-1' },
+      el('div', { class: 'import-item-head' }, uri, badge),
+      bar,
+      progress,
+      counts,
+      error,
+      el('p', { class: 'import-downloads' }, 'Results: ', csv, ' · ', json),
+    );
+    return { li, uri, badge, bar, progress, counts, error, csv, csvName, json, jsonName };
+  }
+
+  function renderImports() {
+    const list = state.imports;
+    const node = $('import-list');
+    list.items.forEach((imported, index) => {
+      let row = list.rows.get(imported.import_id);
+      if (!row) list.rows.set(imported.import_id, (row = importRow()));
+      const progress = importProgress(imported);
+      const what = `the import of ${imported.gcs_uri} started ${started(imported)}`;
+      row.li.dataset.importId = imported.import_id;
+      row.li.dataset.status = imported.status;
+      row.uri.textContent = imported.gcs_uri;
+      row.badge.className = `badge ${IMPORT_STATUS_BADGE[imported.status] || ''}`;
+      row.badge.textContent = imported.status;
+      row.bar.setAttribute('aria-label', `Progress of ${what}`);
+      setBar(row.bar, progress);
+      row.progress.textContent = `${progress.text} · started ${started(imported)}`;
+      const c = imported.counts;
+      row.counts.textContent = IMPORT_COUNTS.map(([key, label]) => `${c[key]} ${label}`).join(' · ');
+      row.error.textContent = imported.error || '';
+      row.error.hidden = !imported.error;
+      row.csv.href = `${importResults(imported)}?format=csv`;
+      row.csvName.textContent = ` results of ${what}`;
+      row.json.href = `${importResults(imported)}?format=json`;
+      row.jsonName.textContent = ` results of ${what} (opens in a new tab)`;
+      if (node.children[index] !== row.li) node.insertBefore(row.li, node.children[index] || null);
+    });
+    const shown = new Set(list.items.map((i) => i.import_id));
+    for (const [id, row] of list.rows) {
+      if (!shown.has(id)) {
+        row.li.remove();
+        list.rows.delete(id);
+      }
+    }
+    $('imports-empty').hidden = list.items.length > 0;
+    $('imports-more').hidden = !list.next;
+  }
+
+  $('imports-more').addEventListener('click', () => loadImports(true).catch(() => undefined));
 
   async function pollImport() {
     const shown = state.importShown;
@@ -708,6 +837,7 @@
       announce($(imported.status === 'failed' || c.failed ? 'error-announcer' : 'status-announcer'), said);
     }
     if (ended || imported.counts.queued) refreshStatus().catch(() => undefined);
+    if (ended) loadImports().catch(() => undefined);
   }
 
   $('import-form').addEventListener('submit', async (event) => {
@@ -730,6 +860,7 @@
       showImport(imported);
       setNotice(`Started the import of ${imported.gcs_uri}: ${imported.counts.listed} objects listed so far.`);
       refreshStatus().catch(() => undefined);
+      loadImports().catch(() => undefined);
     } catch (error) {
       $('import-error').textContent = error.message;
       $('import-uri').focus();
