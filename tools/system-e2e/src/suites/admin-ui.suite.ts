@@ -213,9 +213,7 @@ export function adminUiSuite(get: Context): void {
     });
     try {
       const shown = page.locator('#file-rows .row-error', { hasText: 'the parser said no' });
-      // Only a fetch of the list passes the route; with the event stream open the page fetches it
-      // every 30 s (its backstop), so the wait must outlast one such period.
-      await shown.waitFor({ timeout: 45_000 });
+      await shown.waitFor({ timeout: 30_000 });
       expect(await shown.textContent()).toBe(MARKUP_ERROR);
       expect(await page.evaluate(() => document.querySelectorAll('#file-rows img, #file-rows b').length)).toBe(0);
       expect(dialogs).toEqual([]);
