@@ -212,6 +212,9 @@ export function adminUiSuite(get: Context): void {
       await route.fulfill({ response, json: body });
     });
     try {
+      // Only a fetch of the list passes the route, and with the event stream open the page fetches
+      // it every 30 s; coming back into view fetches it at once.
+      await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
       const shown = page.locator('#file-rows .row-error', { hasText: 'the parser said no' });
       await shown.waitFor({ timeout: 30_000 });
       expect(await shown.textContent()).toBe(MARKUP_ERROR);
