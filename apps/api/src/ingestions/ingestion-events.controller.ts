@@ -1,12 +1,13 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { INGESTION_EVENT, INGESTION_EVENTS_HEARTBEAT_MS, INGESTION_EVENTS_MAX_LINKS, isFinalStatus, LINK_REMOVED_EVENT, type IngestionView } from '@docingest/contracts';
+import { INGESTION_EVENT, INGESTION_EVENTS_HEARTBEAT_MS, INGESTION_EVENTS_MAX_LINKS, LINK_REMOVED_EVENT } from '@docingest/contracts';
 import { ApiError } from '../common/api-error';
 import { KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service';
 import { linkView } from './link';
 import { LinkEvents, type LinkChange } from './link-events';
 import { LinksRepository } from './links.repository';
+import { SentViews } from './view-order';
 
 const INT32_MAX = 2_147_483_647;
 /** How long a client waits before it reconnects after the stream broke (the SSE `retry` field). */
@@ -28,14 +29,6 @@ function parseLinkIds(raw: unknown): number[] | null {
     throw new ApiError(400, `link_ids may name at most ${INGESTION_EVENTS_MAX_LINKS} links`, { code: 'invalid_request', field: 'link_ids' });
   }
   return [...new Set(ids)];
-}
-
-/** A change seen before the stream's first views were sent that those views already supersede. */
-function superseded(change: LinkChange, first: Map<number, IngestionView>): boolean {
-  if (change.kind !== 'changed') return false;
-  const sent = first.get(change.view.link_id);
-  if (!sent) return false;
-  return sent.attempt > change.view.attempt || (sent.attempt === change.view.attempt && isFinalStatus(sent.ingestion_status));
 }
 
 /**
@@ -92,10 +85,11 @@ export class IngestionEventsController {
     if (closed) return;
     const wanted = linkIds && new Set(linkIds);
     // Subscribed before the current views are read, so no change falls between the two; the
-    // changes heard meanwhile are held and sent after them, those the views supersede left out.
+    // changes heard meanwhile are held and sent after them, those older than the views left out.
     let held: LinkChange[] | null = [];
-    const first = new Map<number, IngestionView>();
+    const sent = new SentViews();
     const send = (change: LinkChange) => {
+      if (!sent.admit(change)) return;
       if (change.kind === 'changed') write(INGESTION_EVENT, change.view);
       else write(LINK_REMOVED_EVENT, change.removed);
     };
@@ -119,14 +113,10 @@ export class IngestionEventsController {
       });
       response.flushHeaders();
       response.write(`retry: ${RECONNECT_MS}\n\n`);
-      for (const link of current) {
-        const view = linkView(link);
-        first.set(view.link_id, view);
-        write(INGESTION_EVENT, view);
-      }
+      for (const link of current) send({ kind: 'changed', view: linkView(link) });
       const pending = held;
       held = null;
-      for (const change of pending) if (!superseded(change, first)) send(change);
+      for (const change of pending) send(change);
       unsentLimit = response.writableLength + MAX_UNSENT_BYTES;
       // A comment line now and then keeps idle connections from being cut by proxies and load balancers.
       if (!closed) heartbeat = setInterval(() => !closed && response.write(': keep-alive\n\n'), INGESTION_EVENTS_HEARTBEAT_MS);

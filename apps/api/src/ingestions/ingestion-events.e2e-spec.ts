@@ -115,6 +115,70 @@ describe('ingestion events: each link change pushed as the api records it', () =
     expect(stream.events.find((e) => e.type === LINK_REMOVED_EVENT)!.data).toEqual({ link_id: linkId, file_uuid: file.uuid });
   });
 
+  it('changes of one attempt published out of order reach the client in order: the stale one is dropped, a new attempt starts again from 0', async () => {
+    const events = stack.app.get(LinkEvents);
+    const { body: file } = await stack.upload('overtaken.md', 'The harbour crane is greased weekly.', { knowledgebase_id: 'live' });
+    const link = (await stack.app.get(LinksRepository).find((await stack.link(file.uuid, 'live')).link_id))!;
+    const stream = openStream(stack, 'live', [link.id]);
+    await stream.opened;
+    await waitUntil('the current view', async () => views(stream.events, link.id).length > 0, 10_000);
+    const processing = { ...link, attempt: link.attempt + 1, ingestion_status: 'processing' as const, current_stage: 'embedding' as const };
+    // Through Redis, in this order: 50 %, then 30 % (recorded before it, published after), then 60 %.
+    events.changed([{ ...processing, ingestion_progress: 50 }]);
+    events.changed([{ ...processing, ingestion_progress: 30 }]);
+    events.changed([{ ...processing, ingestion_progress: 60 }]);
+    events.changed([{ ...processing, attempt: processing.attempt + 1, ingestion_status: 'pending', ingestion_progress: 0, current_stage: null }]);
+    await waitUntil('the next attempt', async () => views(stream.events, link.id).some((v) => v.attempt === processing.attempt + 1), 10_000);
+    stream.source.close();
+    expect(views(stream.events, link.id).map((v) => [v.attempt, v.ingestion_status, v.ingestion_progress])).toEqual([
+      [link.attempt, 'not_started', 0],
+      [processing.attempt, 'processing', 50],
+      [processing.attempt, 'processing', 60],
+      [processing.attempt + 1, 'pending', 0],
+    ]);
+  });
+
+  it('a change heard while the current views are read, older than them, is not sent after them', async () => {
+    const events = stack.app.get(LinkEvents);
+    const repository = stack.app.get(LinksRepository);
+    const { body: file } = await stack.upload('held.md', 'The harbour lights are tested at dusk.', { knowledgebase_id: 'live' });
+    const linkId = (await stack.link(file.uuid, 'live')).link_id;
+    // The stream's read of the current views is held until an older change has been heard.
+    let reached!: () => void;
+    const atRead = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const read = repository.findInKnowledgeBase.bind(repository);
+    const gate = jest.spyOn(repository, 'findInKnowledgeBase').mockImplementationOnce(async (ids, kb) => {
+      reached();
+      await held;
+      return read(ids, kb);
+    });
+    const heard: number[] = [];
+    const unsubscribe = events.subscribe('live', (change) => change.kind === 'changed' && change.view.link_id === linkId && heard.push(change.view.ingestion_progress));
+    try {
+      const stream = openStream(stack, 'live', [linkId]);
+      await atRead;
+      await stack.pool.query(`UPDATE file_knowledge_base_links SET attempt = attempt + 1, ingestion_status = 'processing', ingestion_progress = 50 WHERE id = $1`, [
+        linkId,
+      ]);
+      const now = (await repository.find(linkId))!;
+      // Published after the row moved to 50 %, recorded before it: the stream (subscribed first) holds it.
+      events.changed([{ ...now, ingestion_progress: 30 }]);
+      await waitUntil('the older change heard', async () => heard.includes(30), 10_000);
+      release();
+      await stream.opened;
+      events.changed([{ ...now, ingestion_progress: 70 }]);
+      await waitUntil('the change after', async () => views(stream.events, linkId).some((v) => v.ingestion_progress === 70), 10_000);
+      stream.source.close();
+      expect(views(stream.events, linkId).map((v) => v.ingestion_progress)).toEqual([50, 70]);
+    } finally {
+      release();
+      unsubscribe();
+      gate.mockRestore();
+    }
+  });
+
   it('a stream on a second api instance sees what the first one records (through Redis)', async () => {
     const port = await freePort();
     const second = await createApp({ ...stack.config, PORT: port }, { logDestination: { write: () => undefined } });
