@@ -92,6 +92,10 @@ export const ingestionEnvSpec = {
   }),
   PARSE_MAX_LINE_CHARS: positiveInt({ default: DEFAULT_PARSE_LIMITS.maxLineChars, desc: 'longest line of plain text or Markdown, in characters' }),
   PROGRESS_MIN_INTERVAL_MS: num({ default: 1000, desc: 'least time between two progress callbacks' }),
+  PROGRESS_HOLD_MS: num({
+    default: 250,
+    desc: "how long a progress callback is held before it is sent, a newer one replacing it: a small file's stages are reported by the storing boundary and the final callback alone; 0 = at once",
+  }),
   CALLBACK_FINAL_RETRY_MS: num({ default: 60_000, desc: 'how long the final callback is retried' }),
   HEARTBEAT_INTERVAL_MS: num({
     default: 30_000,

@@ -87,6 +87,7 @@ describe('an import resumes after the api is killed mid-listing', () => {
       GCS_API_ENDPOINT: gcs.url,
       GCS_PROJECT_ID: 'local',
       PROGRESS_MIN_INTERVAL_MS: '0',
+      PROGRESS_HOLD_MS: '0',
     });
     apiEnv = {
       DATABASE_URL: postgres.url,

@@ -133,6 +133,7 @@ async function startParts(options: StackOptions, stops: Array<() => Promise<unkn
           GCS_API_ENDPOINT: gcs.url,
           GCS_PROJECT_ID: 'local',
           PROGRESS_MIN_INTERVAL_MS: '0',
+          PROGRESS_HOLD_MS: '0',
           ...(typeof options.ingestion === 'object' ? options.ingestion.env : {}),
         });
   if (ingestion) stops.push(() => ingestion.stop());

@@ -1,5 +1,5 @@
 import { apiKeyAuth } from '@docingest/service-auth';
-import { CallbackReceiver } from '@docingest/contracts/testing';
+import { CallbackReceiver, waitUntil } from '@docingest/contracts/testing';
 import { CallbackClient } from './callback-client';
 import { ProgressReporter } from './progress-reporter';
 import { overallPercent } from './stage-progress';
@@ -112,6 +112,33 @@ describe('ProgressReporter', () => {
     const finished = reporter.finish({ status: 'completed', chunks: 3 });
     await Promise.all([confirmed, finished]);
     expect(receiver.for(FILE).map((u) => u.stage ?? u.status)).toEqual(['embedding', 'storing', 'completed']);
+  });
+
+  it('holds reports: a file quicker than the hold sends the storing boundary and the final report alone, in order', async () => {
+    const reporter = reporterFor(receiver.url, { holdMs: 60_000 });
+    reporter.stage('downloading');
+    reporter.stage('parsing');
+    reporter.stage('chunking');
+    reporter.stage('embedding', 3);
+    reporter.advance('embedding', 3, 3);
+    // Neither waits out the hold: the test would time out if they did.
+    await reporter.confirm('storing', 3);
+    await reporter.finish({ status: 'completed', chunks: 3 });
+    expect(receiver.for(FILE).map((u) => [u.status, u.stage])).toEqual([
+      ['processing', 'storing'],
+      ['completed', undefined],
+    ]);
+    expect(receiver.attempts).toBe(2);
+  });
+
+  it('sends a held report once the hold is over, the latest of those given meanwhile', async () => {
+    const reporter = reporterFor(receiver.url, { holdMs: 30 });
+    reporter.stage('downloading');
+    reporter.stage('parsing');
+    await waitUntil('the held report', async () => receiver.for(FILE).length > 0 || undefined, 10_000);
+    expect(receiver.for(FILE)).toEqual([expect.objectContaining({ status: 'processing', stage: 'parsing' })]);
+    await reporter.finish({ status: 'failed', error: 'x', stage: 'parsing' });
+    expect(receiver.for(FILE).map((u) => u.status)).toEqual(['processing', 'failed']);
   });
 
   it('does not report the storing boundary once an earlier answer said to stop', async () => {

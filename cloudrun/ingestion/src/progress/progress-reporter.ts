@@ -22,6 +22,13 @@ export interface ProgressReporterOptions {
    * A timer, not the pipeline, sends it. 0: never.
    */
   heartbeatMs?: number;
+  /**
+   * How long a report that does not wait for an answer (a stage start, progress, a heartbeat) is
+   * held before it is sent, a newer one replacing it meanwhile. A file through its first stages
+   * quicker than this sends one report for them, or none when the storing boundary or the final
+   * report comes first: each callback is a request both sides pay for. 0: sent at once.
+   */
+  holdMs?: number;
   log: (event: string, fields: Record<string, unknown>) => void;
 }
 
@@ -47,6 +54,8 @@ export class ProgressReporter {
   private heartbeat: NodeJS.Timeout | null = null;
   private finished = false;
   private cancel: CancelReason | undefined;
+  /** Ends the hold of the report waiting to be sent (see ProgressReporterOptions.holdMs). */
+  private releaseHold: (() => void) | null = null;
 
   constructor(
     private readonly client: CallbackClient,
@@ -81,7 +90,8 @@ export class ProgressReporter {
     this.lastStage = stage;
     this.lastChunks = 0;
     const update = this.update(stage, 0, totalChunks);
-    // A report still waiting goes first (a stage start is always reported).
+    // A report still held is dropped: this one is further on. One already on its way goes first.
+    this.dropHeld();
     const earlier = this.sending;
     const delivery = (async () => {
       await earlier;
@@ -101,7 +111,7 @@ export class ProgressReporter {
     return this.cancel;
   }
 
-  /** A stage starts: always reported. */
+  /** A stage starts: reported, unless a later report overtakes it while it is held (holdMs). */
   stage(stage: IngestionStage, totalChunks = 0): void {
     this.startHeartbeat();
     this.lastStage = stage;
@@ -136,6 +146,7 @@ export class ProgressReporter {
     const started = Date.now();
     this.finished = true;
     this.stopHeartbeat();
+    this.dropHeld();
     this.pending = null;
     if (this.confirming) await this.confirming;
     await this.sending;
@@ -221,8 +232,27 @@ export class ProgressReporter {
     if (!this.sending) this.sending = this.drain();
   }
 
+  private dropHeld(): void {
+    if (!this.releaseHold) return;
+    this.pending = null;
+    this.releaseHold();
+  }
+
+  private hold(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.releaseHold?.(), ms);
+      this.releaseHold = () => {
+        clearTimeout(timer);
+        this.releaseHold = null;
+        resolve();
+      };
+    });
+  }
+
   private async drain(): Promise<void> {
     if (this.confirming) await this.confirming;
+    const holdMs = this.options.holdMs ?? 0;
+    if (holdMs > 0) await this.hold(holdMs);
     while (this.pending) {
       const update = this.pending;
       this.pending = null;

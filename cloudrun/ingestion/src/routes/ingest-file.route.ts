@@ -72,6 +72,7 @@ export function registerIngestFileRoute(app: FastifyInstance, deps: IngestRouteD
             minIntervalMs: config.PROGRESS_MIN_INTERVAL_MS,
             finalRetryMs: config.CALLBACK_FINAL_RETRY_MS,
             heartbeatMs: config.HEARTBEAT_INTERVAL_MS,
+            holdMs: config.PROGRESS_HOLD_MS,
             log: (event, fields) => log.info({ event, ...fields }),
           },
         );

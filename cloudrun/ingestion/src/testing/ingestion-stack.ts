@@ -33,6 +33,8 @@ export async function startIngestionStack(env: Record<string, string> = {}) {
     GCS_PROJECT_ID: 'local',
     LOG_LEVEL: 'error',
     PROGRESS_MIN_INTERVAL_MS: '0',
+    // Every stage reported as it starts, as the tests of the callbacks expect.
+    PROGRESS_HOLD_MS: '0',
     CALLBACK_FINAL_RETRY_MS: '1000',
     ...env,
   });
