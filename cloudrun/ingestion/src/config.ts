@@ -43,6 +43,10 @@ export const ingestionEnvSpec = {
   GCS_API_ENDPOINT: str({ default: '', desc: 'GCS JSON API endpoint; empty for Google Cloud Storage' }),
   GCS_PROJECT_ID: str({ default: '', desc: 'Google Cloud project of the bucket' }),
   MAX_FILE_BYTES: positiveInt({ default: 200 * 1024 * 1024, desc: 'largest object that is downloaded' }),
+  DOWNLOAD_IN_MEMORY_MAX_BYTES: nonNegativeInt({
+    default: 4 * 1024 * 1024,
+    desc: 'an object of at most this many bytes is downloaded into memory, a larger one to a private temporary file; 0 = always a file',
+  }),
   BODY_LIMIT_BYTES: positiveInt({ default: 256 * 1024, desc: 'largest request body' }),
   EMBEDDING_WORKERS: num({ default: 0, desc: 'worker threads of the local embedder; 0 = one per core' }),
   LOCAL_MODEL_WARM_UP: bool({
@@ -92,7 +96,7 @@ export const ingestionEnvSpec = {
   }),
   PARSE_MAX_LINE_CHARS: positiveInt({ default: DEFAULT_PARSE_LIMITS.maxLineChars, desc: 'longest line of plain text or Markdown, in characters' }),
   PROGRESS_MIN_INTERVAL_MS: num({ default: 1000, desc: 'least time between two progress callbacks' }),
-  PROGRESS_HOLD_MS: num({
+  PROGRESS_HOLD_MS: nonNegativeInt({
     default: 250,
     desc: "how long a progress callback is held before it is sent, a newer one replacing it: a small file's stages are reported by the storing boundary and the final callback alone; 0 = at once",
   }),

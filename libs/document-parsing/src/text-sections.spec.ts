@@ -36,6 +36,25 @@ describe('readDocumentSections', () => {
     expect(sections.some((s) => s.text.includes('\uFFFD'))).toBe(false);
   });
 
+  it('reads bytes in memory as it reads the same bytes from a file, whatever the format', async () => {
+    const documents: Array<[string, Uint8Array]> = [
+      ['big.txt', Buffer.from(`\uFEFF${'Grüße, Køge — 東京 😀.\n\n'.repeat(30_000)}`)],
+      ['notes.csv', Buffer.from('name,role\nAda,keeper\nBo,"pilot, north"\n')],
+      ['page.html', Buffer.from('<html><body><h1>Title</h1><p>Harbour <b>pumps</b>.</p></body></html>')],
+      ['manual.pdf', await fixtures.buildPdf([['One.'], null, ['Three.']])],
+      ['memo.docx', await fixtures.buildDocx(['First paragraph.', 'Second one.'])],
+    ];
+    for (const [fileName, bytes] of documents) {
+      const path = files.write(bytes);
+      const fromFile = await collect(readDocumentSections({ path, fileName }, { sectionChars: 100_000 }));
+      const fromMemory = await collect(readDocumentSections({ bytes, fileName }, { sectionChars: 100_000 }));
+      expect(fromMemory).toEqual(fromFile);
+      expect(fromMemory.map((p) => p.text).join('')).not.toBe('');
+      expect(await parseDocument({ bytes, fileName })).toEqual(await parseDocument({ path, fileName }));
+      expect(bytes.byteLength).toBeGreaterThan(0); // still the caller's: not detached by pdf.js
+    }
+  });
+
   it('gives the pages of other formats, and the same errors as parseDocument', async () => {
     const pdf = files.write(await fixtures.buildPdf([['One.'], null, ['Three.']]));
     expect(await collect(readDocumentSections({ path: pdf, fileName: 'x.pdf' }))).toEqual([

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { readFileSample } from './file-sample';
+import { bytePieces, sampleOf } from './file-sample';
 import { detectFormat } from './detect-format';
 import { parseDocument, type ParseInput } from './parse-document';
 import { DEFAULT_PARSE_LIMITS, LineLengthGuard, type ParseLimits } from './parse-limits';
@@ -32,7 +31,7 @@ function sectionEnd(text: string, limit: number): number {
  */
 export async function* readDocumentSections(input: ParseInput, options: SectionOptions = {}): AsyncGenerator<ParsedPage> {
   const sectionChars = options.sectionChars ?? 1_000_000;
-  const sample = await readFileSample(input.path);
+  const sample = await sampleOf(input);
   if (sample.size === 0) throw new DocumentParseError('empty', 'the file is empty');
   const format = detectFormat(sample, input.fileName, input.contentType);
   if (format !== 'text' && format !== 'markdown') {
@@ -45,8 +44,8 @@ export async function* readDocumentSections(input: ParseInput, options: SectionO
   const lines = new LineLengthGuard(options.limits?.maxLineChars ?? DEFAULT_PARSE_LIMITS.maxLineChars);
   let pending = '';
   let yielded = false;
-  for await (const bytes of createReadStream(input.path, { highWaterMark: 256 * 1024 })) {
-    const piece = decoder.decode(bytes as Buffer, { stream: true });
+  for await (const bytes of bytePieces(input, 256 * 1024)) {
+    const piece = decoder.decode(bytes, { stream: true });
     lines.read(piece);
     pending += piece;
     while (pending.length >= sectionChars) {

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Storage } from '@google-cloud/storage';
 import { localStorageOptions, startLocalGcs, type LocalGcs } from '@docingest/local-gcs';
@@ -23,10 +24,39 @@ describe('downloadObject', () => {
 
   it('streams the object to a private temporary file and removes it on cleanup', async () => {
     const object = await downloadObject(storage, { bucket: 'docs', key: 'a/report.pdf' }, { maxBytes: 1_000_000 });
-    expect(readFileSync(object.path).equals(bytes)).toBe(true);
+    const path = object.path ?? '';
+    expect(readFileSync(path).equals(bytes)).toBe(true);
     expect(object).toMatchObject({ size: bytes.length, contentType: 'application/pdf', fileName: 'Q3 report.pdf' });
     await object.cleanup();
-    expect(existsSync(dirname(object.path))).toBe(false);
+    expect(existsSync(dirname(path))).toBe(false);
+  });
+
+  it('reads an object within inMemoryMaxBytes into memory, checked, with no temporary file made', async () => {
+    // A private temporary directory shows whatever a download makes there.
+    const tempDir = mkdtempSync(join(tmpdir(), 'download-spec-'));
+    const options = { maxBytes: 1_000_000, tempDir };
+    try {
+      const object = await downloadObject(storage, { bucket: 'docs', key: 'a/report.pdf' }, { ...options, inMemoryMaxBytes: bytes.length });
+      expect(object.path).toBeUndefined();
+      expect(object.bytes?.equals(bytes)).toBe(true);
+      expect(object).toMatchObject({ size: bytes.length, contentType: 'application/pdf', fileName: 'Q3 report.pdf' });
+      await object.cleanup();
+      // One byte over the limit: a temporary file after all.
+      expect(readdirSync(tempDir)).toEqual([]);
+      const larger = await downloadObject(storage, { bucket: 'docs', key: 'a/report.pdf' }, { ...options, inMemoryMaxBytes: bytes.length - 1 });
+      expect(larger.bytes).toBeUndefined();
+      expect(readdirSync(tempDir)).toHaveLength(1);
+      await larger.cleanup();
+      gcs.faults.corruptDownloads = true;
+      await expect(downloadObject(storage, { bucket: 'docs', key: 'a/report.pdf' }, { ...options, inMemoryMaxBytes: bytes.length })).rejects.toMatchObject({
+        code: 'integrity',
+        statusCode: 502,
+      });
+    } finally {
+      gcs.faults.corruptDownloads = false;
+    }
+    expect(readdirSync(tempDir)).toEqual([]);
+    rmSync(tempDir, { recursive: true, force: true });
   });
 
   it("names the object's version (generation and CRC32C) without downloading it, and a new upload gets a new one", async () => {

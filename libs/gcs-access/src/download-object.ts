@@ -19,20 +19,29 @@ export interface ObjectStat {
   version: ObjectVersion;
 }
 
-export interface DownloadedObject {
-  path: string;
+/** Where a downloaded object's bytes are: a private temporary file, or memory (a small object). */
+export type DownloadedBytes = { path: string; bytes?: undefined } | { bytes: Buffer; path?: undefined };
+
+export type DownloadedObject = DownloadedBytes & {
   size: number;
   version: ObjectVersion;
   contentType: string | undefined;
   fileName: string;
   /** Custom metadata set on the object at upload. */
   metadata: Record<string, string>;
-  /** Removes the temporary file and its directory; safe to call twice. */
+  /** Removes the temporary file and its directory, if there is one; safe to call twice. */
   cleanup(): Promise<void>;
-}
+};
 
 export interface DownloadOptions {
   maxBytes: number;
+  /**
+   * An object of at most this many bytes is read into memory (`bytes`) instead of a temporary
+   * file: no directory to make, no file to write, read back and remove. Default 0: always a file.
+   */
+  inMemoryMaxBytes?: number;
+  /** Where a temporary copy's private directory is made; default the system's temporary directory. */
+  tempDir?: string;
   signal?: AbortSignal;
 }
 
@@ -62,7 +71,8 @@ export async function statObject(storage: Storage, ref: ObjectRef): Promise<Obje
 }
 
 /**
- * Streams an object to a private temporary file with the client's CRC32C check on. The size
+ * Streams an object to a private temporary file, or into memory when it is small enough
+ * (`inMemoryMaxBytes`), with the client's CRC32C check on. The size
  * limit is checked from the object's metadata (`stat`, read here when not given) before a byte is
  * downloaded. On any failure the temporary file is already gone when this rejects. Should the
  * object be overwritten between the metadata read and the download, the version reported is the
@@ -77,7 +87,20 @@ export async function downloadObject(storage: Storage, ref: ObjectRef, options: 
   }
   if (size === 0) throw new GcsAccessError('empty', 422, 'the file is empty');
 
-  const dir = await mkdtemp(join(tmpdir(), 'ingest-'));
+  const facts = { size, contentType: object.contentType, fileName: object.fileName, metadata: object.metadata, version: object.version };
+  if (size <= (options.inMemoryMaxBytes ?? 0)) {
+    const pieces: Buffer[] = [];
+    await pipeline(
+      file.createReadStream({ validation: 'crc32c' }),
+      async (source: AsyncIterable<Buffer>) => {
+        for await (const piece of source) pieces.push(piece);
+      },
+      { signal: options.signal },
+    ).catch((error) => Promise.reject(downloadError(ref, error)));
+    return { ...facts, bytes: Buffer.concat(pieces), cleanup: async () => undefined };
+  }
+
+  const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'ingest-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   const path = join(dir, 'object');
   try {
@@ -86,11 +109,15 @@ export async function downloadObject(storage: Storage, ref: ObjectRef, options: 
     });
   } catch (error) {
     await cleanup();
-    const message = (error as Error).message ?? String(error);
-    if (/mismatch|checksum|CONTENT_DOWNLOAD_MISMATCH/i.test(message) || (error as { code?: string }).code === 'CONTENT_DOWNLOAD_MISMATCH') {
-      throw new GcsAccessError('integrity', 502, `the download of gs://${ref.bucket}/${ref.key} failed its integrity check; try again`);
-    }
-    throw new GcsAccessError('download_failed', 502, `could not download gs://${ref.bucket}/${ref.key}: ${message}`);
+    throw downloadError(ref, error);
   }
-  return { path, size, contentType: object.contentType, fileName: object.fileName, metadata: object.metadata, version: object.version, cleanup };
+  return { ...facts, path, cleanup };
+}
+
+function downloadError(ref: ObjectRef, error: unknown): GcsAccessError {
+  const message = (error as Error).message ?? String(error);
+  if (/mismatch|checksum|CONTENT_DOWNLOAD_MISMATCH/i.test(message) || (error as { code?: string }).code === 'CONTENT_DOWNLOAD_MISMATCH') {
+    return new GcsAccessError('integrity', 502, `the download of gs://${ref.bucket}/${ref.key} failed its integrity check; try again`);
+  }
+  return new GcsAccessError('download_failed', 502, `could not download gs://${ref.bucket}/${ref.key}: ${message}`);
 }

@@ -1,4 +1,4 @@
-import { detectFormat, readDocumentSections, readFileSample, type DocumentFormat, type ParsedPage } from '@docingest/document-parsing';
+import { detectFormat, readDocumentSections, sampleOf, type DocumentFormat, type ParsedPage, type ParseInput } from '@docingest/document-parsing';
 import type { ParseConfig } from '../config';
 import { parsePoolSettings, sharedParsePool } from './parse-pool';
 
@@ -19,19 +19,17 @@ export interface DocumentPages {
  * memory and output limits, and then given page by page. Only the format is told here, from the
  * file's first and last bytes. The answer is a promise the pipeline may race against a timer.
  */
-export async function openDocumentPages(
-  input: { path: string; fileName: string; contentType?: string; size: number },
-  config: Partial<ParseConfig> = {},
-  signal?: AbortSignal,
-): Promise<DocumentPages> {
+export async function openDocumentPages(input: ParseInput & { size: number }, config: Partial<ParseConfig> = {}, signal?: AbortSignal): Promise<DocumentPages> {
   const settings = parsePoolSettings(config);
-  const sample = await readFileSample(input.path);
+  const sample = await sampleOf(input);
   const format = sample.size > 0 ? detectFormat(sample, input.fileName, input.contentType) : 'text';
   if (format === 'text' || format === 'markdown') {
     // readDocumentSections reports an empty or whitespace-only file itself, as parseDocument does.
     return { format, pageCount: 1, pagesSkipped: 0, expectedChars: input.size, pages: readDocumentSections(input, { limits: settings.limits }) };
   }
-  const document = await sharedParsePool(settings).parse({ path: input.path, fileName: input.fileName, contentType: input.contentType }, signal);
+  // Only what a parse thread needs crosses to it (bytes in memory are copied there).
+  const source = input.path !== undefined ? { path: input.path } : { bytes: input.bytes };
+  const document = await sharedParsePool(settings).parse({ ...source, fileName: input.fileName, contentType: input.contentType }, signal);
   return {
     format: document.format,
     pageCount: document.pageCount,

@@ -30,6 +30,8 @@ describe('POST /ingest-file with a file larger than IN_MEMORY_CHUNKS', () => {
     embeddings = await startOpenAICompatibleServer({ dimensions: 16, delayMs: 20 });
     stack = await startIngestionStack({
       IN_MEMORY_CHUNKS: String(IN_MEMORY_CHUNKS),
+      // These files go through a temporary file, as large downloads do (small ones are read into memory).
+      DOWNLOAD_IN_MEMORY_MAX_BYTES: '1024',
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: embeddings.baseURL,
       OPENAI_MAX_IN_FLIGHT: '2',

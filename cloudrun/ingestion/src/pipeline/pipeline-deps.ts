@@ -14,5 +14,5 @@ export interface PipelineDeps {
   /** Ingestions running in this process (the route passes its own); absent: this one alone. */
   inflight?: { readonly size: number };
   /** The service's settings (the route passes its whole config); absent: the defaults. */
-  config?: Partial<Pick<IngestionConfig, 'IN_MEMORY_CHUNKS'> & ParseConfig>;
+  config?: Partial<Pick<IngestionConfig, 'IN_MEMORY_CHUNKS' | 'DOWNLOAD_IN_MEMORY_MAX_BYTES'> & ParseConfig>;
 }

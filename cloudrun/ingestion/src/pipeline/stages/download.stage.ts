@@ -6,7 +6,8 @@ import type { PipelineDeps } from '../pipeline-deps';
 import { storedUnchanged } from '../unchanged-object';
 
 /**
- * Downloads the file to a private temporary copy. The path, the model and the table are checked
+ * Downloads the file: into memory when it is small (DOWNLOAD_IN_MEMORY_MAX_BYTES), else to a
+ * private temporary copy. The path, the model and the table are checked
  * first, so a mismatched model fails in milliseconds and writes nothing. An object that is still
  * the version the api named in skip_if_unchanged, its chunks stored, is not downloaded at all:
  * the answer is how many chunks it has, and neither the embedder nor the file is touched.
@@ -30,6 +31,8 @@ export async function downloadStage(
   const stored = deps.vectors.storedEmbeddings(request.vector_table_name, { fileUuid: request.file_uuid, knowledgebaseId: request.knowledgebase_id });
   // Awaited by the first batch; a download that fails first must not leave it unhandled.
   stored.catch(() => undefined);
-  const object = await run.timer.time('download', () => downloadObject(deps.storage, ref, { maxBytes: deps.maxFileBytes, signal: run.signal }, stat));
+  const object = await run.timer.time('download', () =>
+    downloadObject(deps.storage, ref, { maxBytes: deps.maxFileBytes, inMemoryMaxBytes: deps.config?.DOWNLOAD_IN_MEMORY_MAX_BYTES, signal: run.signal }, stat),
+  );
   return { object, embedder, stored };
 }

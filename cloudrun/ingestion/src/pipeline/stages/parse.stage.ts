@@ -7,7 +7,11 @@ import type { PipelineDeps } from '../pipeline-deps';
 export async function parseStage(run: IngestionRun, object: DownloadedObject, deps: PipelineDeps): Promise<DocumentPages> {
   run.enter('parsing');
   const document = await run.timer.time('parse', () =>
-    openDocumentPages({ path: object.path, fileName: object.fileName, contentType: object.contentType, size: object.size }, deps.config, run.signal),
+    openDocumentPages(
+      { ...(object.path !== undefined ? { path: object.path } : { bytes: object.bytes }), fileName: object.fileName, contentType: object.contentType, size: object.size },
+      deps.config,
+      run.signal,
+    ),
   );
   run.countPages(document);
   run.log('ingest.parsed', { format: document.format, pages: document.pageCount, pages_skipped: document.pagesSkipped });
