@@ -1,3 +1,4 @@
+import { startLoopbackServer } from '@docingest/contracts/testing';
 import { createEmbedder } from '../create-embedder';
 import type { Embedder } from '../embedder';
 import {
@@ -166,6 +167,18 @@ describe('openai embedder against an OpenAI-compatible server', () => {
     await expect(run).rejects.toThrow(EmbeddingRequestError);
     await expect(run).rejects.toThrow(/refused the request \(HTTP 400\): This model's maximum context length is 8192 tokens/);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('does not follow a redirect: it fails as the answer it is, and the other address is sent nothing', async () => {
+    const target = await start();
+    const redirecting = await startLoopbackServer((req, res) => res.writeHead(308, { location: `${target.baseURL}/embeddings` }).end());
+    try {
+      const run = embedderFor(target, { baseURL: redirecting.url, maxAttempts: 1 }).embed(texts(2));
+      await expect(run).rejects.toMatchObject({ status: 308 });
+      expect(target.requests).toHaveLength(0);
+    } finally {
+      await redirecting.close();
+    }
   });
 
   it('fails on 401 with the server message when the key is wrong', async () => {

@@ -18,7 +18,9 @@ export interface EmbeddingsClientSettings extends RemoteSendSettings {
  * limit and the rate-limit pause are the RetryingSender's, shared by all embed() calls.
  */
 export class OpenAIEmbeddingsClient {
-  private readonly http: AxiosInstance = axios.create();
+  // maxRedirects 0: an embeddings endpoint answers where it is asked, and without redirects axios
+  // sends on Node's http directly instead of through follow-redirects' wrapper, on every batch.
+  private readonly http: AxiosInstance = axios.create({ maxRedirects: 0 });
   private readonly sender: RetryingSender;
 
   constructor(private readonly settings: EmbeddingsClientSettings) {
