@@ -85,14 +85,21 @@ export class ImportsRepository {
     return (await this.pool.query<ImportRow>(`SELECT ${COLUMNS} FROM imports WHERE id = $1`, [id])).rows[0];
   }
 
-  /** A page is done: counts it, keeps the token of the next one; after the last page the import is running. */
-  async recordPage(id: string, pagesListed: number, nextPageToken: string | undefined, listingMs: number): Promise<void> {
+  /**
+   * A page is done: counts it, keeps the token of the next one. After the last page the import is
+   * running, or failed with `nothingKept` when no page held an object the globs keep (the request
+   * that created it stopped listing before it could tell).
+   */
+  async recordPage(id: string, pagesListed: number, nextPageToken: string | undefined, listingMs: number, nothingKept: string): Promise<void> {
     await this.pool.query(
       `UPDATE imports SET pages_listed = $2, next_page_token = $3, listing_ms = listing_ms + $4,
-              status = CASE WHEN $3::text IS NULL THEN 'running' ELSE status END,
+              status = CASE WHEN $3::text IS NOT NULL THEN status WHEN kept.any THEN 'running' ELSE 'failed' END,
+              error = CASE WHEN $3::text IS NULL AND NOT kept.any THEN $5 ELSE error END,
+              completed_at = CASE WHEN $3::text IS NULL AND NOT kept.any THEN now() ELSE completed_at END,
               listed_at = CASE WHEN $3::text IS NULL THEN now() ELSE listed_at END
+         FROM (SELECT EXISTS (SELECT 1 FROM import_items WHERE import_id = $1) AS any) AS kept
         WHERE id = $1 AND status = 'listing' AND pages_listed < $2`,
-      [id, pagesListed, nextPageToken ?? null, Math.round(listingMs)],
+      [id, pagesListed, nextPageToken ?? null, Math.round(listingMs), nothingKept],
     );
   }
 

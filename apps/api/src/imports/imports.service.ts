@@ -27,6 +27,16 @@ function asApiError(error: unknown, field?: string): unknown {
 const OPEN = new Set(['pending', 'processing']);
 
 /**
+ * Most listing pages `POST .../imports` reads before it answers. Enough for the usual prefix (a
+ * first page with something to take, or a small prefix with nothing, refused with a 404 at once),
+ * few enough that a glob matching nothing under a huge prefix does not hold the request for a
+ * thousand listing calls: past them the imports queue goes on from the saved page token.
+ */
+export const START_LISTING_PAGES = 3;
+
+const noneMatches = (seen: number | null, where: string) => `none of the ${seen === null ? '' : `${seen} `}objects under ${where} matches the include and exclude globs`;
+
+/**
  * Imports from a gs:// prefix: list a page, register its objects as files (one per object,
  * keyed by bucket and name; a new generation re-queues it), queue them through the normal
  * dispatch, then the next page, as a job of its own so a restart resumes where it was.
@@ -68,9 +78,11 @@ export class ImportsService {
   }
 
   /**
-   * Checks the request, then reads pages until one holds an object the globs keep: a prefix that
-   * gives nothing is refused (404) before any import exists. That page is registered and queued
-   * before the answer; the rest are listed by the imports queue.
+   * Checks the request, then reads pages until one holds an object the globs keep, at most
+   * START_LISTING_PAGES of them: a prefix that gives nothing within them is refused (404) before
+   * any import exists. The page it stopped at is registered and queued before the answer; the
+   * rest are listed by the imports queue, so an import whose first kept object lies further on
+   * answers at once, `listing`, and fails later if the whole prefix keeps nothing.
    */
   async start(kbId: string, request: CreateImportRequest): Promise<ImportView> {
     const kb = await this.knowledgeBases.get(kbId);
@@ -91,12 +103,12 @@ export class ImportsService {
       seen += page.objects.length;
       if (page.objects.some((o) => keep(o, ref.prefix))) break;
       pageToken = page.nextPageToken;
-    } while (pageToken);
+    } while (pageToken && pages < START_LISTING_PAGES);
     const where = `gs://${ref.bucket}/${ref.prefix}`;
-    if (!page.objects.some((o) => keep(o, ref.prefix))) {
+    if (!page.nextPageToken && !page.objects.some((o) => keep(o, ref.prefix))) {
       throw seen === 0
         ? new ApiError(404, `there is no object under ${where}`, { code: 'empty_prefix', field: 'gcs_uri' })
-        : new ApiError(404, `none of the ${seen} objects under ${where} matches the include and exclude globs`, { code: 'empty_prefix', field: 'include' });
+        : new ApiError(404, noneMatches(seen, where), { code: 'empty_prefix', field: 'include' });
     }
     const row = await this.imports.create({
       knowledgebase_id: kb.knowledgebase_id,
@@ -146,7 +158,7 @@ export class ImportsService {
       kb,
       page.objects.filter((o) => keep(o, row.prefix)),
     );
-    await this.imports.recordPage(row.id, pagesListed, page.nextPageToken, listingMs);
+    await this.imports.recordPage(row.id, pagesListed, page.nextPageToken, listingMs, noneMatches(null, row.gcs_uri));
     if (page.nextPageToken) await this.queueNextPage(row.id, pagesListed, page.nextPageToken);
   }
 
