@@ -52,9 +52,9 @@ export const apiEnvSpec = {
   DISPATCH_RETRY_MAX_MS: num({ default: 60_000, desc: 'longest delay between two sends of a refused attempt (Retry-After may ask for more)' }),
   STALE_AFTER_MS: num({
     default: 5 * 60_000,
-    desc: 'a processing link with no progress (the service sends a heartbeat every HEARTBEAT_INTERVAL_MS) for this long is marked failed',
+    desc: "a processing link with no progress (the service sends a heartbeat every HEARTBEAT_INTERVAL_MS) for this long is marked failed; an import still listing with no page for this long and no page job gets its next page's job queued again",
   }),
-  SWEEP_INTERVAL_MS: num({ default: 60_000, desc: 'how often stale links are looked for' }),
+  SWEEP_INTERVAL_MS: num({ default: 60_000, desc: 'how often stale links, and imports whose listing stalled, are looked for' }),
   SHUTDOWN_GRACE_MS: num({ default: 20_000, desc: 'time pending dispatches get on SIGTERM' }),
   MIGRATE_ON_START: bool({ default: true, desc: 'apply database migrations at start-up' }),
   LOG_LEVEL: str({ choices: ['error', 'warn', 'log', 'debug', 'verbose'], default: 'log', desc: 'least severe log lines written (log is INFO)' }),

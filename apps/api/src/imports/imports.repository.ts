@@ -96,11 +96,21 @@ export class ImportsRepository {
               status = CASE WHEN $3::text IS NOT NULL THEN status WHEN kept.any THEN 'running' ELSE 'failed' END,
               error = CASE WHEN $3::text IS NULL AND NOT kept.any THEN $5 ELSE error END,
               completed_at = CASE WHEN $3::text IS NULL AND NOT kept.any THEN now() ELSE completed_at END,
-              listed_at = CASE WHEN $3::text IS NULL THEN now() ELSE listed_at END
+              listed_at = CASE WHEN $3::text IS NULL THEN now() ELSE listed_at END,
+              progress_at = now()
          FROM (SELECT EXISTS (SELECT 1 FROM import_items WHERE import_id = $1) AS any) AS kept
         WHERE id = $1 AND status = 'listing' AND pages_listed < $2`,
       [id, pagesListed, nextPageToken ?? null, Math.round(listingMs), nothingKept],
     );
+  }
+
+  /** Imports still listing whose listing has not moved for `staleAfterMs`: each may have lost its page job. */
+  async listingSince(staleAfterMs: number): Promise<ImportRow[]> {
+    const { rows } = await this.pool.query<ImportRow>(
+      `SELECT ${COLUMNS} FROM imports WHERE status = 'listing' AND progress_at < now() - make_interval(secs => $1::double precision / 1000) ORDER BY progress_at LIMIT 100`,
+      [staleAfterMs],
+    );
+    return rows;
   }
 
   async fail(id: string, message: string): Promise<void> {

@@ -138,12 +138,41 @@ export class ImportsService {
     }
     const kb = await this.knowledgeBases.find(row.knowledgebase_id);
     if (!kb) return; // the knowledge base was removed, and the import with it
-    const { page, ms } = await this.listPage({ bucket: row.bucket, prefix: row.prefix }, job.pageToken);
+    const { page, ms } = await this.listPage({ bucket: row.bucket, prefix: row.prefix }, job.pageToken || undefined);
     await this.takePage(row, kb, page, job.page + 1, ms);
   }
 
   async failListing(importId: string, error: unknown): Promise<void> {
     await this.imports.fail(importId, `listing failed: ${(error as Error).message ?? String(error)}`);
+  }
+
+  /**
+   * Queues again the page job of each import left `listing` without one: an api killed inside
+   * `POST .../imports` after the import was recorded and before its next page was queued. Only
+   * imports whose listing has not moved for STALE_AFTER_MS, so a request still registering its
+   * first page is not raced; the job id makes a second sweep (or api) queue nothing more. A page
+   * job that failed for good without failing its import (the database was cut) fails it now.
+   */
+  async resumeStalledListings(): Promise<{ queued: string[]; failed: string[] }> {
+    const queued: string[] = [];
+    const failed: string[] = [];
+    for (const row of await this.imports.listingSince(this.config.STALE_AFTER_MS)) {
+      // Cut before its first page was recorded: listed again from the start (the objects it had registered are recognised).
+      const next = { importId: row.id, page: row.pages_listed, pageToken: row.next_page_token ?? '' };
+      const job = await this.queue.getJob(listImportPageJobId(next));
+      const state = job && (await job.getState());
+      if (state === 'failed') {
+        await this.failListing(row.id, new Error(job!.failedReason ?? 'its page job failed'));
+        failed.push(row.id);
+        continue;
+      }
+      if (state && state !== 'completed') continue; // waiting, delayed or active: it runs, or Bull's stalled check runs it again
+      // A completed job keeps its id and would swallow the new one; it ended without moving the import.
+      if (job) await job.remove().catch(() => undefined);
+      await this.queueNextPage(next.importId, next.page, next.pageToken);
+      queued.push(row.id);
+    }
+    return { queued, failed };
   }
 
   private async queueNextPage(importId: string, pagesListed: number, pageToken: string): Promise<void> {

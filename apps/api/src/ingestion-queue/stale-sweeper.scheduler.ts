@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { scheduleRepeatable } from '../common/repeatable-job';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { INGESTION_QUEUE, SWEEP_STALE_JOB } from './ingestion-job';
 
@@ -13,9 +14,6 @@ export class StaleSweeperScheduler implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const job of await this.queue.getRepeatableJobs()) {
-      if (job.name === SWEEP_STALE_JOB && job.every !== this.config.SWEEP_INTERVAL_MS) await this.queue.removeRepeatableByKey(job.key);
-    }
-    await this.queue.add(SWEEP_STALE_JOB, {}, { repeat: { every: this.config.SWEEP_INTERVAL_MS }, jobId: SWEEP_STALE_JOB, removeOnComplete: true, removeOnFail: 100 });
+    await scheduleRepeatable(this.queue, SWEEP_STALE_JOB, this.config.SWEEP_INTERVAL_MS);
   }
 }
