@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import { startLocalPostgres } from '@docingest/local-postgres';
 import { DimensionMismatchError, InvalidTableNameError, VectorStore, embeddingHash, encodeVector, parseVectorText, stagedRows, type ChunkRow } from './index';
 
@@ -591,6 +591,53 @@ describe('VectorStore', () => {
       expect(await staleTsv('ai.data_generated', 'german')).toBe(0);
       const hits = await new VectorStore(pool).search('generated', null, { knowledgebaseId: 'kb' }, 5, { mode: 'text', text: 'brennt', textSearchConfig: 'german' });
       expect(hits.map((h) => h.nodeId).sort()).toEqual(['g1', 'g2']);
+    });
+
+    it('computes the value only for a row inserted without one, outside plpgsql for the others, and again on UPDATE of text; an older table’s trigger is upgraded', async () => {
+      /** Runs `work` in a transaction, answering it with how often the trigger function ran in it (pg_stat_xact_user_functions). */
+      const triggerCalls = async (work: (client: PoolClient) => Promise<unknown>) => {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query(`SET LOCAL track_functions = 'pl'`);
+          // Counts not yet flushed to the statistics may be older than the transaction: the difference is its own.
+          const calls = async () =>
+            (await client.query(`SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_xact_user_functions WHERE funcname = 'text_search_tsv_from_text'`)).rows[0]
+              .n as number;
+          const before = await calls();
+          await work(client);
+          const after = await calls();
+          await client.query('COMMIT');
+          return after - before;
+        } finally {
+          client.release();
+        }
+      };
+      const insert = (client: PoolClient, table: string, nodeId: string, text: string, tsv: string | null) =>
+        client.query(`INSERT INTO ${table} (text, metadata_, node_id, embedding, text_search_tsv) VALUES ($1, '{"knowledgebase_id":"kb"}', $2, $3, $4::tsvector)`, [
+          text,
+          nodeId,
+          `[${axisVector(1).join(',')}]`,
+          tsv,
+        ]);
+      const tsvOf = async (table: string, nodeId: string) => (await pool.query(`SELECT text_search_tsv::text AS v FROM ${table} WHERE node_id = $1`, [nodeId])).rows[0].v;
+
+      // An older table: the one trigger of INSERT and UPDATE that every row entered.
+      await store.ensureTable('trigger_when', DIMS);
+      await pool.query(`DROP TRIGGER text_search_tsv ON ai.data_trigger_when; DROP TRIGGER IF EXISTS text_search_tsv_on_update ON ai.data_trigger_when`);
+      await pool.query(
+        `CREATE TRIGGER text_search_tsv BEFORE INSERT OR UPDATE OF text ON ai.data_trigger_when FOR EACH ROW EXECUTE FUNCTION ai.text_search_tsv_from_text('english')`,
+      );
+      expect(await triggerCalls((c) => insert(c, 'ai.data_trigger_when', 'old', 'the pumps', `'deliberate':1`))).toBe(1);
+
+      await new VectorStore(pool).ensureTable('trigger_when', DIMS); // a process started after the upgrade
+      expect(await triggerConfig('ai.data_trigger_when')).toBe('english');
+      expect(await triggerCalls((c) => insert(c, 'ai.data_trigger_when', 'given', 'the valves', `'deliberate':1`))).toBe(0);
+      expect(await tsvOf('ai.data_trigger_when', 'given')).toBe(`'deliberate':1`);
+      expect(await triggerCalls((c) => insert(c, 'ai.data_trigger_when', 'left out', 'the valves leak', null))).toBe(1);
+      expect(await tsvOf('ai.data_trigger_when', 'left out')).toBe(`'leak':3 'valv':2`);
+      expect(await triggerCalls((c) => c.query(`UPDATE ai.data_trigger_when SET text = 'broken pipes' WHERE node_id = 'given'`))).toBe(1);
+      expect(await tsvOf('ai.data_trigger_when', 'given')).toBe(`'broken':1 'pipe':2`);
     });
 
     it('stages the full-text value with the rows of a large file: after the swap every row holds to_tsvector of its text in the table’s configuration', async () => {
