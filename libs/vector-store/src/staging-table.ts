@@ -74,6 +74,10 @@ export class StagingTable {
   /** Moves a replacement's staged rows, in the order they were staged, into `target` and drops its table; answers how many. */
   async publish(client: PoolClient, replacementId: string, target: string): Promise<number> {
     const staged = this.qualified(replacementId);
+    // ORDER BY id: a sequential scan's order is not the insertion order once a synchronized scan
+    // starts mid-table. It costs little: EXPLAIN ANALYZE on PGlite sorted 2,000 staged rows in
+    // memory (2.2 MB, work_mem 4 MB) and read 5,000 and 20,000 through the primary key, no sort;
+    // the time is the INSERT's own (its indexes, TOAST), over 90% of the swap.
     const moved = await client.query(
       `INSERT INTO ${target} (text, metadata_, node_id, embedding, text_search_tsv)
          SELECT text, metadata_, node_id, embedding, text_search_tsv FROM ${staged} ORDER BY id`,
