@@ -1,4 +1,4 @@
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -9,6 +9,7 @@ import { generateCorpus, largeTextFile, markdownText, type CorpusFile } from './
 import { SeededRandom } from './corpus/seeded-random';
 import { latencyTarget } from './latency/latency-report';
 import { measureLatency, type LatencyMeasure } from './latency/latency-run';
+import { benchSettings, loadAverage, PartLog, resultStem } from './report/part-log';
 import { checkTargets, type TargetCheck } from './report/targets';
 import { summarizeRun, type EmbedderName, type RunCpuSeconds, type RunSummary } from './report/summarize';
 import { ingestBigFile, type BigFileMeasure } from './runs/big-file';
@@ -25,11 +26,8 @@ import { BenchStack, FIXTURE_API_KEY } from './stack/bench-stack';
 import type { IngestionServiceProcess } from './stack/ingestion-service.process';
 import { processCpuSeconds } from './stack/process-memory';
 
-export interface BenchResult {
-  startedAt: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadBefore: number; loadAfter: number };
-  options: Omit<BenchOptions, 'log' | 'resultsDir'>;
-  corpus: { files: number; bytes: number; byGroup: Record<string, { files: number; bytes: number }>; localFiles: number; localBytes: number };
+/** What each part of the benchmark measures; a part not run leaves its empty value. */
+export interface BenchParts {
   chunking: ChunkingMeasure | null;
   runs: RunSummary[];
   storage: StorageMeasure[];
@@ -45,8 +43,31 @@ export interface BenchResult {
   latency: LatencyMeasure | null;
   /** Re-ingesting a long PDF with one page edited: chunks embedded vs reused, time and tokens, beside a full re-ingestion. */
   reuse: ReuseMeasure | null;
+}
+
+/** The one list of the parts and their values before (or without) a run. */
+const emptyParts = (): BenchParts => ({
+  chunking: null,
+  runs: [],
+  storage: [],
+  search: [],
+  modelSearch: [],
+  staged: null,
+  recall: null,
+  bigFile: null,
+  latency: null,
+  reuse: null,
+});
+
+export interface BenchResult extends BenchParts {
+  startedAt: string;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadBefore: number; loadAfter: number };
+  options: Omit<BenchOptions, 'log' | 'resultsDir'>;
+  corpus: { files: number; bytes: number; byGroup: Record<string, { files: number; bytes: number }>; localFiles: number; localBytes: number };
   targets: TargetCheck[];
   resultFile: string | null;
+  /** The JSON-lines file each part's figures were appended to as it finished. */
+  partsFile: string | null;
 }
 
 const LOCAL_MODEL = 'universal-sentence-encoder-lite';
@@ -63,22 +84,23 @@ const DIMENSIONS: Record<EmbedderName, number> = { 'openai-compatible': 1536, lo
 export async function runBenchmark(options: BenchOptions): Promise<BenchResult> {
   const log = options.log;
   const startedAt = new Date().toISOString();
-  const loadBefore = Math.round(loadavg()[0] * 100) / 100;
+  const loadBefore = loadAverage();
+  const parts = emptyParts();
+  const partLog = new PartLog(options, startedAt);
+  const record = <K extends keyof BenchParts>(part: string, figures: Pick<BenchParts, K>) => {
+    for (const [key, value] of Object.entries(figures) as Array<[keyof BenchParts, unknown]>) {
+      if (Array.isArray(value)) (parts[key] as unknown[]).push(...value);
+      else (parts as unknown as Record<string, unknown>)[key] = value;
+    }
+    partLog.record(part, figures);
+  };
   // First, on a machine where nothing of the benchmark runs yet: the target is for an idle stack.
-  const latency = options.phases.latency ? await measureLatency({ files: options.latencyFiles, pollMs: options.latencyPollMs, idleS: options.latencyIdleS }, log) : null;
+  if (options.phases.latency)
+    record('latency', { latency: await measureLatency({ files: options.latencyFiles, pollMs: options.latencyPollMs, idleS: options.latencyIdleS }, log) });
   const otherPhases = Object.entries(options.phases).some(([phase, on]) => on && phase !== 'latency' && phase !== 'baseline');
-  if (!otherPhases) return finish(options, { startedAt, loadBefore, latency });
+  if (!otherPhases) return finish(options, { startedAt, loadBefore, partsFile: partLog.file }, parts);
   log(`benchmark (${options.size}): starting PGlite, GCS server, embedding fixture (${options.embedDelayMs} ms/request)`);
   const stack = await BenchStack.start({ delayMs: options.embedDelayMs, maxInputsPerRequest: options.maxInputsPerRequest });
-  const runs: RunSummary[] = [];
-  let storage: StorageMeasure[] = [];
-  let search: SearchMeasure[] = [];
-  const modelSearch: IndexedSearchRun[] = [];
-  let staged: StagedSwapMeasure | null = null;
-  let bigFile: BigFileMeasure | null = null;
-  let recall: RecallRun | null = null;
-  let reuse: ReuseMeasure | null = null;
-  let chunking: ChunkingMeasure | null = null;
   try {
     const corpus = await generateCorpus(options.size);
     const jobs = await uploadCorpus(stack, corpus);
@@ -86,98 +108,72 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     const warmup = await uploadWarmup(stack);
     log(`corpus: ${corpus.length} files, ${mb(sumBytes(jobs))} MB (${localJobs.length} files, ${mb(sumBytes(localJobs))} MB through the local model)`);
 
-    if (options.phases.chunking) chunking = measureChunking(corpus, options.chunkingSizesMb, log);
+    if (options.phases.chunking) record('chunking', { chunking: measureChunking(corpus, options.chunkingSizesMb, log) });
+    // The phase runner collects its runs here; each phase's are recorded when it ends.
+    const runs: RunSummary[] = [];
     const phase = new PhaseRunner(stack, options, runs, warmup);
-    if (options.phases.remote) await phase.remote(jobs);
-    if (options.phases.local) await phase.local(localJobs);
+    if (options.phases.remote) {
+      await phase.remote(jobs);
+      record('remote', { runs: runs.splice(0) });
+    }
+    if (options.phases.local) {
+      await phase.local(localJobs);
+      record('local', { runs: runs.splice(0) });
+    }
     if (options.phases.storage) {
-      ({ storage, search, staged } = await measureStorage(
+      const { storage, staged } = await measureStorage(
         { url: stack.postgres.url, pid: stack.postgres.pid },
         { rows: options.storageRows, hnswRows: options.storageHnswRows, dimensions: 512, searchRows: options.searchRows },
         log,
-      ));
+        (search) => record(`search ${search.rows} rows`, { search: [search] }),
+      );
+      record('storage', { storage, staged });
       const pool = new Pool({ connectionString: stack.postgres.url, max: 2 });
       try {
-        for (const rows of options.modelSearchRows) modelSearch.push(...(await measureModelVectorSearch(pool, rows, log)));
+        for (const rows of options.modelSearchRows) record(`model search ${rows} rows`, { modelSearch: await measureModelVectorSearch(pool, rows, log) });
       } finally {
         await pool.end();
       }
     }
     if (options.phases.recall)
-      recall = await measureSearchRecall(stack.postgres.url, corpus, { maxChunks: options.recallChunks, questions: options.recallQuestions }, log);
-    if (options.phases.bigFile && options.bigFileMb > 0) bigFile = await phase.bigFile(options.bigFileMb);
-    if (options.phases.reuse) reuse = await phase.reuse();
+      record('recall', {
+        recall: await measureSearchRecall(stack.postgres.url, corpus, { maxChunks: options.recallChunks, questions: options.recallQuestions }, log),
+      });
+    if (options.phases.bigFile && options.bigFileMb > 0) record('big file', { bigFile: await phase.bigFile(options.bigFileMb) });
+    if (options.phases.reuse) record('reuse', { reuse: await phase.reuse() });
 
-    return finish(options, {
-      startedAt,
-      loadBefore,
-      latency,
-      corpus: describeCorpus(corpus),
-      chunking,
-      runs,
-      storage,
-      search,
-      modelSearch,
-      staged,
-      recall,
-      bigFile,
-      reuse,
-    });
+    return finish(options, { startedAt, loadBefore, partsFile: partLog.file, corpus: describeCorpus(corpus) }, parts);
   } finally {
     await stack.stop();
   }
 }
 
-/** The result of what ran (a phase not run is null or empty), its targets, and its JSON file. */
+/** The result of what ran (a part not run keeps its empty value), its targets, and its JSON file. */
 function finish(
   options: BenchOptions,
-  measured: Partial<Omit<BenchResult, 'machine' | 'options' | 'targets' | 'resultFile'>> & Pick<BenchResult, 'startedAt' | 'latency'> & { loadBefore: number },
+  run: Pick<BenchResult, 'startedAt' | 'partsFile'> & Partial<Pick<BenchResult, 'corpus'>> & { loadBefore: number },
+  parts: BenchParts,
 ): BenchResult {
-  const {
-    startedAt,
-    loadBefore,
-    latency,
-    runs = [],
-    storage = [],
-    search = [],
-    modelSearch = [],
-    staged = null,
-    bigFile = null,
-    chunking = null,
-    recall = null,
-    reuse = null,
-  } = measured;
   const result: BenchResult = {
-    startedAt,
+    startedAt: run.startedAt,
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
       memoryGb: Math.round(totalmem() / 2 ** 30),
       node: process.version,
-      loadBefore,
-      loadAfter: Math.round(loadavg()[0] * 100) / 100,
+      loadBefore: run.loadBefore,
+      loadAfter: loadAverage(),
     },
-    options: withoutFunctions(options),
-    corpus: measured.corpus ?? { files: 0, bytes: 0, byGroup: {}, localFiles: 0, localBytes: 0 },
-    chunking,
-    runs,
-    storage,
-    search,
-    modelSearch,
-    staged,
-    recall,
-    bigFile,
-    latency,
-    reuse,
-    targets: [
-      ...checkTargets({ runs, storage, search, bigFile, chunking, poolWorkers: options.poolWorkers }),
-      ...(latency?.files.length ? [latencyTarget(latency)] : []),
-    ],
+    options: benchSettings(options),
+    corpus: run.corpus ?? { files: 0, bytes: 0, byGroup: {}, localFiles: 0, localBytes: 0 },
+    ...parts,
+    targets: [...checkTargets({ ...parts, poolWorkers: options.poolWorkers }), ...(parts.latency?.files.length ? [latencyTarget(parts.latency)] : [])],
     resultFile: null,
+    partsFile: run.partsFile,
   };
   if (options.resultsDir) {
     mkdirSync(options.resultsDir, { recursive: true });
-    result.resultFile = join(options.resultsDir, `${startedAt.replace(/[:.]/g, '-')}.json`);
+    result.resultFile = join(options.resultsDir, `${resultStem(run.startedAt)}.json`);
     writeFileSync(result.resultFile, `${JSON.stringify(result, null, 2)}\n`);
   }
   return result;
@@ -449,11 +445,6 @@ function describeCorpus(corpus: CorpusFile[]): BenchResult['corpus'] {
     localFiles: local.length,
     localBytes: sumBytes(local.map((f) => ({ bytes: f.bytes.length }))),
   };
-}
-
-function withoutFunctions(options: BenchOptions): BenchResult['options'] {
-  const { log, resultsDir, ...rest } = options;
-  return rest;
 }
 
 const sumBytes = (items: Array<{ bytes: number }>) => items.reduce((sum, item) => sum + item.bytes, 0);

@@ -140,6 +140,15 @@ describe('npm run bench (quick mode)', () => {
   it('writes the result as JSON and prints a table with every run', () => {
     const written = JSON.parse(readFileSync(result.resultFile!, 'utf8')) as BenchResult;
     expect(written.runs.map((r) => r.chunks)).toEqual(result.runs.map((r) => r.chunks));
+    // Each part's figures went to the parts file, and its tables to the log, as it finished.
+    const parts = readFileSync(result.partsFile!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Partial<BenchResult> & { part: string });
+    expect(parts.map((p) => p.part)).toEqual(['start', 'chunking', 'remote', 'local', 'search 500 rows', 'storage', 'recall', 'reuse']);
+    expect(parts.flatMap((p) => p.runs ?? []).map((r) => r.label)).toEqual(result.runs.map((r) => r.label));
+    expect(parts.find((p) => p.part === 'storage')!.storage).toEqual(result.storage);
+    expect(lines.join('\n')).toMatch(/\[remote\] finished[\s\S]*Throughput[\s\S]*\[local\] finished[\s\S]*Throughput[\s\S]*\[storage\] finished[\s\S]*Storage alone/);
     const report = formatReport(result);
     for (const summary of result.runs) expect(report).toContain(summary.label);
     expect(report).toMatch(/ours\/base/);

@@ -1,4 +1,4 @@
-import type { BenchResult } from '../bench-runner';
+import type { BenchParts, BenchResult } from '../bench-runner';
 import { formatLatency } from '../latency/latency-report';
 import type { IndexedSearchMeasure } from '../runs/indexed-search';
 import type { RunSummary, StageName } from './summarize';
@@ -20,9 +20,8 @@ function ratioToBaseline(run: RunSummary, runs: RunSummary[]): string {
   return base && base.chunksPerS > 0 ? `${(run.chunksPerS / base.chunksPerS).toFixed(2)}x` : '';
 }
 
-function chunkingSection(result: BenchResult): string[] {
-  const c = result.chunking;
-  if (!c) return [''];
+function chunkingSection(c: BenchParts['chunking']): string[] {
+  if (!c) return [];
   const eq = c.equivalence;
   const listed = eq.differences.slice(0, 20).map((d) => `  ${d.file}${d.index >= 0 ? ` #${d.index}` : ''}: ${d.reason}`);
   return [
@@ -37,15 +36,12 @@ function chunkingSection(result: BenchResult): string[] {
       `${eq.referenceOverBudget} of SentenceSplitter's chunks are over chunk_size in cl100k tokens; ${eq.differences.length} differences${eq.differences.length ? ':' : ''}`,
     ...listed,
     ...(eq.differences.length > listed.length ? [`  … and ${eq.differences.length - listed.length} more (in the JSON)`] : []),
-    '',
   ];
 }
 
-/** The benchmark as text: throughput, where time goes, memory, rows, storage alone, large file, targets. */
-export function formatReport(result: BenchResult): string {
-  const { runs } = result;
-  const out: string[] = [];
-  out.push(
+/** The run's settings: machine, load, corpus, the service's settings. */
+function header(result: BenchResult): string[] {
+  return [
     `docingest benchmark · ${result.options.size} · ${result.startedAt} · ${result.machine.cpus} cores (${result.machine.cpuModel}), node ${result.machine.node}` +
       ` · load average ${result.machine.loadBefore} before, ${result.machine.loadAfter} after (other work on the machine skews every figure)`,
     `corpus: ${result.corpus.files} files, ${(result.corpus.bytes / 1048576).toFixed(2)} MB (${Object.entries(result.corpus.byGroup)
@@ -54,7 +50,13 @@ export function formatReport(result: BenchResult): string {
     `chunk_size ${result.options.chunkSize}, overlap ${result.options.chunkOverlap}; remote-style endpoint: ${result.options.embedDelayMs} ms/request, ` +
       `≤${result.options.maxInputsPerRequest} inputs; service batch_size ${result.options.batchSize}, OPENAI_MAX_IN_FLIGHT ${result.options.openaiMaxInFlight}; ` +
       `service VECTOR_INDEX ${result.options.vectorIndex}`,
-    ...chunkingSection(result),
+  ];
+}
+
+function runsSection(runs: RunSummary[]): string[] {
+  if (!runs.length) return [];
+  const out = [
+    '',
     'Throughput (end to end, wall clock of the whole run)',
     table(
       ['run', 'files', 'chunks', 'wall s', 'chunks/s', 'MB/s', 'ours/base', 'peak RSS MB', 'rows after', 'failed'],
@@ -77,7 +79,7 @@ export function formatReport(result: BenchResult): string {
       ['run', ...STAGE_COLUMNS, 'not embedding'],
       runs.map((r) => [r.label, ...STAGE_COLUMNS.map((s) => pct(r.stageShare[s])), pct(r.nonEmbedShare)]),
     ),
-  );
+  ];
   const measured = runs.filter((r) => r.cpuMsPerFile);
   if (measured.length) {
     const ms = (value: number | null | undefined) => (value === null || value === undefined ? '?' : value.toFixed(1));
@@ -119,26 +121,28 @@ export function formatReport(result: BenchResult): string {
       ),
     );
   }
-  if (result.storage.length) {
+  return out;
+}
+
+/**
+ * The tables of the parts given, in the report's order: what a part prints as soon as it finishes
+ * (with only its own figures) and what the whole report prints (with all of them).
+ */
+export function formatParts(parts: Partial<BenchParts>): string[] {
+  const { runs = [], storage = [], search = [], modelSearch = [] } = parts;
+  const out: string[] = [...chunkingSection(parts.chunking ?? null), ...runsSection(runs)];
+  if (storage.length) {
     out.push(
       '',
       'Storage alone (VectorStore.replaceFileChunks into PGlite over the wire)',
       table(
         ['index', 'row shape', 'rows', 'dims', 'seconds', 'rows/s', 'index build s'],
-        result.storage.map((s) => [
-          s.index,
-          s.rowShape,
-          String(s.rows),
-          String(s.dimensions),
-          s.seconds.toFixed(2),
-          String(s.rowsPerS),
-          s.indexBuildSeconds?.toFixed(2) ?? '',
-        ]),
+        storage.map((s) => [s.index, s.rowShape, String(s.rows), String(s.dimensions), s.seconds.toFixed(2), String(s.rowsPerS), s.indexBuildSeconds?.toFixed(2) ?? '']),
       ),
     );
   }
-  if (result.staged) {
-    const st = result.staged;
+  if (parts.staged) {
+    const st = parts.staged;
     const cpu = (ms: number | null) => (ms === null ? '' : `, database CPU ${ms} ms/row`);
     out.push(
       '',
@@ -146,13 +150,13 @@ export function formatReport(result: BenchResult): string {
       `staging ${st.stagingSeconds} s${cpu(st.stagingCpuMsPerRow)}; swap (one transaction) ${st.swapSeconds} s${cpu(st.swapCpuMsPerRow)}`,
     );
   }
-  if (result.search.length) {
+  if (search.length) {
     out.push(
       '',
       'Search (VectorStore.search, top 10 within a knowledge base, median of the queries): exact scan, then through HNSW built over the same rows',
       table(
         ['rows', 'exact ms', 'HNSW ms', 'recall@10 of HNSW vs exact', 'plan with the index', 'queries', 'HNSW build s (with ANALYZE)'],
-        result.search.map((m) => [
+        search.map((m) => [
           String(m.rows),
           m.exactMs.toFixed(1),
           m.indexedMs.toFixed(1),
@@ -164,7 +168,7 @@ export function formatReport(result: BenchResult): string {
       ),
     );
   }
-  const indexedRuns = [...result.search.flatMap((m) => m.byEfSearch ?? []), ...(result.modelSearch ?? [])];
+  const indexedRuns = [...search.flatMap((m) => m.byEfSearch ?? []), ...modelSearch];
   if (indexedRuns.length) {
     const levels = [...new Set(indexedRuns.flatMap((run) => run.measures.filter((m) => m.search === 'walk').map((m) => m.efSearch)))];
     const cell = (m: IndexedSearchMeasure | undefined) => (m ? `${m.medianMs.toFixed(1)} ms, ${m.recallAt10.toFixed(3)}` : '');
@@ -184,8 +188,8 @@ export function formatReport(result: BenchResult): string {
       ),
     );
   }
-  if (result.recall) {
-    const r = result.recall;
+  if (parts.recall) {
+    const r = parts.recall;
     out.push(
       '',
       `Search recall@5 by mode (local model, ${r.chunks} chunks of 128 tokens; questions made from a known answer chunk: a sentence without its first and last word, or the chunk's three rarest words)`,
@@ -198,8 +202,8 @@ export function formatReport(result: BenchResult): string {
       ),
     );
   }
-  if (result.bigFile) {
-    const b = result.bigFile;
+  if (parts.bigFile) {
+    const b = parts.bigFile;
     out.push(
       '',
       `Large text file (${(b.bytes / 1048576).toFixed(0)} MB, remote-style embedder)`,
@@ -219,9 +223,9 @@ export function formatReport(result: BenchResult): string {
         : `FAILED: ${b.error}; service peak RSS ${b.peakRssMb} MB`,
     );
   }
-  if (result.latency) out.push(...formatLatency(result.latency));
-  if (result.reuse) {
-    const r = result.reuse;
+  if (parts.latency) out.push(...formatLatency(parts.latency));
+  if (parts.reuse) {
+    const r = parts.reuse;
     const row = (label: string, m: (typeof r.median)['full']) => [
       label,
       m.seconds.toFixed(2),
@@ -244,16 +248,29 @@ export function formatReport(result: BenchResult): string {
       `reuse / full: time ${r.ratio.seconds}, tokens ${r.ratio.tokens}, embedder inputs ${r.ratio.inputs}`,
     );
   }
-  if (result.targets.length) {
-    out.push(
-      '',
-      'Targets (reported, not asserted)',
-      table(
-        ['target', 'measured', 'met'],
-        result.targets.map((t) => [t.target, t.measured, t.met === null ? '?' : t.met ? 'yes' : 'NO']),
-      ),
-    );
-  }
-  if (result.resultFile) out.push('', `written to ${result.resultFile}`);
-  return out.join('\n');
+  return out;
+}
+
+function targetsSection(result: BenchResult): string[] {
+  if (!result.targets.length) return [];
+  return [
+    '',
+    'Targets (reported, not asserted)',
+    table(
+      ['target', 'measured', 'met'],
+      result.targets.map((t) => [t.target, t.measured, t.met === null ? '?' : t.met ? 'yes' : 'NO']),
+    ),
+  ];
+}
+
+const writtenTo = (result: BenchResult) => (result.resultFile ? ['', `written to ${result.resultFile}`] : []);
+
+/** The benchmark as text: throughput, where time goes, memory, rows, storage alone, large file, targets. */
+export function formatReport(result: BenchResult): string {
+  return [...header(result), ...formatParts(result), ...targetsSection(result), ...writtenTo(result)].join('\n');
+}
+
+/** What the end of a run prints, its parts' tables having been printed as each finished: the settings and the targets. */
+export function formatClosing(result: BenchResult): string {
+  return [...header(result), ...targetsSection(result), ...writtenTo(result)].join('\n');
 }

@@ -96,6 +96,7 @@ export async function measureStorage(
   database: { url: string; pid: number },
   plan: { rows: number; hnswRows: number; dimensions: number; searchRows: number[] },
   log: (line: string) => void,
+  onSearch: (measure: SearchMeasure) => void = () => undefined,
 ): Promise<{ storage: StorageMeasure[]; search: SearchMeasure[]; staged: StagedSwapMeasure }> {
   const databaseUrl = database.url;
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
@@ -130,6 +131,7 @@ export async function measureStorage(
     const search: SearchMeasure[] = [];
     const measured = await measureSearch(pool, none.store, 'bench_storage_none', plan.rows, plan.dimensions);
     search.push(measured);
+    onSearch(measured);
     const build = measured.indexBuildSeconds;
     results.push({
       index: 'hnsw-after-load',
@@ -190,6 +192,7 @@ export async function measureStorage(
         await store.replaceFileChunks(table, scope(fileUuid), makeRows(Math.min(5_000, rows - loaded), plan.dimensions, fileUuid, 'chunk'));
       }
       search.push(await measureSearch(pool, store, table, rows, plan.dimensions));
+      onSearch(search[search.length - 1]);
     }
     return { storage: results, search, staged };
   } finally {
