@@ -6,6 +6,7 @@ import { plainText } from '../corpus/corpus-generator';
 import { SeededRandom } from '../corpus/seeded-random';
 import { SentenceGenerator } from '../corpus/sentence-generator';
 import { fileUuidFor } from './file-uuid';
+import { MODEL_VECTOR_CACHE_DIR, ModelVectorCache } from './model-vector-cache';
 import { measureIndexedSearch, type IndexedSearchRun } from './indexed-search';
 
 const CHUNK_TOKENS = 128;
@@ -26,10 +27,12 @@ export async function measureModelVectorSearch(pool: Pool, rows: number, log: (l
   const embedder = new LocalEmbedder({ provider: 'local' });
   const table = `bench_search_model_${rows}`;
   try {
-    log(`indexed search: embedding ${texts.length} chunks of the bench's prose and ${QUERIES} queries with the local model`);
+    const cache = new ModelVectorCache(MODEL_VECTOR_CACHE_DIR, embedder.model, embedder.dimensions);
+    log(`indexed search: ${texts.length} chunks of the bench's prose and ${QUERIES} queries through the local model (${cache.size} vectors cached)`);
     const started = performance.now();
-    const vectors = await embedder.embed(texts);
-    const queries = await embedder.embed(questions);
+    const embed = (batch: string[]) => embedder.embedFloat32(batch);
+    const vectors = await cache.embed(texts, embed, log);
+    const queries = await cache.embed(questions, embed);
     log(`indexed search: embedded in ${Math.round((performance.now() - started) / 1000)} s; storing ${rows} + ${smallRows} rows, then building HNSW`);
     const store = new VectorStore(pool, { index: 'none' });
     await pool.query(`DROP TABLE IF EXISTS ai.data_${table}`);
