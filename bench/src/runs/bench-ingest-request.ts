@@ -1,4 +1,5 @@
-import { INGEST_FILE_DEFAULTS, type IngestFileRequest } from '@docingest/contracts';
+import type { IngestFileRequest } from '@docingest/contracts';
+import { ingestFileRequest } from '@docingest/contracts/testing';
 
 /** What a run always names: its file, its table and the model. */
 type RunFields = Pick<IngestFileRequest, 'file_path' | 'vector_table_name' | 'file_uuid' | 'embedding_model'>;
@@ -9,18 +10,15 @@ type RunFields = Pick<IngestFileRequest, 'file_path' | 'vector_table_name' | 'fi
  * batching; a run overrides what it measures (provider, chunking, batch size, attempt, ...).
  */
 export function benchIngestRequest(fields: RunFields & Partial<IngestFileRequest>): IngestFileRequest {
-  return {
+  return ingestFileRequest({
     link_id: 1,
     embedding_provider: 'openai',
     chunk_size: 1000,
     chunk_overlap: 200,
-    ...INGEST_FILE_DEFAULTS,
     user_uuid: 'bench-user',
     team_id: 1,
     knowledgebase_id: 'bench',
     project_id: 'bench',
-    custom_metadata: null,
-    attempt: 1,
     ...fields,
-  };
+  });
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ingestFileRequest } from '@docingest/contracts/testing';
 import { startVertexAIServer, type VertexAIServer } from '@docingest/embeddings/testing';
 import { loadConfig } from './config';
 import { EmbedderRegistry, embedderSettings } from './embedder-registry';
@@ -35,25 +36,17 @@ describe('POST /ingest-file and /search with embedding_provider google', () => {
     }
   });
 
-  const request = (path: string, fileUuid: string, model: string, dimensions: number | null) => ({
-    file_path: path,
-    vector_table_name: `kb_vertex_${dimensions ?? 'native'}`,
-    file_uuid: fileUuid,
-    link_id: 11,
-    embedding_provider: 'google',
-    embedding_model: model,
-    embedding_dimensions: dimensions,
-    chunk_size: 64,
-    chunk_overlap: 8,
-    batch_size: 20,
-    progress_update_frequency: 10,
-    user_uuid: null,
-    team_id: null,
-    knowledgebase_id: `vertex-${dimensions ?? 'native'}`,
-    project_id: null,
-    custom_metadata: null,
-    attempt: 1,
-  });
+  const request = (path: string, fileUuid: string, model: string, dimensions: number | null) =>
+    ingestFileRequest({
+      file_path: path,
+      vector_table_name: `kb_vertex_${dimensions ?? 'native'}`,
+      file_uuid: fileUuid,
+      link_id: 11,
+      embedding_provider: 'google',
+      embedding_model: model,
+      embedding_dimensions: dimensions,
+      knowledgebase_id: `vertex-${dimensions ?? 'native'}`,
+    });
   const text = Array.from({ length: 40 }, (_, i) => `Clause ${i}: the tenant keeps the harbour lamp lit through winter number ${i}.`).join('\n');
 
   it('stores 768-dimension chunks embedded as RETRIEVAL_DOCUMENT and answers a search embedded as RETRIEVAL_QUERY', async () => {

@@ -7,6 +7,7 @@ import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { EmbedderRegistry, embedderSettings } from './embedder-registry';
 import { parsePoolSettings, sharedParsePool } from './pipeline/parse-pool';
+import { vectorStoreOptions } from './vector-store-options';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,13 +22,7 @@ async function main(): Promise<void> {
     ...(config.GCS_API_ENDPOINT ? { apiEndpoint: config.GCS_API_ENDPOINT, useAuthWithCustomEndpoint: false } : {}),
   });
   const embedders = new EmbedderRegistry(embedderSettings(config));
-  const vectors = new VectorStore(pool, {
-    schema: config.VECTOR_SCHEMA,
-    index: config.VECTOR_INDEX as 'hnsw' | 'none',
-    indexMinRows: config.VECTOR_INDEX_MIN_ROWS,
-    efSearch: config.VECTOR_EF_SEARCH,
-    exactMaxRows: config.VECTOR_EXACT_MAX_ROWS,
-  });
+  const vectors = new VectorStore(pool, vectorStoreOptions(config));
   const oidc = config.AUTH_MODE === 'oidc';
   const verifier = oidc
     ? new CompositeVerifier([new GoogleIdTokenVerifier({ audience: config.OIDC_AUDIENCE, allowedServiceAccounts: config.OIDC_ALLOWED_CALLERS })])

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Storage } from '@google-cloud/storage';
 import { localStorageOptions } from '@docingest/local-gcs';
+import { ingestFileRequest } from '@docingest/contracts/testing';
 import { proseText } from './support/documents';
 import { faultTest } from './support/fault-matrix';
 import { ADMIN_KEY, BUCKET, LOCAL_MODEL, SYSTEM_KEY, startFaultSystem, type FaultSystem } from './support/fault-system';
@@ -36,24 +37,16 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
   }
 
   /** A well-formed /ingest-file body for the guarded file: what each bad request changes one thing of. */
-  const ingestRequest = () => ({
-    file_path: `gs://${BUCKET}/${objectKey}`,
-    vector_table_name: 'kb_guarded',
-    file_uuid: fileUuid,
-    link_id: linkId,
-    embedding_provider: 'local',
-    embedding_model: LOCAL_MODEL,
-    chunk_size: 64,
-    chunk_overlap: 8,
-    batch_size: 20,
-    progress_update_frequency: 10,
-    user_uuid: null,
-    team_id: null,
-    knowledgebase_id: KB,
-    project_id: null,
-    custom_metadata: null,
-    attempt: 1,
-  });
+  const ingestRequest = () =>
+    ingestFileRequest({
+      file_path: `gs://${BUCKET}/${objectKey}`,
+      vector_table_name: 'kb_guarded',
+      file_uuid: fileUuid,
+      link_id: linkId,
+      embedding_provider: 'local',
+      embedding_model: LOCAL_MODEL,
+      knowledgebase_id: KB,
+    });
 
   beforeAll(async () => {
     stack = await startFaultSystem({ name: 'abuse', recordCallbacks: true });

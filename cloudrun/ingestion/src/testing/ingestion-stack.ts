@@ -8,6 +8,7 @@ import { VectorStore } from '@docingest/vector-store';
 import { buildApp } from '../app';
 import { loadConfig } from '../config';
 import { EmbedderRegistry, embedderSettings } from '../embedder-registry';
+import { vectorStoreOptions } from '../vector-store-options';
 import { CallbackReceiver } from '@docingest/contracts/testing';
 
 export const SYSTEM_KEY = 'test-system-key';
@@ -41,13 +42,7 @@ export async function startIngestionStack(env: Record<string, string> = {}) {
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_SIZE });
   const storage = new Storage(localStorageOptions(gcs.url));
   const embedders = new EmbedderRegistry(embedderSettings(config));
-  const vectors = new VectorStore(pool, {
-    schema: config.VECTOR_SCHEMA,
-    index: config.VECTOR_INDEX as 'hnsw' | 'none',
-    indexMinRows: config.VECTOR_INDEX_MIN_ROWS,
-    efSearch: config.VECTOR_EF_SEARCH,
-    exactMaxRows: config.VECTOR_EXACT_MAX_ROWS,
-  });
+  const vectors = new VectorStore(pool, vectorStoreOptions(config));
   /** Every JSON line the service logged, parsed, for tests of what Cloud Logging would read. */
   const logLines: Array<Record<string, unknown>> = [];
   const { app, inflight } = await buildApp({
