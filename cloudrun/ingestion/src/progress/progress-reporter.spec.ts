@@ -131,6 +131,19 @@ describe('ProgressReporter', () => {
     expect(receiver.attempts).toBe(2);
   });
 
+  it('the final report does not wait out the hold of a report given while a confirm was on its way', async () => {
+    // A hold longer than the test's time limit.
+    const reporter = reporterFor(receiver.url, { holdMs: 10 * 60_000 });
+    reporter.stage('embedding', 3);
+    const confirmed = reporter.confirm('storing', 3);
+    // Once the report the confirm dropped is done with, while the confirm's request is still out.
+    await new Promise((resolve) => setImmediate(resolve));
+    reporter.stage('storing', 3);
+    // The test would time out if the final report waited for the held one.
+    await Promise.all([confirmed, reporter.finish({ status: 'completed', chunks: 3 })]);
+    expect(receiver.for(FILE).map((u) => u.status)).toEqual(['processing', 'completed']);
+  });
+
   it('sends a held report once the hold is over, the latest of those given meanwhile', async () => {
     const reporter = reporterFor(receiver.url, { holdMs: 30 });
     reporter.stage('downloading');

@@ -252,7 +252,8 @@ export class ProgressReporter {
   private async drain(): Promise<void> {
     if (this.confirming) await this.confirming;
     const holdMs = this.options.holdMs ?? 0;
-    if (holdMs > 0) await this.hold(holdMs);
+    // Nothing left to hold once a later report took it over while a confirm was on its way.
+    if (holdMs > 0 && this.pending && !this.finished) await this.hold(holdMs);
     while (this.pending) {
       const update = this.pending;
       this.pending = null;
