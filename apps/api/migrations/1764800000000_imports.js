@@ -2,13 +2,12 @@
  * Imports from a gs:// prefix (docs/data-model.md): the import, one row per object it listed,
  * and on files the object generation an imported file was registered at. One imported file per
  * object (bucket and name, i.e. storage_path): a new generation re-queues that file rather than
- * adding a second one beside it.
+ * adding a second one beside it (the unique index, built by a later migration).
  */
 exports.up = (pgm) => {
   pgm.addColumn('files', { source_generation: { type: 'text' } });
-  pgm.createIndex('files', 'storage_path', { name: 'files_one_per_imported_object', unique: true, where: 'source_generation IS NOT NULL' });
-  // An import looks up every object it lists among all files, uploads included.
-  pgm.createIndex('files', 'storage_path', { name: 'files_storage_path_idx' });
+  // Its indexes on files (one per object, and the lookup by storage_path) are built CONCURRENTLY,
+  // outside a transaction, by 1764950000000_files-storage-path-indexes-concurrently.
 
   pgm.createTable('imports', {
     id: { type: 'uuid', primaryKey: true, default: pgm.func('gen_random_uuid()') },
@@ -49,7 +48,5 @@ exports.up = (pgm) => {
 exports.down = (pgm) => {
   pgm.dropTable('import_items');
   pgm.dropTable('imports');
-  pgm.dropIndex('files', 'storage_path', { name: 'files_storage_path_idx' });
-  pgm.dropIndex('files', 'storage_path', { name: 'files_one_per_imported_object' });
   pgm.dropColumn('files', 'source_generation');
 };

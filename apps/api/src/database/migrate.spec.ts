@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { Pool } from 'pg';
 import { startLocalPostgres, type LocalPostgres } from '@docingest/local-postgres';
@@ -56,6 +57,25 @@ const DOCUMENTED_COLUMNS: Record<string, string[]> = {
   installation: ['id'],
   admin_sessions: ['id_hash', 'expires_at'],
 };
+
+/** The migration that builds the indexes on files CONCURRENTLY, outside a transaction. */
+const INDEX_MIGRATION = '1764950000000_files-storage-path-indexes-concurrently';
+
+/** As if that migration had never run: its indexes gone, its row too. */
+async function undoIndexMigration(pool: Pool): Promise<void> {
+  await pool.query(`DROP INDEX IF EXISTS files_one_per_imported_object; DROP INDEX IF EXISTS files_storage_path_idx`);
+  await pool.query(`DELETE FROM pgmigrations WHERE name = $1`, [INDEX_MIGRATION]);
+}
+
+/** The indexes on files' storage_path, with whether each is valid (usable by queries). */
+async function filesIndexes(pool: Pool): Promise<Array<{ name: string; valid: boolean }>> {
+  const { rows } = await pool.query(
+    `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+      WHERE i.indrelid = 'files'::regclass AND c.relname = ANY($1) ORDER BY 1`,
+    [['files_one_per_imported_object', 'files_storage_path_idx']],
+  );
+  return rows;
+}
 
 describe.each(DATABASE_ENGINES)('database migrations (node-pg-migrate on a fresh database, %s)', (engine) => {
   let database: { url: string; stop(): Promise<void> };
@@ -156,6 +176,31 @@ describe.each(DATABASE_ENGINES)('database migrations (node-pg-migrate on a fresh
     }
   });
 
+  it('builds the indexes on files again when an interrupted concurrent build left one INVALID', async () => {
+    await undoIndexMigration(pool);
+    const [a, b] = [randomUUID(), randomUUID()];
+    await pool.query(`INSERT INTO files (uuid, title, storage_path, size, source_generation) VALUES ($1, 'a', 'gs://b/same', 1, '1'), ($2, 'b', 'gs://b/same', 1, '2')`, [
+      a,
+      b,
+    ]);
+    // A unique build that meets a duplicate fails as a crash would, and leaves its index behind, INVALID.
+    await expect(
+      pool.query(`CREATE UNIQUE INDEX CONCURRENTLY files_one_per_imported_object ON files (storage_path) WHERE source_generation IS NOT NULL`),
+    ).rejects.toThrow(/could not create unique index/);
+    expect(await filesIndexes(pool)).toEqual([{ name: 'files_one_per_imported_object', valid: false }]);
+    await pool.query(`DELETE FROM files WHERE uuid = $1`, [b]);
+
+    expect(await migrate(database.url)).toEqual([INDEX_MIGRATION]);
+    expect(await filesIndexes(pool)).toEqual([
+      { name: 'files_one_per_imported_object', valid: true },
+      { name: 'files_storage_path_idx', valid: true },
+    ]);
+    await expect(pool.query(`INSERT INTO files (uuid, title, storage_path, size, source_generation) VALUES ($1, 'b', 'gs://b/same', 1, '2')`, [b])).rejects.toThrow(
+      /files_one_per_imported_object/,
+    );
+    await pool.query(`DELETE FROM files WHERE uuid = $1`, [a]);
+  });
+
   it('is a no-op when run again: nothing applied, schema and rows unchanged', async () => {
     const before = await schemaSnapshot();
     const rowsBefore = (await pool.query(`SELECT * FROM knowledge_bases ORDER BY knowledgebase_id`)).rows;
@@ -165,5 +210,51 @@ describe.each(DATABASE_ENGINES)('database migrations (node-pg-migrate on a fresh
     expect((await pool.query(`SELECT * FROM knowledge_bases ORDER BY knowledgebase_id`)).rows).toEqual(rowsBefore);
     const recorded = (await pool.query<{ name: string }>(`SELECT name FROM pgmigrations ORDER BY run_on, id`)).rows.map((r) => r.name);
     expect(recorded).toEqual(migrationNames);
+  });
+});
+
+describe('database migrations on PostgreSQL 15: the indexes on files are built CONCURRENTLY', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let pool: Pool;
+
+  beforeAll(async () => {
+    database = await createPg15Database('migrate_concurrently');
+    pool = new Pool({ connectionString: database.url, max: 4 });
+    await migrate(database.url);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('lets writes to files go on while the build waits for a transaction that wrote to files before it', async () => {
+    await undoIndexMigration(pool);
+    const writer = await pool.connect();
+    const other = await pool.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query(`INSERT INTO files (uuid, title, storage_path, size) VALUES ($1, 'open', 'gs://b/open', 1)`, [randomUUID()]);
+      let settled = false;
+      const migrating = migrate(database.url).finally(() => (settled = true));
+      // The build waits for the open transaction (a plain CREATE INDEX for its lock, a concurrent one for the transaction to end).
+      while (!settled) {
+        const { rows } = await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query ILIKE 'CREATE%INDEX%files%' AND wait_event_type = 'Lock'`);
+        if (rows[0].n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // Behind a plain CREATE INDEX's lock request this INSERT would wait until the open transaction ends: the bound turns that wait into a failure.
+      await other.query(`SET lock_timeout = '10s'`);
+      await other.query(`INSERT INTO files (uuid, title, storage_path, size) VALUES ($1, 'during', 'gs://b/during', 1)`, [randomUUID()]);
+      await writer.query('COMMIT');
+      expect(await migrating).toEqual([INDEX_MIGRATION]);
+      expect(await filesIndexes(pool)).toEqual([
+        { name: 'files_one_per_imported_object', valid: true },
+        { name: 'files_storage_path_idx', valid: true },
+      ]);
+    } finally {
+      await writer.query('ROLLBACK').catch(() => undefined);
+      writer.release();
+      other.release();
+    }
   });
 });
