@@ -90,6 +90,9 @@ describe('npm run bench (quick mode)', () => {
       [500, 50].map((rows) => ['random', rows, ['walk 40', 'walk 100', 'walk 200', 'walk 400', 'default 200']]),
     );
     expect(result.search[0].byEfSearch[1].measures.at(-1)!.recallAt10).toBe(1);
+    // Each setting's plan read back from EXPLAIN: the small knowledge base's default search is the exact path, never the walk.
+    for (const run of result.search[0].byEfSearch) for (const m of run.measures) expect(['HNSW index scan', 'sequential scan', 'other']).toContain(m.plan);
+    expect(result.search[0].byEfSearch[1].measures.at(-1)!.plan).not.toBe('HNSW index scan');
     for (const measure of result.storage) expect(measure.rowsPerS).toBeGreaterThan(0);
     // A staged file: every row swapped in (measureStagedSwap throws otherwise), both parts timed.
     expect(result.staged).toMatchObject({ rows: 100, stagingSeconds: expect.any(Number), swapSeconds: expect.any(Number) });

@@ -171,10 +171,11 @@ export function formatParts(parts: Partial<BenchParts>): string[] {
   const indexedRuns = [...search.flatMap((m) => m.byEfSearch ?? []), ...modelSearch];
   if (indexedRuns.length) {
     const levels = [...new Set(indexedRuns.flatMap((run) => run.measures.filter((m) => m.search === 'walk').map((m) => m.efSearch)))];
-    const cell = (m: IndexedSearchMeasure | undefined) => (m ? `${m.medianMs.toFixed(1)} ms, ${m.recallAt10.toFixed(3)}` : '');
+    const how = { 'HNSW index scan': 'walk', 'sequential scan': 'scan', other: 'other' } as const;
+    const cell = (m: IndexedSearchMeasure | undefined) => (m ? `${m.medianMs.toFixed(1)} ms, ${m.recallAt10.toFixed(3)}${m.plan ? ` (${how[m.plan]})` : ''}` : '');
     out.push(
       '',
-      'Indexed against exact search (top 10 within one knowledge base, median ms and recall@10 against exact): the index in reach (the planner walks it or scans) at each hnsw.ef_search, and the service default (exact when the knowledge base has at most VECTOR_EXACT_MAX_ROWS rows)',
+      'Indexed against exact search (top 10 within one knowledge base, median ms and recall@10 against exact, and the plan: walk = the HNSW index, scan = a sequential scan of the table, other = neither): the index in reach at each hnsw.ef_search, and the service default (exact when the knowledge base has at most VECTOR_EXACT_MAX_ROWS rows)',
       table(
         ['vectors', 'table rows', 'knowledge base rows', 'exact ms', ...levels.map((ef) => `HNSW, ef_search ${ef}`), 'service default'],
         indexedRuns.map((run) => [

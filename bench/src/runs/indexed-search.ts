@@ -13,6 +13,16 @@ export interface IndexedSearchMeasure {
   medianMs: number;
   /** Share of the exact top 10 found, averaged over the queries. */
   recallAt10: number;
+  /** What EXPLAIN shows for the first query with these settings: whether the planner walked the index. */
+  plan: SearchPlan;
+}
+
+export type SearchPlan = 'HNSW index scan' | 'sequential scan' | 'other';
+
+/** The kind of an EXPLAIN of VectorStore's search: through the HNSW index, a sequential scan of the table, or neither. */
+export function planKind(plan: string[]): SearchPlan {
+  const text = plan.join('\n');
+  return /Index Scan using \S*embedding_idx/.test(text) ? 'HNSW index scan' : /Seq Scan/.test(text) ? 'sequential scan' : 'other';
 }
 
 /** One knowledge base's search in a table that has its HNSW index: exact, then indexed at each ef_search. */
@@ -38,6 +48,8 @@ export async function measureIndexedSearch(
   queries: ArrayLike<number>[],
   scope: { vectors: IndexedSearchRun['vectors']; tableRows: number; knowledgeBaseRows: number; knowledgebaseId: string },
 ): Promise<IndexedSearchRun> {
+  const filters = { knowledgebaseId: scope.knowledgebaseId };
+  const planOf = async (store: VectorStore) => planKind(await store.vectorSearchPlan(table, queries[0], filters, 10));
   const run = async (store: VectorStore) => {
     await store.search(table, queries[0], { knowledgebaseId: scope.knowledgebaseId }, 10); // warm the cache
     const hits: string[][] = [];
@@ -55,11 +67,19 @@ export async function measureIndexedSearch(
     exact.hits.reduce((sum, truth, i) => sum + truth.filter((id) => hits[i].includes(id)).length / Math.max(1, truth.length), 0) / queries.length;
   const measures: IndexedSearchMeasure[] = [];
   for (const efSearch of EF_SEARCH_LEVELS) {
-    const walked = await run(new VectorStore(pool, { index: 'none', efSearch, exactMaxRows: 0 }));
-    measures.push({ search: 'walk', efSearch, medianMs: round(walked.medianMs), recallAt10: round(recall(walked.hits), 3) });
+    const store = new VectorStore(pool, { index: 'none', efSearch, exactMaxRows: 0 });
+    const walked = await run(store);
+    measures.push({ search: 'walk', efSearch, medianMs: round(walked.medianMs), recallAt10: round(recall(walked.hits), 3), plan: await planOf(store) });
   }
-  const served = await run(new VectorStore(pool, { index: 'none' }));
-  measures.push({ search: 'default', efSearch: DEFAULT_EF_SEARCH, medianMs: round(served.medianMs), recallAt10: round(recall(served.hits), 3) });
+  const service = new VectorStore(pool, { index: 'none' });
+  const served = await run(service);
+  measures.push({
+    search: 'default',
+    efSearch: DEFAULT_EF_SEARCH,
+    medianMs: round(served.medianMs),
+    recallAt10: round(recall(served.hits), 3),
+    plan: await planOf(service),
+  });
   return { ...scope, queries: queries.length, exactMs: round(exact.medianMs), measures };
 }
 

@@ -7,7 +7,7 @@ import { SeededRandom } from '../corpus/seeded-random';
 import { SentenceGenerator } from '../corpus/sentence-generator';
 import { processCpuSeconds } from '../stack/process-memory';
 import { benchIngestRequest } from './bench-ingest-request';
-import { measureIndexedSearch, type IndexedSearchRun } from './indexed-search';
+import { measureIndexedSearch, planKind, type IndexedSearchRun, type SearchPlan } from './indexed-search';
 
 export interface StorageMeasure {
   /**
@@ -50,7 +50,7 @@ export interface SearchMeasure {
   /** Indexed against exact search at each hnsw.ef_search, for the large knowledge base and for the small one beside it. */
   byEfSearch: IndexedSearchRun[];
   /** What EXPLAIN shows for the search once the index is built (and the table analysed). */
-  indexedPlan: 'HNSW index scan' | 'sequential scan' | 'other';
+  indexedPlan: SearchPlan;
   queries: number;
   indexBuildSeconds: number;
 }
@@ -264,7 +264,7 @@ async function measureSearch(pool: Pool, store: VectorStore, table: string, rows
   // As the service builds it (VECTOR_INDEX=hnsw at VECTOR_INDEX_MIN_ROWS): the index, then ANALYZE.
   await store.buildVectorIndex(table);
   const indexBuildSeconds = (performance.now() - started) / 1000;
-  const plan = (await store.vectorSearchPlan(table, queries[0], { knowledgebaseId: 'bench' }, 10)).join('\n');
+  const plan = planKind(await store.vectorSearchPlan(table, queries[0], { knowledgebaseId: 'bench' }, 10));
   await store.search(table, queries[0], { knowledgebaseId: 'bench' }, 10);
   const indexed = await run();
   const recall = exact.hits.reduce((sum, truth, i) => sum + truth.filter((id) => indexed.hits[i].includes(id)).length / Math.max(1, truth.length), 0) / queries.length;
@@ -279,7 +279,7 @@ async function measureSearch(pool: Pool, store: VectorStore, table: string, rows
     exactMs: round(exact.medianMs),
     indexedMs: round(indexed.medianMs),
     recallAt10: round(recall, 3),
-    indexedPlan: /Index Scan using \S*embedding_idx/.test(plan) ? 'HNSW index scan' : /Seq Scan/.test(plan) ? 'sequential scan' : 'other',
+    indexedPlan: plan,
     queries: queries.length,
     indexBuildSeconds: round(indexBuildSeconds),
   };
