@@ -1,4 +1,4 @@
-import { CreateImportRequestSchema, importResultsCsv, validatorFor, type CreateImportRequest } from './index';
+import { CreateImportRequestSchema, IMPORT_RESULTS_CSV_HEADER, importResultCsvLines, importResultsCsv, validatorFor, type CreateImportRequest } from './index';
 
 const validate = validatorFor<CreateImportRequest>(CreateImportRequestSchema);
 
@@ -22,5 +22,14 @@ describe('importResultsCsv', () => {
       { object: 'gs://docs/b, "odd".pdf', status: 'failed', chunks: null, error: 'the file is empty\nre-upload it' },
     ]);
     expect(csv).toBe('object,status,chunks,error\r\ngs://docs/a.txt,completed,3,\r\n"gs://docs/b, ""odd"".pdf",failed,,"the file is empty\nre-upload it"\r\n');
+  });
+
+  it('is the header and the lines of each batch written one after the other, as the streamed download writes it', () => {
+    const rows = [
+      { object: 'gs://docs/a.txt', status: 'completed' as const, chunks: 3, error: null },
+      { object: 'gs://docs/b.txt', status: 'failed' as const, chunks: null, error: 'bad, very' },
+    ];
+    expect(IMPORT_RESULTS_CSV_HEADER + importResultCsvLines(rows.slice(0, 1)) + importResultCsvLines(rows.slice(1))).toBe(importResultsCsv(rows));
+    expect(importResultCsvLines([])).toBe('');
   });
 });

@@ -105,8 +105,20 @@ export const ImportResultSchema = Type.Object(
 );
 export type ImportResult = Static<typeof ImportResultSchema> & { status: ImportItemStatus };
 
+/**
+ * `GET .../imports/{id}/results`: without `limit` and `cursor`, every object's result, streamed
+ * as it is read (`next_cursor` null); with them, a page of at most `limit` results by object
+ * name, after the previous page's `next_cursor` (opaque), null on the last page.
+ */
+export const IMPORT_RESULTS_LIMIT = { default: 1000, max: 5000 } as const;
+
 export const ImportResultsSchema = Type.Object(
-  { import_id: Type.String({ format: 'uuid' }), status: Type.Union(IMPORT_STATUSES.map((s) => Type.Literal(s))), results: Type.Array(ImportResultSchema) },
+  {
+    import_id: Type.String({ format: 'uuid' }),
+    status: Type.Union(IMPORT_STATUSES.map((s) => Type.Literal(s))),
+    results: Type.Array(ImportResultSchema, { description: 'by object name' }),
+    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'give it as ?cursor= for the next page; null on the last page and on the whole results' }),
+  },
   { additionalProperties: false },
 );
 export type ImportResults = Static<typeof ImportResultsSchema>;
@@ -120,9 +132,17 @@ function csvField(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+type CsvResult = Pick<ImportResult, 'object' | 'status' | 'chunks' | 'error'>;
+
+/** The CSV's header line, CRLF included. */
+export const IMPORT_RESULTS_CSV_HEADER = `${IMPORT_RESULT_CSV_COLUMNS.join(',')}\r\n`;
+
+/** These results as CSV lines, without the header, each ending in CRLF: a download written a batch at a time. */
+export function importResultCsvLines(results: CsvResult[]): string {
+  return results.map((r) => `${IMPORT_RESULT_CSV_COLUMNS.map((c) => csvField(r[c])).join(',')}\r\n`).join('');
+}
+
 /** The results as CSV text, header first, CRLF line ends. */
-export function importResultsCsv(results: Array<Pick<ImportResult, 'object' | 'status' | 'chunks' | 'error'>>): string {
-  const lines = [IMPORT_RESULT_CSV_COLUMNS.join(',')];
-  for (const r of results) lines.push(IMPORT_RESULT_CSV_COLUMNS.map((c) => csvField(r[c])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+export function importResultsCsv(results: CsvResult[]): string {
+  return IMPORT_RESULTS_CSV_HEADER + importResultCsvLines(results);
 }

@@ -4,17 +4,19 @@ import type { Request, Response } from 'express';
 import {
   CreateImportRequestSchema,
   IMPORT_LIST_LIMIT,
+  IMPORT_RESULTS_LIMIT,
   ImportListSchema,
+  ImportResultsSchema,
   ImportViewSchema,
-  importResultsCsv,
   type CreateImportRequest,
   type ImportList,
-  type ImportResults,
 } from '@docingest/contracts';
 import { ApiError } from '../common/api-error';
 import { ContractBody } from '../common/contract-body.pipe';
 import { parseImportListQuery } from './import-list-query';
+import { parseImportResultsQuery } from './import-results-query';
 import { ImportsService } from './imports.service';
+import { streamResults } from './results-stream';
 
 /** docs/wire-contract.md#imports: import a gs:// prefix into a knowledge base, watch it, download its per-file result. */
 @ApiTags('imports')
@@ -45,25 +47,37 @@ export class ImportsController {
     return view;
   }
 
-  /** JSON by default; CSV with `?format=csv` or `Accept: text/csv`. */
+  /**
+   * JSON by default; CSV with `?format=csv` or `Accept: text/csv`. Whole, written as it is read;
+   * or, JSON only, a page with `?limit=&cursor=` (docs/wire-contract.md#imports).
+   */
   @Get(':id/results')
   @ApiProduces('application/json', 'text/csv')
+  @ApiQuery({ name: 'format', required: false, description: 'csv or json (default: by the Accept header, else json)' })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description: `JSON only: results in the page, 1 to ${IMPORT_RESULTS_LIMIT.max} (default ${IMPORT_RESULTS_LIMIT.default} with a cursor); without limit and cursor, every result`,
+  })
+  @ApiQuery({ name: 'cursor', required: false, description: "JSON only: the previous page's next_cursor, as given" })
+  @ApiOkResponse({ schema: ImportResultsSchema as object })
   async results(
     @Param('kb') kb: string,
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Query('format') format: string | undefined,
+    @Query() query: Record<string, unknown>,
     @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<ImportResults | string> {
-    if (format !== undefined && format !== 'csv' && format !== 'json') {
-      throw new ApiError(400, `format must be csv or json, not '${format}'`, { code: 'invalid_request', field: 'format' });
+    @Res() response: Response,
+  ): Promise<void> {
+    const asked = parseImportResultsQuery(query, request.accepts(['application/json', 'text/csv']) === 'text/csv');
+    const unknown = () => new ApiError(404, `no import ${id} in '${kb}'`, { code: 'unknown_import' });
+    if (asked.page) {
+      const page = await this.imports.resultsPage(kb, id, asked.page);
+      if (!page) throw unknown();
+      response.json(page);
+      return;
     }
-    const csv = format ? format === 'csv' : request.accepts(['application/json', 'text/csv']) === 'text/csv';
-    const found = await this.imports.results(kb, id);
-    if (!found) throw new ApiError(404, `no import ${id} in '${kb}'`, { code: 'unknown_import' });
-    if (!csv) return { import_id: found.view.import_id, status: found.view.status, results: found.results };
-    response.setHeader('content-type', 'text/csv; charset=utf-8');
-    response.setHeader('content-disposition', `attachment; filename="import-${id}.csv"`);
-    return importResultsCsv(found.results);
+    const whole = await this.imports.allResults(kb, id);
+    if (!whole) throw unknown();
+    await streamResults(response, whole.view, whole.batches, asked.csv);
   }
 }

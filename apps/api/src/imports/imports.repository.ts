@@ -172,8 +172,14 @@ export class ImportsRepository {
     return counts;
   }
 
-  async results(id: string): Promise<ImportResultRow[]> {
-    return (await this.pool.query<ImportResultRow>(`${ITEM_STATUS} ORDER BY i.object_name`, [[id]])).rows;
+  /** At most `limit` of the import's results by object name, after the object named `after`: one statement, by the items' key. */
+  async resultsAfter(id: string, after: string | null, limit: number): Promise<ImportResultRow[]> {
+    const { rows } = await this.pool.query<ImportResultRow>(`${ITEM_STATUS} AND ($2::text IS NULL OR i.object_name > $2) ORDER BY i.object_name LIMIT $3`, [
+      [id],
+      after,
+      limit,
+    ]);
+    return rows;
   }
 
   /** Which of these objects this import has already recorded (a page read again after a crash). */

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type { Storage } from '@google-cloud/storage';
-import type { CreateImportRequest, ImportList, ImportResult, ImportView } from '@docingest/contracts';
+import type { CreateImportRequest, ImportList, ImportResult, ImportResults, ImportView } from '@docingest/contracts';
 import { traceFromHeadersOrNew } from '@docingest/cloud-logging';
 import { GcsAccessError, listObjectPage, objectFilter, resolvePrefix, type ListedObject, type ObjectPage, type PrefixRef } from '@docingest/gcs-access';
 import { ApiError } from '../common/api-error';
@@ -14,7 +14,8 @@ import { LinksRepository } from '../ingestions/links.repository';
 import type { KnowledgeBase } from '../knowledge-bases/knowledge-bases.repository';
 import { IMPORTS_QUEUE, LIST_IMPORT_PAGE_JOB, LIST_IMPORT_PAGE_JOB_OPTIONS, listImportPageJobId, type ListImportPageJob } from './import-job';
 import { encodeImportCursor, type ImportListQuery } from './import-list-query';
-import { ImportsRepository, type ImportItem, type ImportRow } from './imports.repository';
+import { encodeResultsCursor, type ImportResultsQuery } from './import-results-query';
+import { ImportsRepository, type ImportItem, type ImportResultRow, type ImportRow } from './imports.repository';
 
 function asApiError(error: unknown, field?: string): unknown {
   if (!(error instanceof GcsAccessError)) return error;
@@ -33,6 +34,12 @@ const OPEN = new Set(['pending', 'processing']);
  * thousand listing calls: past them the imports queue goes on from the saved page token.
  */
 export const START_LISTING_PAGES = 3;
+
+/**
+ * Results read per statement when the whole of them is asked for: the api holds one batch at a
+ * time, a few hundred kB, however many objects the import took.
+ */
+export const RESULTS_BATCH = 1000;
 
 const noneMatches = (seen: number | null, where: string) => `none of the ${seen === null ? '' : `${seen} `}objects under ${where} matches the include and exclude globs`;
 
@@ -296,21 +303,47 @@ export class ImportsService {
     });
   }
 
-  async results(kbId: string, id: string): Promise<{ view: ImportView; results: ImportResult[] } | undefined> {
+  /** A page of the import's results by object name (`?limit=&cursor=`); undefined when it is not one of this knowledge base's. */
+  async resultsPage(kbId: string, id: string, page: NonNullable<ImportResultsQuery['page']>): Promise<ImportResults | undefined> {
     const view = await this.view(kbId, id);
     if (!view) return undefined;
-    const rows = await this.imports.results(id);
-    const bucket = view.gcs_uri.slice('gs://'.length).split('/')[0];
+    const rows = await this.imports.resultsAfter(id, page.after, page.limit + 1);
+    const shown = rows.slice(0, page.limit);
     return {
-      view,
-      results: rows.map((r) => ({
-        object: `gs://${bucket}/${r.object_name}`,
-        generation: r.generation,
-        file_uuid: r.file_uuid,
-        status: r.status,
-        chunks: r.chunks,
-        error: r.error,
-      })),
+      import_id: view.import_id,
+      status: view.status,
+      results: shown.map(asResult(bucketOf(view))),
+      next_cursor: rows.length > page.limit ? encodeResultsCursor(shown[shown.length - 1].object_name) : null,
     };
   }
+
+  /** The import and every result, read RESULTS_BATCH at a time as the caller asks for the next batch. */
+  async allResults(kbId: string, id: string): Promise<{ view: ImportView; batches: AsyncGenerator<ImportResult[]> } | undefined> {
+    const view = await this.view(kbId, id);
+    if (!view) return undefined;
+    return { view, batches: this.resultBatches(id, bucketOf(view)) };
+  }
+
+  private async *resultBatches(id: string, bucket: string): AsyncGenerator<ImportResult[]> {
+    let after: string | null = null;
+    for (;;) {
+      const rows = await this.imports.resultsAfter(id, after, RESULTS_BATCH);
+      if (rows.length) yield rows.map(asResult(bucket));
+      if (rows.length < RESULTS_BATCH) return;
+      after = rows[rows.length - 1].object_name;
+    }
+  }
 }
+
+const bucketOf = (view: ImportView) => view.gcs_uri.slice('gs://'.length).split('/')[0];
+
+const asResult =
+  (bucket: string) =>
+  (r: ImportResultRow): ImportResult => ({
+    object: `gs://${bucket}/${r.object_name}`,
+    generation: r.generation,
+    file_uuid: r.file_uuid,
+    status: r.status,
+    chunks: r.chunks,
+    error: r.error,
+  });
