@@ -306,7 +306,9 @@ describe('abuse: no one gets in, nothing bad gets stored', () => {
       const captured = stack.recorder!.callbacks.filter((c) => c.path.includes(fileUuid) && c.status === 200);
       const ofAttempt = (n: number) => captured.filter((c) => JSON.parse(c.body).attempt === n);
       expect(ofAttempt(1).length).toBeGreaterThan(1);
-      expect(ofAttempt(2).length).toBeGreaterThan(1);
+      // The second attempt of an unchanged file may send its final report alone: its earlier
+      // reports are held (PROGRESS_HOLD_MS) and replaced by that one.
+      expect(ofAttempt(2).length).toBeGreaterThan(0);
 
       const before = { rows: await stack.rowCounts(), completed: await stack.storedLink(completed.link_id), failed: await stack.storedLink(failed.link_id) };
       const surprises: string[] = [];
