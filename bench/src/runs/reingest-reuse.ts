@@ -148,6 +148,7 @@ async function ingest(service: IngestionServiceProcess, fixture: EmbeddingFixtur
   const seconds = Math.round((performance.now() - started) / 10) / 100;
   if (status !== 200 || answer.status !== 'completed') throw new Error(`re-ingestion failed: HTTP ${status}: ${String(answer.message ?? answer.error ?? '')}`);
   const stats = fixture.stats();
+  const timings = (answer.timings_ms ?? {}) as { parse?: number; embed?: number };
   return {
     seconds,
     chunks: Number(answer.chunks),
@@ -157,8 +158,8 @@ async function ingest(service: IngestionServiceProcess, fixture: EmbeddingFixtur
     requests: stats.requests,
     inputs: stats.inputs,
     skipped: answer.skipped === 'unchanged',
-    parseS: Math.round(Number(answer.timings_ms?.parse ?? 0)) / 1000,
-    embedS: Math.round(Number(answer.timings_ms?.embed ?? 0)) / 1000,
+    parseS: Math.round(Number(timings.parse ?? 0)) / 1000,
+    embedS: Math.round(Number(timings.embed ?? 0)) / 1000,
     object: answer.object as Timed['object'],
   };
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
-// ESLint and Prettier over the whole repository, as part of `npm test` (and so of CI). A failure
+// ESLint, Prettier and the TypeScript compiler over the whole repository, as part of `npm test` (and so of CI). A failure
 // names each finding and the command that fixes or shows it; docs/development.md says more.
 const root = resolve(__dirname, '../../..');
 const run = (script: string, args: string[]) =>
@@ -24,6 +24,13 @@ describe('lint and format', () => {
       );
     }
   });
+
+  it('TypeScript finds no type error in any project (tsc --noEmit over tsconfig.json)', () => {
+    // Jest compiles with SWC, which strips types without checking them: only tsc sees a type error.
+    const tsc = run('typescript/bin/tsc', ['-p', 'tsconfig.json', '--noEmit', '--pretty', 'false']);
+    if (tsc.status !== 0)
+      throw new Error(`tsc found type errors (exit ${tsc.status}):\n${tsc.stdout}${tsc.stderr}\nSee them with \`npx tsc -p tsconfig.json --noEmit\`.`);
+  }, 240_000);
 
   it('Prettier has nothing to reformat', () => {
     const prettier = run('prettier/bin/prettier.cjs', ['--list-different', '**/*.{ts,js,mjs}']);
