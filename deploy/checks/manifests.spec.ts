@@ -90,4 +90,10 @@ describe('Cloud Run manifests (deploy/cloudrun)', () => {
     // The app's default is the same figure, so a manifest without the variable behaves the same.
     expect(apiEnvSpec.MAX_IN_FLIGHT_DISPATCHES.default).toBe(perApi);
   });
+
+  it('event streams leave the api instance request slots for everything else', () => {
+    const streams = Number(envValue(api, 'MAX_EVENT_STREAMS'));
+    expect(streams).toBeGreaterThanOrEqual(1);
+    expect(streams).toBeLessThanOrEqual(api.containerConcurrency / 2);
+  });
 });

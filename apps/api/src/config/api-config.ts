@@ -41,6 +41,10 @@ export const apiEnvSpec = {
     default: 6,
     desc: 'open /ingest-file requests per api process; the rest wait in the queue as pending. Default: ingestion containerConcurrency 4 x maxScale 5, shared by the api maxScale 3 (deploy/README.md)',
   }),
+  MAX_EVENT_STREAMS: positiveInt({
+    default: 1000,
+    desc: 'open ingestion event streams per api process (each holds a listener, a heartbeat timer and up to 1 MiB of unsent events); one more is answered 503 with Retry-After, and the admin UI and the CLI poll meanwhile',
+  }),
   DISPATCH_RETRY_DEADLINE_MS: num({
     default: 30 * 60_000,
     desc: 'how long an attempt the ingestion service refused (429, 503, unreachable, reset before it began) is sent again before it is failed',

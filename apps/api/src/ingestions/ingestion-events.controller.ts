@@ -14,6 +14,12 @@ const INT32_MAX = 2_147_483_647;
 const RECONNECT_MS = 2_000;
 /** Events written but not yet taken by a stream's client (beyond its first views), past which the stream is cut off. */
 const MAX_UNSENT_BYTES = 1024 * 1024;
+/**
+ * What a stream refused for MAX_EVENT_STREAMS is told to wait (the Retry-After header): a place
+ * frees only when some client goes, and the clients poll meanwhile, so asking again now and then
+ * costs little.
+ */
+const FULL_RETRY_AFTER_S = 30;
 
 function parseLinkIds(raw: unknown): number[] | null {
   if (raw === undefined || raw === '') return null;
@@ -55,16 +61,18 @@ export class IngestionEventsController {
     // down at once, and nothing is set up after (no listener, no heartbeat) that nobody would end.
     let closed = false;
     let unsubscribe = () => {};
-    let removeShutdown = () => {};
     let heartbeat: NodeJS.Timeout | undefined;
     const close = () => {
       if (closed) return;
       closed = true;
       unsubscribe();
       clearInterval(heartbeat);
-      removeShutdown();
+      release();
       if (!response.writableEnded) response.end();
     };
+    // Its place is taken before anything else is set up, and given back by close() however the
+    // stream ends (client gone, cut off for reading slowly, shutdown) or by the refusal below.
+    const release = this.events.openStream(close) ?? this.refuse(response);
     // The response's close, not the request's: a GET's request closes once it has been read.
     response.on('close', close);
     // The first views (up to INGESTION_EVENTS_MAX_LINKS of them) go out in one burst a slow link
@@ -81,8 +89,6 @@ export class IngestionEventsController {
       }
     };
 
-    await this.knowledgeBases.get(knowledgebaseId); // 404 for an unknown one
-    if (closed) return;
     const wanted = linkIds && new Set(linkIds);
     // Subscribed before the current views are read, so no change falls between the two; the
     // changes heard meanwhile are held and sent after them, those older than the views left out.
@@ -99,9 +105,10 @@ export class IngestionEventsController {
       if (held) held.push(change);
       else send(change);
     });
-    removeShutdown = this.events.onShutdown(close);
 
     try {
+      await this.knowledgeBases.get(knowledgebaseId); // 404 for an unknown one
+      if (closed) return;
       const current = linkIds ? await this.links.findInKnowledgeBase(linkIds, knowledgebaseId) : [];
       if (closed) return;
       response.status(200).set({
@@ -125,8 +132,18 @@ export class IngestionEventsController {
       // Torn down without ending the response: the error filter answers with the error body.
       closed = true;
       unsubscribe();
-      removeShutdown();
+      release();
       throw error;
     }
+  }
+
+  /** A stream over MAX_EVENT_STREAMS: 503 with Retry-After and the error body (the error filter writes it). */
+  private refuse(response: Response): never {
+    response.set('retry-after', String(FULL_RETRY_AFTER_S));
+    throw new ApiError(
+      503,
+      `this api instance serves ${this.events.streams} event streams, its most (MAX_EVENT_STREAMS): poll GET /api/v1/ingestions/{link_id} meanwhile, or open the stream again in ${FULL_RETRY_AFTER_S} s`,
+      { code: 'too_many_streams' },
+    );
   }
 }

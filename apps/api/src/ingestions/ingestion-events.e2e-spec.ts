@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import type { INestApplication } from '@nestjs/common';
 import { connect, type Socket } from 'node:net';
 import { EventSource } from 'eventsource';
 import { INGESTION_EVENT, INGESTION_STAGES, LINK_REMOVED_EVENT, ingestionEventsPath, type IngestionView } from '@docingest/contracts';
@@ -34,7 +35,7 @@ function openStream(stack: Pick<ApiStack, 'apiUrl'>, kb: string, linkIds?: numbe
  * A raw HTTP client on the api's stream (a request sent by hand on its own socket), and the
  * server's end of that socket, to see when the api has noticed the client go.
  */
-async function rawStream(stack: ApiStack, path: string): Promise<{ client: Socket; server: Socket }> {
+async function rawStream(stack: Pick<ApiStack, 'app' | 'apiUrl'>, path: string): Promise<{ client: Socket; server: Socket }> {
   const httpServer = stack.app.getHttpServer() as Server;
   const accepted: Socket[] = [];
   const onConnection = (socket: Socket) => accepted.push(socket);
@@ -213,6 +214,73 @@ describe('ingestion events: each link change pushed as the api records it', () =
     await waitUntil('the stream no longer listening', async () => events.listening === before, 10_000);
   });
 
+  describe('at most MAX_EVENT_STREAMS streams on an instance', () => {
+    let capped: INestApplication;
+    let apiUrl: string;
+    let events: LinkEvents;
+    const get = (path: string) => fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+
+    beforeAll(async () => {
+      const port = await freePort();
+      capped = await createApp({ ...stack.config, PORT: port, MAX_EVENT_STREAMS: 2 }, { logDestination: { write: () => undefined } });
+      await capped.listen(port, '127.0.0.1');
+      apiUrl = `http://127.0.0.1:${port}`;
+      events = capped.get(LinkEvents);
+    });
+    let running = true;
+    afterAll(async () => {
+      if (running) await capped?.close();
+    });
+
+    it('answers one stream more with 503, Retry-After and the error body, and opens one again once a stream has closed', async () => {
+      const [first, second] = [openStream({ apiUrl }, 'live'), openStream({ apiUrl }, 'live')];
+      await Promise.all([first.opened, second.opened]);
+      const refused = await get(ingestionEventsPath('live'));
+      expect(refused.status).toBe(503); // before its body is read: a stream's would never end
+      expect({ status: refused.status, retryAfter: Number(refused.headers.get('retry-after')), body: await refused.json() }).toMatchObject({
+        status: 503,
+        retryAfter: expect.any(Number),
+        body: { statusCode: 503, error: 'Service Unavailable', code: 'too_many_streams', message: expect.stringContaining('MAX_EVENT_STREAMS') },
+      });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(events.streams).toBe(2);
+
+      first.source.close();
+      await waitUntil('the closed stream’s place given back', async () => events.streams === 1, 10_000);
+      const third = openStream({ apiUrl }, 'live');
+      await third.opened;
+      expect(third.status()).toBe(200);
+      second.source.close();
+      third.source.close();
+      await waitUntil('every place given back', async () => events.streams === 0, 10_000);
+    });
+
+    it('gives every place back when clients vanish (sockets destroyed at once or mid-stream) or are refused, and at shutdown', async () => {
+      for (let round = 0; round < 3; round++) {
+        // Two streams whose clients vanish while their streams are open.
+        const open = await Promise.all([
+          rawStream({ app: capped, apiUrl }, ingestionEventsPath('live')),
+          rawStream({ app: capped, apiUrl }, ingestionEventsPath('live')),
+        ]);
+        await Promise.all(open.map(({ client }) => once(client, 'data')));
+        expect((await get(ingestionEventsPath('live'))).status).toBe(503);
+        for (const { client } of open) client.destroy();
+        await waitUntil('the vanished clients’ places given back', async () => events.streams === 0, 10_000);
+        // Refused before they were streams: an unknown knowledge base, bad link ids.
+        expect((await get(ingestionEventsPath('nowhere'))).status).toBe(404);
+        expect((await get(`${ingestionEventsPath('live')}?link_ids=x`)).status).toBe(400);
+        expect(events.streams).toBe(0);
+      }
+      const [first, second] = [openStream({ apiUrl }, 'live'), openStream({ apiUrl }, 'live')];
+      await Promise.all([first.opened, second.opened]);
+      running = false;
+      await capped.close();
+      expect(events.streams).toBe(0);
+      first.source.close();
+      second.source.close();
+    });
+  });
+
   it('refuses link_ids given twice with the error body, not an internal error', async () => {
     const answer = await fetch(`${stack.apiUrl}${ingestionEventsPath('live')}?link_ids=1&link_ids=2`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     expect({ status: answer.status, body: await answer.json() }).toMatchObject({ status: 400, body: { code: 'invalid_request', field: 'link_ids' } });
@@ -256,6 +324,7 @@ describe('ingestion events: each link change pushed as the api records it', () =
     const { body: file } = await stack.upload('bulky.md', 'The lighthouse lamp is cleaned on Mondays.', { knowledgebase_id: 'live' });
     const link = (await stack.app.get(LinksRepository).find((await stack.link(file.uuid, 'live')).link_id))!;
     const before = events.listening;
+    const streamsBefore = events.streams;
     const { client } = await rawStream(stack, ingestionEventsPath('live'));
     await once(client, 'data'); // the status line, headers and retry field
     client.pause();
@@ -267,6 +336,7 @@ describe('ingestion events: each link change pushed as the api records it', () =
       if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await waitUntil('the stream of the client that stopped reading cut off', async () => events.listening === before, 60_000);
+    expect(events.streams).toBe(streamsBefore); // its place given back
     client.destroy();
   });
 

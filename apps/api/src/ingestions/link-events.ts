@@ -75,10 +75,20 @@ export class LinkEvents implements OnModuleInit, OnModuleDestroy, OnApplicationS
     return this.listeners.listenerCount('change');
   }
 
-  /** An open stream's way to end it at shutdown, so it does not hold the server open; answers the removal. */
-  onShutdown(close: () => void): () => void {
+  /**
+   * A place for one more event stream on this instance, with the stream's way to end it at
+   * shutdown (an open stream would hold the HTTP server open); answers its release, or undefined
+   * when MAX_EVENT_STREAMS are open already: each holds a listener, a timer and a buffer.
+   */
+  openStream(close: () => void): (() => void) | undefined {
+    if (this.closers.size >= this.config.MAX_EVENT_STREAMS) return undefined;
     this.closers.add(close);
     return () => this.closers.delete(close);
+  }
+
+  /** Event streams open on this instance, from the moment they are asked for until they end. */
+  get streams(): number {
+    return this.closers.size;
   }
 
   /** First thing at shutdown: an open stream would keep the HTTP server from closing. */
