@@ -20,6 +20,7 @@
     seen: null, // file uuid → the status last shown, to announce what changed; null until the first list
     timer: null,
     events: null, // the shown knowledge base's EventSource, while one is open or reconnecting
+    eventsRefused: { wait: 0, until: 0 }, // after a refused stream: how long before asking again, and until when
     live: false, // the stream is open: the poll is only a backstop
     refreshSeq: 0,
     appliedSeq: 0,
@@ -274,15 +275,20 @@
    * The knowledge base's event stream (docs/wire-contract.md#ingestion-events): each link change
    * as the api records it, merged into the file it belongs to. The browser reconnects by itself;
    * on every (re)open the list is fetched once, for what happened while it was closed. A stream
-   * the api refuses (an older api: 404) leaves the poll to do the work.
+   * the api refuses (an older api: 404; an instance serving its most streams: 503) leaves the
+   * poll to do the work, and is asked for again only after a while, longer each time: the page
+   * cannot read the Retry-After of an EventSource's answer, and every poll asking again would
+   * hammer an api that is full.
    */
   function openEvents(kbId) {
     if (typeof EventSource !== 'function' || (state.events && state.events.kbId === kbId)) return;
+    if (Date.now() < state.eventsRefused.until) return;
     closeEvents();
     const source = new EventSource(`/api/v1/knowledge-bases/${encodeURIComponent(kbId)}/ingestions/events`, { withCredentials: true });
     source.kbId = kbId;
     state.events = source;
     source.addEventListener('open', () => {
+      state.eventsRefused.wait = 0;
       const reopened = state.live === false && source.opened;
       source.opened = true;
       state.live = true;
@@ -309,7 +315,13 @@
     source.addEventListener('link_removed', () => refreshStatus().catch(() => undefined));
     source.addEventListener('error', () => {
       state.live = false;
-      if (source.readyState === EventSource.CLOSED && state.events === source) state.events = null;
+      // CLOSED: refused (the browser reconnects by itself only after a stream broke).
+      if (source.readyState === EventSource.CLOSED && state.events === source) {
+        state.events = null;
+        const refused = state.eventsRefused;
+        refused.wait = Math.min(refused.wait ? refused.wait * 2 : 15000, 120000);
+        refused.until = Date.now() + refused.wait;
+      }
       scheduleStatus();
     });
   }

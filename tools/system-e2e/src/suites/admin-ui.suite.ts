@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { waitUntil } from '@docingest/contracts/testing';
 import { buildEncryptedPdf } from '@docingest/document-parsing/testing';
 import { rowNamed as rowOf, statusOf as statusIn, uploadInPage, waitForStatus as waitIn, type FileToUpload } from '../testing/admin-page';
 import { openBrowser, type Browser } from '../testing/browser';
@@ -145,6 +146,35 @@ export function adminUiSuite(get: Context): void {
       await page.unroute(eventsRoute);
     }
     expect(streamsRefused).toBeGreaterThan(0);
+
+    // An instance serving its most streams (503 with Retry-After): the page polls, and does not ask
+    // for the stream again on every poll, which would hammer an api that is full.
+    const asked: string[] = [];
+    await page.route(eventsRoute, (route) => {
+      asked.push('stream');
+      return route.fulfill({
+        status: 503,
+        headers: { 'retry-after': '30' },
+        contentType: 'application/json',
+        body: '{"statusCode":503,"error":"Service Unavailable","message":"full","code":"too_many_streams"}',
+      });
+    });
+    const onRequest = (request: { url(): string }) => void (listRoute.test(new URL(request.url()).pathname) && asked.push('list'));
+    page.on('request', onRequest);
+    try {
+      await page.reload();
+      await page.locator(`#file-rows tr[data-file="${uuid}"]`).waitFor();
+      const polled = await upload({ name: 'polled-full.md', mimeType: 'text/markdown', buffer: Buffer.from(LIVE_TEXT) }, true);
+      await waitForStatus(polled, 'completed');
+      const listsAfterRefusal = () => asked.slice(asked.indexOf('stream') + 1).filter((entry) => entry === 'list').length;
+      await waitUntil('two polls after the refused stream', async () => asked.includes('stream') && listsAfterRefusal() >= 2, 60_000);
+    } finally {
+      page.off('request', onRequest);
+      await page.unroute(eventsRoute);
+    }
+    const first = asked.indexOf('stream');
+    const secondList = asked.indexOf('list', asked.indexOf('list', first + 1) + 1);
+    expect(asked.slice(first + 1, secondList).filter((entry) => entry === 'stream')).toEqual([]);
     await page.evaluate(() => ((window as unknown as { e2eMark: string }).e2eMark = 'same document'));
   });
 
