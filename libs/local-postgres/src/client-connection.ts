@@ -51,7 +51,11 @@ export interface SharedSession {
 /** Waiting this long for the session is worth a log line: someone holds a transaction open. */
 const SLOW_WAIT_MS = 5_000;
 
-type GroupEnd = 'S' | 'Q' | 'H';
+/**
+ * What ended a group: a Sync, a simple Query, a Flush, or the end of what has been received of an
+ * extended sequence not synced yet ('unsynced': run as it comes, answered without ReadyForQuery).
+ */
+type GroupEnd = 'S' | 'Q' | 'H' | 'unsynced';
 
 /**
  * One client. Its messages are cut into groups that each end with the Sync or simple Query
@@ -59,7 +63,10 @@ type GroupEnd = 'S' | 'Q' | 'H';
  * whole on the session while this connection holds it, and the connection keeps holding it
  * until a ReadyForQuery says it is idle ('I') and it keeps no state that cannot be handed
  * over, so no other client's message ever lands inside its extended-protocol sequence or its
- * transaction. Exceptions: a group that only prepares or describes named statements may run
+ * transaction. As in PostgreSQL, statements of an extended sequence run as they arrive, not
+ * when its Sync does: what has been received of a sequence that executes anything runs at once
+ * (an 'unsynced' group), inside the implicit transaction the Sync commits, which the cleanup
+ * rolls back if the connection ends before it (a pipeline cut half-way leaves nothing). Exceptions: a group that only prepares or describes named statements may run
  * beside another client's idle transaction (beside-transaction.ts), and a holder idle for too
  * long while others wait is disconnected (PgliteWireServer's watch).
  */
@@ -78,10 +85,10 @@ export class ClientConnection {
   private closed = false;
   /** A FATAL error was sent: whatever else the client sends is ignored. */
   private ending = false;
-  /** A Flush-ended group ran: the session is inside this connection's extended sequence. */
+  /** A Flush-ended or unsynced group ran: the session is inside this connection's extended sequence (an implicit transaction). */
   private midGroup = false;
   private status: TransactionStatus = 'I';
-  /** An error ended a Flush-ended group unrun: as Postgres does, everything up to the next Sync is skipped. */
+  /** An error ended a Flush-ended or unsynced group unrun: as Postgres does, everything up to the next Sync is skipped. */
   private discardUntilSync = false;
   /** Its statements may have left temporary tables, session advisory locks or holdable cursors. */
   private mayHoldExclusiveState = false;
@@ -162,6 +169,23 @@ export class ClientConnection {
       return;
     }
     for (const packet of packets) if (!this.ending) this.accept(packet);
+    if (!this.ending) this.runUnsynced();
+  }
+
+  /**
+   * Sends what has been received of an extended sequence to the session now, when it executes
+   * anything, as PostgreSQL runs each message as it comes: a pipeline (statements behind one
+   * Sync) runs while the rest of it is on its way, in the implicit transaction the Sync commits,
+   * and a connection that ends before its Sync dies inside that transaction and is rolled back.
+   * Without an Execute nothing waits for the session: Parse or Describe alone, whose Sync may
+   * follow in the next read, must still be able to run beside another client's transaction.
+   */
+  private runUnsynced(): void {
+    if (!this.pending.some((message) => message[0] === 0x45 /* Execute */)) return;
+    const messages = this.pending;
+    this.pending = [];
+    this.inFlight++;
+    this.enqueue(() => this.run(messages, 'unsynced'));
   }
 
   private accept(packet: FrontendPacket): void {
@@ -201,6 +225,7 @@ export class ClientConnection {
 
   private collect(type: string, message: Buffer): void {
     if (type === 'X') {
+      this.runUnsynced(); // as PostgreSQL would have before the Terminate: ended unsynced, it is rolled back
       this.enqueue(async () => void this.socket.end());
       return;
     }
@@ -280,8 +305,8 @@ export class ClientConnection {
       return;
     }
     this.write(answer);
-    this.midGroup = end === 'H';
-    if (end === 'H') return;
+    this.midGroup = end === 'H' || end === 'unsynced';
+    if (this.midGroup) return;
     this.status = lastReadyStatus(answer) ?? (this.shared.inTransaction() ? 'T' : 'I');
     if (this.status === 'I') await this.releaseUnlessKept();
   }
@@ -359,7 +384,7 @@ export class ClientConnection {
       this.shared.log('session.wait_cancelled', { connection: this.id, waitedMs, heldBy: holder });
       this.write(errorResponse('57014', 'canceling statement due to user request'));
     }
-    if (end === 'H') this.discardUntilSync = true;
+    if (end === 'H' || end === 'unsynced') this.discardUntilSync = true;
     else this.write(readyForQuery(this.status));
   }
 
@@ -416,7 +441,8 @@ export class ClientConnection {
     if (!holding && statements.length === 0 && !ownsSettings) return;
     await lock.acquire(this.id);
     try {
-      if (holding && (this.midGroup || this.status !== 'I')) await this.rollBack();
+      // An explicit transaction, or the implicit one of an extended sequence its Sync never ended.
+      if (holding && (this.midGroup || this.status !== 'I')) await this.rollBack(this.status === 'I' ? 'implicit' : 'explicit');
       const closing = statements.length ? [...statements.map(closeStatement), sync()] : [];
       const discarding = ownsSettings || mayHoldState ? [DISCARD_CLIENT_STATE] : [];
       if (closing.length || discarding.length) {
@@ -429,14 +455,14 @@ export class ClientConnection {
     }
   }
 
-  private async rollBack(): Promise<void> {
+  private async rollBack(transaction: 'implicit' | 'explicit'): Promise<void> {
     // A simple ROLLBACK ends an explicit transaction, and aborts the implicit one an unfinished
     // extended sequence opened. After an error, Postgres skips messages up to a Sync, so the
     // ROLLBACK may be skipped once: the Sync ends that, and the next round finishes the job.
     for (let round = 1; round <= 3; round++) {
       const status = lastReadyStatus(await this.shared.exec(Buffer.concat([simpleQuery('ROLLBACK'), sync()])));
       if (status === 'I') {
-        this.shared.log('connection.rolled_back', { connection: this.id, rounds: round });
+        this.shared.log('connection.rolled_back', { connection: this.id, transaction, rounds: round });
         return;
       }
     }
