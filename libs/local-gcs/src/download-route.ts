@@ -32,6 +32,18 @@ function corruptFirstByte(): Transform {
   });
 }
 
+/**
+ * A custom metadata value as a header carries it. GCS sends each custom key as `x-goog-meta-KEY`
+ * with every download (Google's clients read them there); a value in UTF-8 goes out as its bytes,
+ * and one with control characters, which no header can hold, percent-encoded (how GCS writes
+ * those is not known: the service reads any value that is not plain ASCII from the metadata instead).
+ */
+function metadataHeaderValue(value: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what a header cannot hold
+  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) return encodeURIComponent(value);
+  return Buffer.from(value, 'utf8').toString('latin1');
+}
+
 function objectHeaders(record: ObjectRecord): Record<string, string> {
   const headers: Record<string, string> = {
     'Content-Type': record.contentType,
@@ -49,6 +61,7 @@ function objectHeaders(record: ObjectRecord): Record<string, string> {
   };
   if (record.contentDisposition) headers['Content-Disposition'] = record.contentDisposition;
   if (record.contentLanguage) headers['Content-Language'] = record.contentLanguage;
+  for (const [key, value] of Object.entries(record.metadata)) headers[`X-Goog-Meta-${key}`] = metadataHeaderValue(value);
   return headers;
 }
 

@@ -91,6 +91,26 @@ describe.each([['memory'], ['disk']])('uploads and downloads through @google-clo
     expect((await collect(file.createReadStream({ validation: 'md5' }))).equals(data)).toBe(true);
   });
 
+  it("sends the object's generation, hashes, stored size, type and custom metadata with the bytes, as GCS does", async () => {
+    const file = h.storage.bucket('docs').file('meta/notes.txt');
+    await file.save('notes', { resumable: false, contentType: 'text/plain', metadata: { metadata: { originalName: 'Notes.txt', owner: 'Zoë', note: 'a\nb' } } });
+    const [metadata] = await file.getMetadata();
+    const stream = file.createReadStream({ validation: 'crc32c' });
+    const response = new Promise<{ headers: Record<string, string> }>((resolve) => stream.once('response', resolve));
+    expect((await collect(stream)).toString()).toBe('notes');
+    const { headers } = await response;
+    expect(headers).toMatchObject({
+      'x-goog-generation': String(metadata.generation),
+      'x-goog-hash': `crc32c=${metadata.crc32c},md5=${metadata.md5Hash}`,
+      'x-goog-stored-content-length': '5',
+      'content-type': 'text/plain',
+      'x-goog-meta-originalname': 'Notes.txt',
+      // A header's bytes reach Node as Latin-1: the UTF-8 bytes of the value, as sent.
+      'x-goog-meta-owner': Buffer.from('Zoë').toString('latin1'),
+      'x-goog-meta-note': 'a%0Ab',
+    });
+  });
+
   it('reads a byte range (206) from the middle, the start and the tail', async () => {
     const file = h.storage.bucket('docs').file('chunked/a b+c.bin');
     const middle = await collect(file.createReadStream({ start: 1_000_000, end: 1_300_000 }));
