@@ -142,6 +142,27 @@ describe('POST /ingest-file', () => {
     }
   });
 
+  it('downloads a new file in one request to GCS, keeping the name it was uploaded under and the version of the bytes read', async () => {
+    const names = { 'u/one-request.md': 'Wartung & Prüfung – Übersicht.md', 'u/ascii-name.md': 'Pump room notes.md', 'u/no-name.md': undefined };
+    for (const [key, originalName] of Object.entries(names)) {
+      await stack.storage
+        .bucket(BUCKET)
+        .file(key)
+        .save('# Pumps\n\nThe relief valve opens at six bar.\n', { resumable: false, metadata: originalName ? { metadata: { originalName } } : {} });
+      const [metadata] = await stack.storage.bucket(BUCKET).file(key).getMetadata();
+      const from = stack.gcsRequests.length;
+      const body = request(`gs://${BUCKET}/${key}`);
+      const { body: result } = await stack.call('/ingest-file', body);
+      expect(result).toMatchObject({ status: 'completed', object: { generation: String(metadata.generation), crc32c: metadata.crc32c } });
+      const rows = await stack.rowsFor('kb_e2e', body.file_uuid);
+      expect(rows[0].metadata_.file_name).toBe(originalName ?? 'no-name.md');
+      const requests = stack.gcsRequests.slice(from);
+      // A name in plain ASCII (or none) comes with the download; any other is read from the object's metadata.
+      if (originalName?.startsWith('Wartung')) expect(requests).toEqual([expect.stringContaining('alt=media'), expect.not.stringContaining('alt=media')]);
+      else expect(requests).toEqual([expect.stringContaining('alt=media')]);
+    }
+  });
+
   it('re-ingesting the same file leaves exactly one set of chunks with the same ids', async () => {
     const path = await stack.upload('u/reingest.pdf', Buffer.from(await fixtures.buildPdf(PDF_PAGES)), 'application/pdf');
     const body = request(path);

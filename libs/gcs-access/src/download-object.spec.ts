@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { Storage } from '@google-cloud/storage';
 import { localStorageOptions, startLocalGcs, type LocalGcs } from '@docingest/local-gcs';
 import { downloadObject, GcsAccessError, statObject } from './index';
@@ -11,8 +12,12 @@ describe('downloadObject', () => {
   let storage: Storage;
   const bytes = randomBytes(300_000);
 
+  /** Every request the GCS server was sent, as `METHOD path?query`. */
+  const requests: string[] = [];
+
   beforeAll(async () => {
     gcs = await startLocalGcs({ buckets: ['docs'] });
+    gcs.server.on('request', (req: IncomingMessage) => requests.push(`${req.method} ${req.url}`));
     storage = new Storage(localStorageOptions(gcs.url));
     await storage
       .bucket('docs')
@@ -59,6 +64,33 @@ describe('downloadObject', () => {
     rmSync(tempDir, { recursive: true, force: true });
   });
 
+  it('downloads in one request: size, type, name and version from the download itself, as the metadata says them', async () => {
+    const ref = { bucket: 'docs', key: 'a/report.pdf' };
+    const from = requests.length;
+    const object = await downloadObject(storage, ref, { maxBytes: 1_000_000, inMemoryMaxBytes: 1_000_000 });
+    expect(requests.slice(from)).toEqual([expect.stringMatching(/^GET .*alt=media/)]);
+    const stat = await statObject(storage, ref);
+    expect(object).toMatchObject({ size: stat.size, contentType: stat.contentType, fileName: 'Q3 report.pdf', version: stat.version });
+    expect(object.bytes?.equals(bytes)).toBe(true);
+  });
+
+  it('takes a name in other characters than plain ASCII from the metadata, exactly, and an object without one by its key', async () => {
+    for (const [key, originalName] of [
+      ['a/umlaut.txt', 'Prüfbericht 3–4 (final).txt'],
+      ['a/percent.txt', '100% done.txt'],
+      ['a/nameless.txt', undefined],
+    ] as const) {
+      await storage
+        .bucket('docs')
+        .file(key)
+        .save('text', { resumable: false, metadata: originalName ? { metadata: { originalName } } : {} });
+      const from = requests.length;
+      const object = await downloadObject(storage, { bucket: 'docs', key }, { maxBytes: 1000, inMemoryMaxBytes: 1000 });
+      expect(object.fileName).toBe(originalName ?? 'nameless.txt');
+      expect(requests.slice(from)).toHaveLength(originalName ? 2 : 1);
+    }
+  });
+
   it("names the object's version (generation and CRC32C) without downloading it, and a new upload gets a new one", async () => {
     const ref = { bucket: 'docs', key: 'a/versioned.txt' };
     await storage.bucket('docs').file(ref.key).save('first', { resumable: false });
@@ -87,13 +119,16 @@ describe('downloadObject', () => {
   };
 
   it('refuses an object over the size limit from its metadata', async () => {
+    const from = requests.length;
     const error = await failure('a/report.pdf', 1000);
+    expect(requests.slice(from)).toHaveLength(1);
     expect(error).toMatchObject({ code: 'too_large', statusCode: 413 });
     expect(error.message).toBe(`the file is ${bytes.length} bytes, over the limit of 1000 bytes`);
   });
 
   it('answers a missing object with not_found and an empty one with empty', async () => {
-    expect(await failure('a/missing.pdf')).toMatchObject({ code: 'not_found', statusCode: 404, message: 'gs://docs/a/missing.pdf does not exist' });
+    const missing = await failure('a/missing.pdf');
+    expect(missing).toMatchObject({ code: 'not_found', statusCode: 404, message: 'gs://docs/a/missing.pdf does not exist' });
     expect(await failure('a/empty.txt')).toMatchObject({ code: 'empty', statusCode: 422 });
   });
 

@@ -2,7 +2,8 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { Writable, type Readable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import type { Storage } from '@google-cloud/storage';
 import type { ObjectVersion } from '@docingest/contracts';
 import { GcsAccessError } from './gcs-errors';
@@ -27,8 +28,6 @@ export type DownloadedObject = DownloadedBytes & {
   version: ObjectVersion;
   contentType: string | undefined;
   fileName: string;
-  /** Custom metadata set on the object at upload. */
-  metadata: Record<string, string>;
   /** Removes the temporary file and its directory, if there is one; safe to call twice. */
   cleanup(): Promise<void>;
 };
@@ -51,13 +50,13 @@ function statusOf(error: unknown): number | undefined {
 }
 
 /** Reads an object's metadata: 404 and other failures as clear errors, nothing downloaded. */
-export async function statObject(storage: Storage, ref: ObjectRef): Promise<ObjectStat> {
-  const file = storage.bucket(ref.bucket).file(ref.key);
+export async function statObject(storage: Storage, ref: ObjectRef, generation?: string): Promise<ObjectStat> {
+  const file = storage.bucket(ref.bucket).file(ref.key, generation ? { generation } : {});
   let metadata;
   try {
     [metadata] = await file.getMetadata();
   } catch (error) {
-    if (statusOf(error) === 404) throw new GcsAccessError('not_found', 404, `gs://${ref.bucket}/${ref.key} does not exist`);
+    if (statusOf(error) === 404) throw notFound(ref);
     throw new GcsAccessError('download_failed', 502, `could not read gs://${ref.bucket}/${ref.key}: ${(error as Error).message}`);
   }
   const custom = (metadata.metadata ?? {}) as Record<string, unknown>;
@@ -70,48 +69,133 @@ export async function statObject(storage: Storage, ref: ObjectRef): Promise<Obje
   };
 }
 
+const notFound = (ref: ObjectRef) => new GcsAccessError('not_found', 404, `gs://${ref.bucket}/${ref.key} does not exist`);
+
+type Headers = Record<string, string | string[] | undefined>;
+
+const headerOf = (headers: Headers, name: string): string | undefined => {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
 /**
- * Streams an object to a private temporary file, or into memory when it is small enough
- * (`inMemoryMaxBytes`), with the client's CRC32C check on. The size
- * limit is checked from the object's metadata (`stat`, read here when not given) before a byte is
- * downloaded. On any failure the temporary file is already gone when this rejects. Should the
- * object be overwritten between the metadata read and the download, the version reported is the
- * older one: a later re-ingestion then does the work again rather than skip a change.
+ * Printable ASCII, without `%` or `=?` and without spaces at either end (a header's value loses
+ * those): a value that every way of writing a header carries as it is.
  */
-export async function downloadObject(storage: Storage, ref: ObjectRef, options: DownloadOptions, stat?: ObjectStat): Promise<DownloadedObject> {
-  const file = storage.bucket(ref.bucket).file(ref.key);
-  const object = stat ?? (await statObject(storage, ref));
-  const { size } = object;
+const PLAIN_HEADER_VALUE = /^(?![\s\S]*(%|=\?))[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
+/**
+ * What the media response's headers say of the object whose bytes it carries, as GCS sends them
+ * with every download (the Node and Go clients read them): the stored size, the content type, the
+ * generation and CRC32C, and the custom metadata as `x-goog-meta-*`. The original name comes from
+ * there when it is plain ASCII; a name in any other characters is `undefined` here and read from
+ * the object's metadata, since how a header carries it (raw UTF-8, or encoded) is not the name itself.
+ */
+function objectFromHeaders(headers: Headers, ref: ObjectRef): Omit<ObjectStat, 'fileName' | 'metadata'> & { fileName: string | undefined } {
+  const hashes = Object.fromEntries(
+    (headerOf(headers, 'x-goog-hash') ?? '')
+      .split(',')
+      .map((pair) => pair.trim().split(/=(.*)/s, 2) as [string, string])
+      .filter(([name]) => name),
+  );
+  const originalName = headerOf(headers, 'x-goog-meta-originalname');
+  return {
+    size: Number(headerOf(headers, 'x-goog-stored-content-length') ?? headerOf(headers, 'content-length') ?? 0),
+    contentType: headerOf(headers, 'content-type'),
+    fileName: originalName === undefined ? basename(ref.key) : PLAIN_HEADER_VALUE.test(originalName) ? originalName : undefined,
+    version: { generation: headerOf(headers, 'x-goog-generation') ?? '', crc32c: hashes.crc32c ?? '' },
+  };
+}
+
+function checkSize(size: number, options: DownloadOptions): void {
   if (size > options.maxBytes) {
     throw new GcsAccessError('too_large', 413, `the file is ${size} bytes, over the limit of ${options.maxBytes} bytes`);
   }
   if (size === 0) throw new GcsAccessError('empty', 422, 'the file is empty');
+}
 
-  const facts = { size, contentType: object.contentType, fileName: object.fileName, metadata: object.metadata, version: object.version };
-  if (size <= (options.inMemoryMaxBytes ?? 0)) {
+/** The media stream's response (its status and headers), before a byte of the body is read; its failure, mapped. */
+function responseOf(stream: Readable, ref: ObjectRef, signal?: AbortSignal): Promise<{ statusCode: number; headers: Headers }> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: unknown) => reject(statusOf(error) === 404 ? notFound(ref) : downloadError(ref, error));
+    stream.once('error', onError);
+    if (signal?.aborted) return reject(signal.reason);
+    signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+    stream.once('response', (response: { statusCode: number; headers: Headers }) => {
+      // A refusal (404, 403, 5xx) is told by the stream's error, with the server's message.
+      if (response.statusCode >= 300) return;
+      stream.removeListener('error', onError);
+      resolve(response);
+    });
+    // The client sends its request when the stream is first asked for data; read(0) asks without taking any.
+    stream.read(0);
+  });
+}
+
+/**
+ * Downloads an object in one request: a private temporary file, or memory when it is small
+ * enough (`inMemoryMaxBytes`), with the client's CRC32C check on. What is known of the object
+ * (size, type, name, version) comes from the media response's own headers, so the version named
+ * is that of the very bytes read. The size limit is checked from those headers before the body
+ * is read, and, when `stat` is given (a caller that read the metadata first), before the request.
+ * On any failure the temporary file is already gone when this rejects.
+ */
+export async function downloadObject(storage: Storage, ref: ObjectRef, options: DownloadOptions, stat?: ObjectStat): Promise<DownloadedObject> {
+  if (stat) checkSize(stat.size, options);
+  const source = storage.bucket(ref.bucket).file(ref.key).createReadStream({ validation: 'crc32c' });
+  let facts: Omit<DownloadedObject, 'cleanup' | 'bytes' | 'path'>;
+  try {
+    const { headers } = await responseOf(source, ref, options.signal);
+    const known = objectFromHeaders(headers, ref);
+    if (known.size === 0) {
+      // Nothing to read: taken to its end, so the connection is kept rather than cut.
+      await pipeline(source, new Writable({ write: (_piece, _encoding, done) => done() })).catch(() => undefined);
+    }
+    checkSize(known.size, options);
+    const fileName = known.fileName ?? (await statObject(storage, ref, known.version.generation)).fileName;
+    facts = { ...known, fileName };
+  } catch (error) {
+    await abandon(source);
+    throw error;
+  }
+
+  if (facts.size <= (options.inMemoryMaxBytes ?? 0)) {
     const pieces: Buffer[] = [];
     await pipeline(
-      file.createReadStream({ validation: 'crc32c' }),
-      async (source: AsyncIterable<Buffer>) => {
-        for await (const piece of source) pieces.push(piece);
+      source,
+      async (body: AsyncIterable<Buffer>) => {
+        for await (const piece of body) pieces.push(piece);
       },
       { signal: options.signal },
     ).catch((error) => Promise.reject(downloadError(ref, error)));
     return { ...facts, bytes: Buffer.concat(pieces), cleanup: async () => undefined };
   }
 
-  const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'ingest-'));
+  const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'ingest-')).catch(async (error) => {
+    await abandon(source);
+    throw error;
+  });
   const cleanup = () => rm(dir, { recursive: true, force: true });
   const path = join(dir, 'object');
   try {
-    await pipeline(file.createReadStream({ validation: 'crc32c' }), createWriteStream(path, { mode: 0o600 }), {
-      signal: options.signal,
-    });
+    await pipeline(source, createWriteStream(path, { mode: 0o600 }), { signal: options.signal });
   } catch (error) {
     await cleanup();
     throw downloadError(ref, error);
   }
   return { ...facts, path, cleanup };
+}
+
+/**
+ * Stops a download whose body is not wanted (over the size limit), cutting its connection. The
+ * client then destroys its whole keep-alive agent (its guard against node-fetch leaking the
+ * socket), so this waits for that to be done: a request sent after it gets a new connection
+ * instead of one about to be cut.
+ */
+async function abandon(source: Readable): Promise<void> {
+  if (!source.destroyed) source.destroy();
+  await finished(source).catch(() => undefined);
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 function downloadError(ref: ObjectRef, error: unknown): GcsAccessError {

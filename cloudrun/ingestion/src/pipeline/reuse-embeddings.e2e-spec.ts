@@ -116,7 +116,10 @@ describe('re-ingesting a file embeds only its changed chunks', () => {
     const { rows: rowIds } = await stack.pool.query(`SELECT id FROM ai.data_kb_reuse WHERE metadata_->>'file_uuid' = $1 ORDER BY id`, [fileUuid]);
 
     const from = embeddings.requests.length;
+    const gcsFrom = stack.gcsRequests.length;
     const skipped = await stack.call('/ingest-file', { ...request(path, fileUuid, 2), skip_if_unchanged: first.body.object });
+    // One metadata read, and not a byte of the object downloaded.
+    expect(stack.gcsRequests.slice(gcsFrom)).toEqual([expect.not.stringContaining('alt=media')]);
     expect(skipped.body).toMatchObject({
       status: 'completed',
       skipped: 'unchanged',
@@ -134,8 +137,10 @@ describe('re-ingesting a file embeds only its changed chunks', () => {
 
     // A new version of the object is ingested (its unchanged pages reuse their vectors).
     await stack.upload('reuse/unchanged.pdf', Buffer.from(await fixtures.buildPdf(manual({ page: 1, variant: 3 }).slice(0, 3))), 'application/pdf');
+    const changedFrom = stack.gcsRequests.length;
     const changed = await stack.call('/ingest-file', { ...request(path, fileUuid, 3), skip_if_unchanged: first.body.object });
     expect(changed.body.skipped).toBeUndefined();
+    expect(stack.gcsRequests.slice(changedFrom)).toEqual([expect.not.stringContaining('alt=media'), expect.stringContaining('alt=media')]);
     expect(changed.body.object.generation).not.toBe(first.body.object.generation);
     expect(changed.body.chunks_embedded).toBeGreaterThan(0);
     expect(changed.body.chunks_reused).toBeGreaterThan(0);

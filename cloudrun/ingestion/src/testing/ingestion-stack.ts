@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { Storage } from '@google-cloud/storage';
@@ -25,6 +26,9 @@ export async function startIngestionStack(env: Record<string, string> = {}) {
   const postgres = await startLocalPostgres({});
   const gcs = await startLocalGcs({ buckets: [BUCKET, 'archive'] });
   const receiver = await new CallbackReceiver().start();
+  /** Every request the GCS server was sent, as `METHOD path?query`, for tests of what a file costs there. */
+  const gcsRequests: string[] = [];
+  gcs.server.on('request', (req: IncomingMessage) => gcsRequests.push(`${req.method} ${req.url}`));
   const config = loadConfig({
     DATABASE_URL: postgres.url,
     API_URL: receiver.url,
@@ -77,6 +81,7 @@ export async function startIngestionStack(env: Record<string, string> = {}) {
     receiver,
     config,
     logLines,
+    gcsRequests,
     call,
     async upload(key: string, data: Buffer | string, contentType?: string) {
       await storage.bucket(BUCKET).file(key).save(data, { resumable: false, contentType });
