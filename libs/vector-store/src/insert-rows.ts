@@ -1,10 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
 import type { ChunkRow } from './chunk-row';
+import type { Statement } from './one-round-trip';
 import { encodeVector } from './vector-binary';
 
 export interface InsertExtras {
-  /** Values first in every row (the staging table's replacement id), shared as $1... */
-  leading?: { columns: string[]; values: unknown[] };
   /** A column computed by the server from each row's text parameter (the staged full-text value). */
   computed?: { column: string; fromText: (textParam: string) => string };
   /** A column given per row, cast to `type` (null leaves it to the table's default or trigger). */
@@ -18,9 +17,14 @@ export interface InsertExtras {
  */
 export async function insertRows(db: Pool | PoolClient, qualifiedTable: string, rows: readonly ChunkRow[], extras: InsertExtras = {}): Promise<number> {
   if (rows.length === 0) return 0;
-  const leading = extras.leading ?? { columns: [], values: [] };
-  const values: unknown[] = [...leading.values];
-  const shared = leading.values.map((_, i) => `$${i + 1}`);
+  const { text, values } = insertStatement(qualifiedTable, rows, extras);
+  const result = await db.query(text, [...values]);
+  return result.rowCount ?? 0;
+}
+
+/** insertRows' statement, to be sent with others (inOneRoundTrip); `rows` must not be empty. */
+export function insertStatement(qualifiedTable: string, rows: readonly ChunkRow[], extras: InsertExtras = {}): Statement {
+  const values: Array<string | Buffer | null> = [];
   const { given } = extras;
   const tuples = rows.map((row, i) => {
     const p = values.length;
@@ -28,17 +32,8 @@ export async function insertRows(db: Pool | PoolClient, qualifiedTable: string, 
     const computed = extras.computed ? [extras.computed.fromText(`$${p + 1}`)] : [];
     if (given) values.push(given.values[i] ?? null);
     const givenParam = given ? [`$${p + 5}::${given.type}`] : [];
-    return `(${[...shared, `$${p + 1}::text`, `$${p + 2}::jsonb`, `$${p + 3}`, `$${p + 4}`, ...computed, ...givenParam].join(', ')})`;
+    return `(${[`$${p + 1}::text`, `$${p + 2}::jsonb`, `$${p + 3}`, `$${p + 4}`, ...computed, ...givenParam].join(', ')})`;
   });
-  const columns = [
-    ...leading.columns,
-    'text',
-    'metadata_',
-    'node_id',
-    'embedding',
-    ...(extras.computed ? [extras.computed.column] : []),
-    ...(given ? [given.column] : []),
-  ].join(', ');
-  const result = await db.query(`INSERT INTO ${qualifiedTable} (${columns}) VALUES ${tuples.join(', ')}`, values);
-  return result.rowCount ?? 0;
+  const columns = ['text', 'metadata_', 'node_id', 'embedding', ...(extras.computed ? [extras.computed.column] : []), ...(given ? [given.column] : [])].join(', ');
+  return { text: `INSERT INTO ${qualifiedTable} (${columns}) VALUES ${tuples.join(', ')}`, values };
 }

@@ -146,6 +146,29 @@ describe('VectorStore', () => {
     expect(texts).toEqual([{ p: 'v2' }]);
   });
 
+  it('sends a replacement in one round trip (lock, DELETE, INSERTs, no BEGIN or COMMIT), failed or not, and the connection stays usable', async () => {
+    const single = new Pool({ connectionString: server.url, max: 1 });
+    let roundTrips = 0;
+    single.on('connect', (client) => (client as unknown as { connection: NodeJS.EventEmitter }).connection.on('readyForQuery', () => roundTrips++));
+    try {
+      const oneClient = new VectorStore(single, { insertBatchRows: 7, index: 'none' }); // no index check to count
+      await oneClient.ensureTable('round_trips', DIMS);
+      const scope = { fileUuid: randomUUID(), knowledgebaseId: 'kb' };
+      await oneClient.replaceFileChunks('round_trips', scope, rows(scope.fileUuid, 'kb', 4, 'old'));
+      roundTrips = 0;
+      expect(await oneClient.replaceFileChunks('round_trips', scope, rows(scope.fileUuid, 'kb', 20, 'new'))).toEqual({ deleted: 4, inserted: 20 });
+      expect(roundTrips).toBe(1);
+      const broken = rows(scope.fileUuid, 'kb', 10, 'broken');
+      broken[9] = { ...broken[9], embedding: [1, 2, 3] };
+      roundTrips = 0;
+      await expect(oneClient.replaceFileChunks('round_trips', scope, broken)).rejects.toThrow(/dimensions/);
+      expect(roundTrips).toBe(1);
+      expect(await oneClient.countFileChunks('round_trips', scope)).toBe(20);
+    } finally {
+      await single.end();
+    }
+  });
+
   it('stores vectors sent in binary form exactly', async () => {
     await store.ensureTable('binary', DIMS);
     const file = randomUUID();

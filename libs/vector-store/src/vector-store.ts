@@ -1,13 +1,14 @@
 import type { Pool, PoolClient } from 'pg';
 import { DimensionMismatchError, type ChunkRow, type FileScope, type SearchFilters, type StoredHit } from './chunk-row';
 import { FileChunkWriter, type FileChunkWriterOptions, type ReplaceResult } from './file-chunk-writer';
-import { insertRows } from './insert-rows';
+import { insertStatement } from './insert-rows';
 import { DEFAULT_EF_SEARCH, DEFAULT_EXACT_MAX_ROWS, nearestQuery, validNearestSettings, type NearestSettings } from './nearest-query';
 import { StagingTable } from './staging-table';
 import { ensureTextSearchColumn, orQuerySql, reciprocalRankFusion, setUpTextSearch, textSearchConfig, tsvectorSql, type TextSearchConfig } from './text-search';
 import { StoredEmbeddings } from './stored-embeddings';
 import { metadataText, STORED_METADATA_KEYS } from './stored-metadata';
-import { inTransaction, underTableLock } from './transaction';
+import { inOneRoundTrip, type Statement } from './one-round-trip';
+import { inTransaction, underTableLock, withClient } from './transaction';
 import { vectorTable, type VectorTable } from './vector-table';
 
 export type { ReplaceResult };
@@ -150,7 +151,8 @@ export class VectorStore {
 
   /**
    * Replaces a file's chunks in one knowledge base in one transaction: readers see the old set
-   * or the new one, never both. Concurrent replacements of the same file queue on a lock.
+   * or the new one, never both. Concurrent replacements of the same file queue on a lock. The
+   * lock, the DELETE and the INSERTs go in one round trip (inOneRoundTrip), not five.
    */
   async replaceFileChunks(
     name: string,
@@ -160,22 +162,25 @@ export class VectorStore {
     onSwapOpened?: FileChunkWriterOptions['onSwapOpened'],
     textSearch?: ReadonlyArray<string | null>,
   ): Promise<ReplaceResult> {
-    return this.inFileTransaction(
-      name,
-      scope,
-      () => onSwapOpened?.({ rows: rows.length, staged: false }),
-      async (client, table) => {
-        let inserted = 0;
-        for (let start = 0; start < rows.length; start += this.batchRows) {
-          const end = start + this.batchRows;
-          // Values computed ahead are handed in; a null one the table's trigger computes.
-          const given = textSearch ? { column: 'text_search_tsv', type: 'tsvector', values: textSearch.slice(start, end) } : undefined;
-          inserted += await insertRows(client, table.qualified, rows.slice(start, end), { given });
-          onProgress?.(inserted);
-        }
-        return inserted;
-      },
+    const table = this.table(name);
+    const statements = [fileLockStatement(table, scope), fileDeleteStatement(table, scope)];
+    for (let start = 0; start < rows.length; start += this.batchRows) {
+      const end = start + this.batchRows;
+      // Values computed ahead are handed in; a null one the table's trigger computes.
+      const given = textSearch ? { column: 'text_search_tsv', type: 'tsvector', values: textSearch.slice(start, end) } : undefined;
+      statements.push(insertStatement(table.qualified, rows.slice(start, end), { given }));
+    }
+    let inserted = 0;
+    onSwapOpened?.({ rows: rows.length, staged: false });
+    const counts = await withClient(this.pool, (client) =>
+      inOneRoundTrip(client, statements, (index, count) => {
+        if (index < 2) return; // the lock and the DELETE
+        inserted += count;
+        onProgress?.(inserted);
+      }),
     );
+    if (inserted > 0) this.indexWhenLarge(table, inserted);
+    return { deleted: counts[1], inserted };
   }
 
   /** The full-text values of `texts`, in order, in the table's configuration: what its trigger would compute. */
@@ -235,9 +240,11 @@ export class VectorStore {
   ): Promise<ReplaceResult> {
     const table = this.table(name);
     const result = await inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${table.qualified}:${scope.knowledgebaseId}:${scope.fileUuid}`]);
+      const lock = fileLockStatement(table, scope);
+      await client.query(lock.text, [...lock.values]);
       opened();
-      const deleted = await client.query(`DELETE FROM ${table.qualified} WHERE ${FILE_SCOPE}`, [scope.fileUuid, scope.knowledgebaseId]);
+      const remove = fileDeleteStatement(table, scope);
+      const deleted = await client.query(remove.text, [...remove.values]);
       const inserted = await insert(client, table);
       return { deleted: deleted.rowCount ?? 0, inserted };
     });
@@ -431,6 +438,15 @@ function filterSql(filters: SearchFilters, params: unknown[]): string[] {
   filter(FILE_KEY, filters.fileUuid);
   filter(TEAM_KEY, filters.teamId);
   return where;
+}
+
+/** The lock every replacement of the file takes first, so that they follow one another. */
+function fileLockStatement(table: VectorTable, scope: FileScope): Statement {
+  return { text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [`${table.qualified}:${scope.knowledgebaseId}:${scope.fileUuid}`] };
+}
+
+function fileDeleteStatement(table: VectorTable, scope: FileScope): Statement {
+  return { text: `DELETE FROM ${table.qualified} WHERE ${FILE_SCOPE}`, values: [scope.fileUuid, scope.knowledgebaseId] };
 }
 
 function vectorIndexDdl(table: VectorTable): string {
