@@ -11,10 +11,11 @@ export interface FileChunkWriterOptions {
   /** Rows per staging INSERT (default 250, at most memoryRows). */
   sliceRows?: number;
   /**
-   * Told when the swap's transaction opens: for a staged set, once it holds the file's lock, before
-   * the old rows are deleted; for a set held in memory, as its one round trip (lock, DELETE,
-   * INSERTs) is sent. From here until it commits, a crash or a lost connection rolls the whole swap
-   * back. `rows` is the new set's size, `staged` whether it comes from the staging table.
+   * Told when the swap's transaction holds the file's lock: for a staged set, before the old rows
+   * are deleted; for a set held in memory, once the lock of its one round trip (lock, DELETE,
+   * INSERTs) is answered, the rest of it on its way. From here until it commits, a crash or a lost
+   * connection rolls the whole swap back. `rows` is the new set's size, `staged` whether it comes
+   * from the staging table.
    */
   onSwapOpened?: (swap: { rows: number; staged: boolean }) => void;
 }

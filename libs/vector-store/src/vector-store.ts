@@ -171,9 +171,10 @@ export class VectorStore {
       statements.push(insertStatement(table.qualified, rows.slice(start, end), { given }));
     }
     let inserted = 0;
-    onSwapOpened?.({ rows: rows.length, staged: false });
     const counts = await withClient(this.pool, (client) =>
       inOneRoundTrip(client, statements, (index, count) => {
+        // The lock is answered: the round trip's implicit transaction is open and holds the file's lock.
+        if (index === 0) onSwapOpened?.({ rows: rows.length, staged: false });
         if (index < 2) return; // the lock and the DELETE
         inserted += count;
         onProgress?.(inserted);
