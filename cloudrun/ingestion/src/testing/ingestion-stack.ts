@@ -78,6 +78,7 @@ export async function startIngestionStack(env: Record<string, string> = {}) {
     pool,
     storage,
     vectors,
+    embedders,
     receiver,
     config,
     logLines,

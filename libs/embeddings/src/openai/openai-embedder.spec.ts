@@ -16,6 +16,9 @@ import type { OpenAIEmbedderConfig } from './openai-embedder';
 // Every test talks over a real socket to an OpenAI-compatible server on 127.0.0.1.
 const texts = (n: number) => Array.from({ length: n }, (_, i) => `chunk number ${i} of the document`);
 const fast = { retryBaseDelayMs: 5, retryMaxDelayMs: 20 };
+const until = async (condition: () => boolean) => {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+};
 
 describe('openai embedder against an OpenAI-compatible server', () => {
   const servers: OpenAICompatibleServer[] = [];
@@ -120,6 +123,78 @@ describe('openai embedder against an OpenAI-compatible server', () => {
     expect(server.requests.map((r) => [r.inputs.length, r.outcome])).toEqual([
       [1, 200],
       [4, 200],
+    ]);
+  });
+
+  it('fills a request from the queue head across calls in arrival order, cutting a batch where the request is full', async () => {
+    const server = await start();
+    const embedder = embedderFor(server, { batchSize: 10, maxInFlight: 1 });
+    server.hold();
+    const first = embedder.embed(['warm']);
+    await until(() => server.waiting === 1);
+    const calls = (['a', 'b', 'c'] as const).map((name) => embedder.embed(texts(6).map((t) => `${name} ${t}`)));
+    server.release();
+    const [, ...answers] = await Promise.all([first, ...calls]);
+
+    const origins = server.requests.map((r) => r.inputs.map((input) => input.split(' ')[0]).join(''));
+    expect(origins).toEqual(['warm', 'aaaaaabbbb', 'bbcccccc']);
+    for (const [i, name] of (['a', 'b', 'c'] as const).entries()) {
+      expect(answers[i]).toEqual(texts(6).map((t) => fakeEmbedding(`${name} ${t}`, 16)));
+    }
+  });
+
+  it('a call aborted while queued takes its texts out of the queue; its part of a request on the wire is dropped', async () => {
+    const server = await start();
+    const embedder = embedderFor(server, { batchSize: 10, maxInFlight: 1 }) as Embedder & { queuedTexts: number };
+    server.hold();
+    const first = embedder.embed(['warm']);
+    await until(() => server.waiting === 1);
+    const a = embedder.embed(texts(8).map((t) => `a ${t}`));
+    const controller = new AbortController();
+    const leaving = embedder.embed(
+      texts(8).map((t) => `b ${t}`),
+      { signal: controller.signal },
+    );
+    const c = embedder.embed(texts(4).map((t) => `c ${t}`));
+    server.release();
+    server.hold(); // the next request (a's 8 and b's first 2) waits at the server
+    await first;
+    await until(() => server.waiting === 1);
+    expect(embedder.queuedTexts).toBe(10); // b's other 6, c's 4
+    controller.abort();
+    await expect(leaving).rejects.toThrow(EmbeddingAbortedError);
+    expect(embedder.queuedTexts).toBe(4);
+    server.release();
+
+    expect(await a).toEqual(texts(8).map((t) => fakeEmbedding(`a ${t}`, 16)));
+    expect(await c).toEqual(texts(4).map((t) => fakeEmbedding(`c ${t}`, 16)));
+    const origins = server.requests.map((r) => r.inputs.map((input) => input.split(' ')[0]).join(''));
+    expect(origins).toEqual(['warm', 'aaaaaaaabb', 'cccc']);
+  });
+
+  it('one call’s input the server refuses fails that call alone, with the server’s message; the others get their vectors', async () => {
+    const server = await start({ maxInputChars: 100 });
+    const embedder = embedderFor(server, { batchSize: 10, maxInFlight: 1 });
+    server.hold();
+    const first = embedder.embed(['warm']);
+    await until(() => server.waiting === 1);
+    const a = embedder.embed(texts(3).map((t) => `a ${t}`));
+    const b = embedder.embed([`b short`, `b ${'long '.repeat(40)}`]);
+    const c = embedder.embed(texts(3).map((t) => `c ${t}`));
+    b.catch(() => undefined);
+    server.release();
+    await first;
+
+    await expect(b).rejects.toThrow(EmbeddingRequestError);
+    await expect(b).rejects.toThrow(/refused the request \(HTTP 400\): 'input\[1\]' is too long/);
+    expect(await a).toEqual(texts(3).map((t) => fakeEmbedding(`a ${t}`, 16)));
+    expect(await c).toEqual(texts(3).map((t) => fakeEmbedding(`c ${t}`, 16)));
+    expect(server.requests.map((r) => [r.inputs.map((input) => input.split(' ')[0]).join(''), r.outcome])).toEqual([
+      ['warm', 200],
+      ['aaabbccc', 400],
+      ['aaa', 200],
+      ['bb', 400],
+      ['ccc', 200],
     ]);
   });
 

@@ -59,6 +59,11 @@ export class OpenAIEmbedder implements Embedder {
     return this.learntDimensions;
   }
 
+  /** Texts of every caller waiting for a request slot. */
+  get queuedTexts(): number {
+    return this.requests.queued;
+  }
+
   embed(texts: readonly string[], options?: EmbedOptions): Promise<number[][]> {
     if (this.closed) return Promise.reject(new EmbedderClosedError('openai'));
     return embedInBatches(

@@ -12,6 +12,8 @@ export interface OpenAICompatibleServerOptions {
   delayMs?: number;
   /** More inputs in one request answer 400, as OpenAI does past 2048; default 2048. */
   maxInputsPerRequest?: number;
+  /** A request with an input longer than this answers 400, as OpenAI does past a model's context length; default no limit. */
+  maxInputChars?: number;
   /** When set, requests without `Authorization: Bearer <apiKey>` answer 401. */
   apiKey?: string;
   /** Answers forced on the first requests, in arrival order; later ones embed normally. */
@@ -92,6 +94,8 @@ export async function startOpenAICompatibleServer(options: OpenAICompatibleServe
         return fail(400, "'input' must be a non-empty string or an array of non-empty strings");
       }
       if (inputs.length > maxInputs) return fail(400, `'input' has ${inputs.length} items, at most ${maxInputs} are allowed`);
+      const tooLong = inputs.findIndex((text: string) => text.length > (options.maxInputChars ?? Infinity));
+      if (tooLong >= 0) return fail(400, `'input[${tooLong}]' is too long: ${inputs[tooLong].length} characters, at most ${options.maxInputChars} are allowed`);
       const dimensions = parsed.dimensions === undefined ? (options.modelDimensions?.[parsed.model] ?? defaultDimensions) : Number(parsed.dimensions);
       if (!Number.isInteger(dimensions) || dimensions < 1) return fail(400, "'dimensions' must be a positive integer");
       if (parsed.encoding_format !== undefined && parsed.encoding_format !== 'float' && parsed.encoding_format !== 'base64') {
