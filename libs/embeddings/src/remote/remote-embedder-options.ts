@@ -13,7 +13,8 @@ export interface RemoteEmbedderOptions {
   batchSize?: number;
   /**
    * Requests in flight at once across all embed() calls; default 4. While all are busy, the
-   * batches of concurrent calls wait together and share the next request (up to each call's batch size).
+   * texts of concurrent calls wait in one queue and the next request takes up to a batch size of
+   * them from its head (RequestCoalescer).
    */
   maxInFlight?: number;
   /** Tries per request, first included; default 6. */
