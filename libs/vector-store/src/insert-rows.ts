@@ -4,8 +4,6 @@ import type { Statement } from './one-round-trip';
 import { encodeVector } from './vector-binary';
 
 export interface InsertExtras {
-  /** A column computed by the server from each row's text parameter (the staged full-text value). */
-  computed?: { column: string; fromText: (textParam: string) => string };
   /** A column given per row, cast to `type` (null leaves it to the table's default or trigger). */
   given?: { column: string; type: string; values: ReadonlyArray<string | null> };
 }
@@ -29,11 +27,10 @@ export function insertStatement(qualifiedTable: string, rows: readonly ChunkRow[
   const tuples = rows.map((row, i) => {
     const p = values.length;
     values.push(row.text, JSON.stringify(row.metadata), row.nodeId, encodeVector(row.embedding));
-    const computed = extras.computed ? [extras.computed.fromText(`$${p + 1}`)] : [];
     if (given) values.push(given.values[i] ?? null);
     const givenParam = given ? [`$${p + 5}::${given.type}`] : [];
-    return `(${[`$${p + 1}::text`, `$${p + 2}::jsonb`, `$${p + 3}`, `$${p + 4}`, ...computed, ...givenParam].join(', ')})`;
+    return `(${[`$${p + 1}::text`, `$${p + 2}::jsonb`, `$${p + 3}`, `$${p + 4}`, ...givenParam].join(', ')})`;
   });
-  const columns = ['text', 'metadata_', 'node_id', 'embedding', ...(extras.computed ? [extras.computed.column] : []), ...(given ? [given.column] : [])].join(', ');
+  const columns = ['text', 'metadata_', 'node_id', 'embedding', ...(given ? [given.column] : [])].join(', ');
   return { text: `INSERT INTO ${qualifiedTable} (${columns}) VALUES ${tuples.join(', ')}`, values };
 }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { ChunkRow } from './chunk-row';
 import { insertRows } from './insert-rows';
-import { tsvectorSql, type TextSearchConfig } from './text-search';
 import { createTableOnce, underTableLock } from './transaction';
 
 /** A replacement's id, which names its table: its creation time (epoch seconds) and a random part. */
@@ -64,10 +63,10 @@ export class StagingTable {
     ]);
   }
 
-  /** Stages rows of a replacement, with their full-text value in the target table's configuration. */
-  async stage(replacementId: string, rows: readonly ChunkRow[], textSearch: TextSearchConfig): Promise<void> {
+  /** Stages rows of a replacement with their full-text values (tsvector text, in the target table's configuration). */
+  async stage(replacementId: string, rows: readonly ChunkRow[], textSearch: readonly string[]): Promise<void> {
     await insertRows(this.pool, this.qualified(replacementId), rows, {
-      computed: { column: 'text_search_tsv', fromText: (text) => tsvectorSql(textSearch, text) },
+      given: { column: 'text_search_tsv', type: 'tsvector', values: textSearch },
     });
   }
 

@@ -41,10 +41,11 @@ export function tsvectorSql(config: TextSearchConfig, textSql: string): string {
  * of `text`) rather than as a generated column, because a generated column is computed by every
  * INSERT, with no way to hand it a value: a staged file's swap then parsed every chunk's text inside
  * the swap transaction, about 0.8 ms per 4 KB chunk on PGlite and three quarters of a 100 MB file's
- * storing. With the trigger the staging insert computes the value while the file is still being
- * embedded and the swap copies it (StagingTable.publish). The INSERT trigger's WHEN leaves a row
- * that carries its value (staged, or computed ahead by FileChunkWriter.prepare) out of plpgsql
- * altogether.
+ * storing. With the trigger the writer hands the value in, put together from its spans' values
+ * (FullTextValues) while the file is still being embedded, and the swap copies the staged value
+ * (StagingTable.publish). The INSERT trigger's WHEN leaves a row that carries its value out of
+ * plpgsql altogether; a row written without one (LlamaIndex's writers, a value not computed) gets
+ * it from the trigger.
  *
  * Answers the table's configuration. A table keeps the one it was first given: a table made when
  * the column was generated keeps its expression's configuration (the expression is dropped, the

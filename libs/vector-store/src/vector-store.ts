@@ -1,10 +1,11 @@
 import type { Pool, PoolClient } from 'pg';
 import { DimensionMismatchError, type ChunkRow, type FileScope, type SearchFilters, type StoredHit } from './chunk-row';
 import { FileChunkWriter, type FileChunkWriterOptions, type ReplaceResult } from './file-chunk-writer';
+import { FullTextValues } from './full-text-values';
 import { insertStatement } from './insert-rows';
 import { DEFAULT_EF_SEARCH, DEFAULT_EXACT_MAX_ROWS, nearestQuery, validNearestSettings, type NearestSettings } from './nearest-query';
 import { StagingTable } from './staging-table';
-import { ensureTextSearchColumn, orQuerySql, reciprocalRankFusion, setUpTextSearch, textSearchConfig, tsvectorSql, type TextSearchConfig } from './text-search';
+import { ensureTextSearchColumn, orQuerySql, reciprocalRankFusion, setUpTextSearch, textSearchConfig, type TextSearchConfig } from './text-search';
 import { StoredEmbeddings } from './stored-embeddings';
 import { metadataText, STORED_METADATA_KEYS } from './stored-metadata';
 import { inOneRoundTrip, type Statement } from './one-round-trip';
@@ -70,6 +71,7 @@ export class VectorStore {
   private readonly searchedWithIndex = new Set<string>();
   private readonly insertedSinceCheck = new Map<string, number>();
   private readonly staging: StagingTable;
+  private readonly fullText: FullTextValues;
 
   constructor(
     private readonly pool: Pool,
@@ -81,6 +83,7 @@ export class VectorStore {
     this.indexMinRows = options.indexMinRows ?? DEFAULT_INDEX_MIN_ROWS;
     this.nearest = validNearestSettings({ efSearch: options.efSearch ?? DEFAULT_EF_SEARCH, exactMaxRows: options.exactMaxRows ?? DEFAULT_EXACT_MAX_ROWS });
     this.staging = new StagingTable(pool, this.schema);
+    this.fullText = new FullTextValues(pool);
   }
 
   table(name: string): VectorTable {
@@ -184,14 +187,10 @@ export class VectorStore {
     return { deleted: counts[1], inserted };
   }
 
-  /** The full-text values of `texts`, in order, in the table's configuration: what its trigger would compute. */
+  /** The full-text values of `texts`, in order, in the table's configuration: what its trigger would compute (see FullTextValues). */
   private async textSearchValues(name: string, texts: readonly string[]): Promise<string[]> {
     const config = await this.ensureTextSearch(this.table(name), 'english');
-    const { rows } = await this.pool.query<{ value: string }>(
-      `SELECT ${tsvectorSql(config, 'u.text')}::text AS value FROM unnest($1::text[]) WITH ORDINALITY AS u(text, n) ORDER BY u.n`,
-      [texts],
-    );
-    return rows.map((row) => row.value);
+    return this.fullText.values(config, texts);
   }
 
   /**
@@ -208,8 +207,11 @@ export class VectorStore {
         textSearchValues: (texts) => this.textSearchValues(name, texts),
         // The full-text value is computed here, as the file is embedded, so the swap only copies it.
         stage: async (replacementId, rows) => {
-          const config = await this.ensureTextSearch(this.table(name), 'english');
-          await this.staging.stage(replacementId, rows, config);
+          const values = await this.textSearchValues(
+            name,
+            rows.map((row) => row.text),
+          );
+          await this.staging.stage(replacementId, rows, values);
         },
         publishStaged: (replacementId, expected) =>
           this.inFileTransaction(
