@@ -31,8 +31,8 @@ export interface FileReplacementTarget {
   replaceFileChunks(rows: ChunkRow[], onProgress?: (stored: number) => void, textSearch?: ReadonlyArray<string | null>): Promise<ReplaceResult>;
   /** The full-text values of texts, in order, as the table's trigger would compute them. */
   textSearchValues(texts: readonly string[]): Promise<string[]>;
-  /** Writes rows to the staging table under the replacement's id. */
-  stage(replacementId: string, rows: readonly ChunkRow[]): Promise<void>;
+  /** Writes rows to the staging table under the replacement's id, with their full-text values (null: left to the swap's trigger). */
+  stage(replacementId: string, rows: readonly ChunkRow[], textSearch: ReadonlyArray<string | null>): Promise<void>;
   publishStaged(replacementId: string, expected: number): Promise<ReplaceResult>;
   storedEmbeddings(): Promise<StoredEmbeddings>;
 }
@@ -177,10 +177,12 @@ export class FileChunkWriter {
     const replacementId = this.replacementId!;
     while (this.buffer.length >= this.sliceRows || (final && this.buffer.length > 0)) {
       const slice = this.buffer.splice(0, this.sliceRows);
+      // Computed now, while the slice before it is being inserted: the two run on different cores.
+      const textSearch = this.target.textSearchValues(slice.map((row) => row.text)).catch(() => slice.map(() => null));
       const done = this.chain.then(async () => {
         if (this.failure || this.state === 'done') return;
         try {
-          await this.target.stage(replacementId, slice);
+          await this.target.stage(replacementId, slice, await textSearch);
         } catch (error) {
           this.failure ??= { error };
         }

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { BoundedCache } from './bounded-cache';
+import { TsvectorAssembler, type SpanLexemes } from './tsvector-assembler';
 import { tsvectorSql, type TextSearchConfig } from './text-search';
 
 /** A word no configuration stops or stems into anything else: it marks where a span starts and ends. */
@@ -15,21 +16,15 @@ function computedWhole(text: string): boolean {
 }
 /** Spans longer than this are computed each time, not kept: they are rarely seen twice. */
 export const KEPT_SPAN_CHARS = 64;
-/** to_tsvector keeps the first 255 positions of a lexeme (tsvector input would keep 256). */
-const MAX_POSITIONS = 255;
-/** Past this, to_tsvector clamps positions: such texts are left to the database. */
-const MAX_POSITION = 16_383;
+/** Lexemes interned before everything kept is dropped and started afresh (the interning never forgets). */
+const MAX_LEXEMES = 1_000_000;
 /** Spans whose values one statement computes. */
 const SPANS_PER_STATEMENT = 1_000;
 
-/**
- * A span's share of a text's full-text value: its lexemes (quoted as tsvector text gives them),
- * each lexeme's positions counted from 0 within the span, and the positions the span takes.
- */
-interface SpanValue {
-  lexemes: readonly string[];
-  positions: ReadonlyArray<readonly number[]>;
-  words: number;
+/** What is kept: span values by configuration, and the assembler whose lexeme ids they hold. */
+interface Kept {
+  assembler: TsvectorAssembler;
+  caches: Map<TextSearchConfig, BoundedCache<SpanLexemes>>;
 }
 
 export interface FullTextValuesOptions {
@@ -53,10 +48,11 @@ export interface FullTextValuesOptions {
  * markup, code, URLs and scripts of several languages (full-text-values.spec.ts).
  */
 export class FullTextValues {
-  private readonly caches = new Map<TextSearchConfig, BoundedCache<SpanValue>>();
+  private kept: Kept = { assembler: new TsvectorAssembler(), caches: new Map() };
   private readonly maxSpans: number;
   private asked = 0;
   private computed = 0;
+  private wholes = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -65,34 +61,44 @@ export class FullTextValues {
     this.maxSpans = options.maxSpans ?? 200_000;
   }
 
-  /** Spans looked up and spans the database computed since the start (how well the cache serves), and span values kept now. */
-  get stats(): { spans: number; computed: number; kept: number } {
+  /** Spans looked up, spans the database computed and texts it computed whole since the start (how well the cache serves), and span values kept now. */
+  get stats(): { spans: number; computed: number; wholes: number; kept: number } {
     let kept = 0;
-    for (const cache of this.caches.values()) kept += cache.size;
-    return { spans: this.asked, computed: this.computed, kept };
+    for (const cache of this.kept.caches.values()) kept += cache.size;
+    return { spans: this.asked, computed: this.computed, wholes: this.wholes, kept };
   }
 
   /** The full-text value of each text in `config`, in order, as tsvector text the database would give. */
   async values(config: TextSearchConfig, texts: readonly string[]): Promise<string[]> {
-    const cache = this.cacheOf(config);
+    if (this.kept.assembler.size > MAX_LEXEMES) this.kept = { assembler: new TsvectorAssembler(), caches: new Map() };
+    // One generation throughout, whatever another call starts meanwhile: ids only mean something to their assembler.
+    const kept = this.kept;
+    const cache = cacheOf(kept, config, this.maxSpans);
     const keysOf = texts.map((text) => (computedWhole(text) ? null : spanKeys(text)));
     // Each text's span values as found, a missing one undefined until computed.
-    const found = keysOf.map((keys) => {
-      if (keys === null) return null;
-      this.asked += keys.length;
-      const spans = new Array<SpanValue | null | undefined>(keys.length);
-      for (let i = 0; i < keys.length; i++) spans[i] = cache.get(keys[i]);
-      return spans;
-    });
+    const found: Array<Array<SpanLexemes | null | undefined> | null> = [];
     const missing = new Set<string>();
-    found.forEach((spans, t) => spans?.forEach((span, i) => span === undefined && missing.add((keysOf[t] as string[])[i])));
+    for (const keys of keysOf) {
+      if (keys === null) {
+        found.push(null);
+        continue;
+      }
+      this.asked += keys.length;
+      const spans = new Array<SpanLexemes | null | undefined>(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        spans[i] = cache.get(keys[i]);
+        if (spans[i] === undefined) missing.add(keys[i]);
+      }
+      found.push(spans);
+    }
     if (missing.size) {
-      const fresh = await this.computeSpans(config, [...missing]);
+      const fresh = await this.computeSpans(kept, config, [...missing]);
       found.forEach((spans, t) => spans?.forEach((span, i) => span === undefined && (spans[i] = fresh.get((keysOf[t] as string[])[i]) ?? null)));
     }
-    const results = found.map((spans) => (spans === null ? null : assemble(spans)));
+    const results = found.map((spans) => (spans === null || spans.includes(null) ? null : kept.assembler.assemble(spans as SpanLexemes[])));
     const wholes = results.flatMap((value, i) => (value === null ? [i] : []));
     if (wholes.length) {
+      this.wholes += wholes.length;
       const whole = await this.computeWhole(
         config,
         wholes.map((i) => texts[i]),
@@ -102,27 +108,21 @@ export class FullTextValues {
     return results as string[];
   }
 
-  private cacheOf(config: TextSearchConfig): BoundedCache<SpanValue> {
-    let cache = this.caches.get(config);
-    if (!cache) this.caches.set(config, (cache = new BoundedCache(this.maxSpans)));
-    return cache;
-  }
-
   /**
    * The spans' values, each computed as it stands inside a text: between two sentinels, or for a
    * text's first span as the text starts, with a sentinel after it. A span whose sentinels do not
    * come back as sent has none, and the texts with it are computed whole.
    */
-  private async computeSpans(config: TextSearchConfig, keys: string[]): Promise<Map<string, SpanValue | null>> {
-    const cache = this.cacheOf(config);
-    const values = new Map<string, SpanValue | null>();
+  private async computeSpans(kept: Kept, config: TextSearchConfig, keys: string[]): Promise<Map<string, SpanLexemes | null>> {
+    const cache = cacheOf(kept, config, this.maxSpans);
+    const values = new Map<string, SpanLexemes | null>();
     for (let start = 0; start < keys.length; start += SPANS_PER_STATEMENT) {
       const slice = keys.slice(start, start + SPANS_PER_STATEMENT);
       const texts = slice.map((key) => (key.startsWith(FIRST_SPAN) ? `${key.slice(1)} ${SENTINEL}` : `${SENTINEL} ${key} ${SENTINEL}`));
       const computed = await this.computeWhole(config, texts);
       this.computed += slice.length;
       slice.forEach((key, i) => {
-        const value = spanValue(computed[i], !key.startsWith(FIRST_SPAN));
+        const value = spanLexemes(computed[i], !key.startsWith(FIRST_SPAN), kept.assembler);
         values.set(key, value);
         if (value && key.length <= KEPT_SPAN_CHARS) cache.set(key, value);
       });
@@ -157,28 +157,38 @@ function spanKeys(text: string): string[] {
   return spans;
 }
 
+function cacheOf(kept: Kept, config: TextSearchConfig, maxSpans: number): BoundedCache<SpanLexemes> {
+  let cache = kept.caches.get(config);
+  if (!cache) kept.caches.set(config, (cache = new BoundedCache(maxSpans)));
+  return cache;
+}
+
 /** Reads one span's tsvector text: drops the sentinels' positions and counts the span's own; null if they are not as sent. */
-function spanValue(tsvector: string, sentinelBefore: boolean): SpanValue | null {
-  const lexemes: string[] = [];
-  const positions: number[][] = [];
-  let sentinel: number[] = [];
+function spanLexemes(tsvector: string, sentinelBefore: boolean, assembler: TsvectorAssembler): SpanLexemes | null {
+  const lexemes: number[] = [];
+  const at: number[] = [];
   const shift = sentinelBefore ? 2 : 1;
-  for (const [lexeme, at] of parseTsvector(tsvector)) {
-    if (lexeme === `'${SENTINEL}'`) sentinel = at;
-    else {
-      lexemes.push(lexeme);
-      positions.push(at.map((p) => p - shift));
+  let sentinel: number[] = [];
+  for (const [lexeme, positions] of parseTsvector(tsvector)) {
+    if (lexeme === `'${SENTINEL}'`) {
+      sentinel = positions;
+      continue;
+    }
+    const id = assembler.idOf(lexeme);
+    for (const position of positions) {
+      lexemes.push(id);
+      at.push(position - shift);
     }
   }
   const last = sentinel[sentinel.length - 1];
   if (last === undefined || (sentinelBefore && sentinel[0] !== 1)) return null;
   // The span's own use of the sentinel word, between the two that were added.
-  const own = sentinel.slice(sentinelBefore ? 1 : 0, -1);
-  if (own.length) {
-    lexemes.push(`'${SENTINEL}'`);
-    positions.push(own.map((p) => p - shift));
+  const id = assembler.idOf(`'${SENTINEL}'`);
+  for (const position of sentinel.slice(sentinelBefore ? 1 : 0, -1)) {
+    lexemes.push(id);
+    at.push(position - shift);
   }
-  return { lexemes, positions, words: last - shift };
+  return { lexemes, at, words: last - shift };
 }
 
 /** `'lexeme':1,4 'other':2` (quotes inside doubled, no weights: to_tsvector gives none) into pairs. */
@@ -189,33 +199,4 @@ function parseTsvector(text: string): Array<[string, number[]]> {
     pairs.push([match[1], match[2] ? match[2].split(',').map(Number) : []]);
   }
   return pairs;
-}
-
-/**
- * A text's value from its spans' in order, positions shifted by the words before each span, or
- * null when a span has none or positions run past what to_tsvector keeps exactly.
- */
-function assemble(spans: ReadonlyArray<SpanValue | null | undefined>): string | null {
-  const positionsOf = new Map<string, number[]>();
-  let offset = 1;
-  for (let s = 0; s < spans.length; s++) {
-    const span = spans[s];
-    if (!span) return null;
-    const { lexemes, positions } = span;
-    for (let l = 0; l < lexemes.length; l++) {
-      let all = positionsOf.get(lexemes[l]);
-      if (all === undefined) positionsOf.set(lexemes[l], (all = []));
-      const at = positions[l];
-      for (let p = 0; p < at.length; p++) all.push(at[p] + offset);
-    }
-    offset += span.words;
-  }
-  if (offset - 1 > MAX_POSITION) return null;
-  let value = '';
-  for (const [lexeme, positions] of positionsOf) {
-    value += value ? ` ${lexeme}:${positions[0]}` : `${lexeme}:${positions[0]}`;
-    const kept = Math.min(positions.length, MAX_POSITIONS);
-    for (let p = 1; p < kept; p++) value += `,${positions[p]}`;
-  }
-  return value;
 }

@@ -63,8 +63,8 @@ export class StagingTable {
     ]);
   }
 
-  /** Stages rows of a replacement with their full-text values (tsvector text, in the target table's configuration). */
-  async stage(replacementId: string, rows: readonly ChunkRow[], textSearch: readonly string[]): Promise<void> {
+  /** Stages rows of a replacement with their full-text values (tsvector text in the target table's configuration; null: the swap's trigger computes it). */
+  async stage(replacementId: string, rows: readonly ChunkRow[], textSearch: ReadonlyArray<string | null>): Promise<void> {
     await insertRows(this.pool, this.qualified(replacementId), rows, {
       given: { column: 'text_search_tsv', type: 'tsvector', values: textSearch },
     });

@@ -156,6 +156,8 @@ export class VectorStore {
    * Replaces a file's chunks in one knowledge base in one transaction: readers see the old set
    * or the new one, never both. Concurrent replacements of the same file queue on a lock. The
    * lock, the DELETE and the INSERTs go in one round trip (inOneRoundTrip), not five.
+   * `textSearch`: the rows' full-text values computed ahead; without them they are put together
+   * here first (see FullTextValues), a value that cannot be left to the table's trigger.
    */
   async replaceFileChunks(
     name: string,
@@ -165,6 +167,10 @@ export class VectorStore {
     onSwapOpened?: FileChunkWriterOptions['onSwapOpened'],
     textSearch?: ReadonlyArray<string | null>,
   ): Promise<ReplaceResult> {
+    textSearch ??= await this.textSearchValues(
+      name,
+      rows.map((row) => row.text),
+    ).catch(() => undefined);
     const table = this.table(name);
     const statements = [fileLockStatement(table, scope), fileDeleteStatement(table, scope)];
     for (let start = 0; start < rows.length; start += this.batchRows) {
@@ -206,13 +212,7 @@ export class VectorStore {
         replaceFileChunks: (rows, onProgress, textSearch) => this.replaceFileChunks(name, scope, rows, onProgress, options.onSwapOpened, textSearch),
         textSearchValues: (texts) => this.textSearchValues(name, texts),
         // The full-text value is computed here, as the file is embedded, so the swap only copies it.
-        stage: async (replacementId, rows) => {
-          const values = await this.textSearchValues(
-            name,
-            rows.map((row) => row.text),
-          );
-          await this.staging.stage(replacementId, rows, values);
-        },
+        stage: (replacementId, rows, textSearch) => this.staging.stage(replacementId, rows, textSearch),
         publishStaged: (replacementId, expected) =>
           this.inFileTransaction(
             name,
