@@ -14,6 +14,7 @@ import { checkTargets, type TargetCheck } from './report/targets';
 import { summarizeRun, type EmbedderName, type RunCpuSeconds, type RunSummary } from './report/summarize';
 import { ingestBigFile, type BigFileMeasure } from './runs/big-file';
 import { measureChunking, type ChunkingMeasure } from './runs/chunking-alone';
+import { measureFullTextValues, type FullTextMeasure } from './runs/full-text-values';
 import { fileUuidFor } from './runs/file-uuid';
 import { runOurs } from './runs/ours-runner';
 import type { IngestJob, RunOutcome } from './runs/run-types';
@@ -36,6 +37,7 @@ export interface BenchParts {
   modelSearch: IndexedSearchRun[];
   /** A large file's staging and swap, alone. */
   staged: StagedSwapMeasure | null;
+  fullText: FullTextMeasure[];
   /** Recall@5 of each search mode (vector, text, hybrid) on questions with known answer chunks. */
   recall: RecallRun | null;
   bigFile: BigFileMeasure | null;
@@ -53,6 +55,7 @@ const emptyParts = (): BenchParts => ({
   search: [],
   modelSearch: [],
   staged: null,
+  fullText: [],
   recall: null,
   bigFile: null,
   latency: null,
@@ -128,6 +131,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         (search) => record(`search ${search.rows} rows`, { search: [search] }),
       );
       record('storage', { storage, staged });
+      record('full text', { fullText: await measureFullTextValues({ url: stack.postgres.url, pid: stack.postgres.pid }, log) });
       const pool = new Pool({ connectionString: stack.postgres.url, max: 2 });
       try {
         for (const rows of options.modelSearchRows) record(`model search ${rows} rows`, { modelSearch: await measureModelVectorSearch(pool, rows, log) });

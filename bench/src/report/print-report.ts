@@ -150,6 +150,29 @@ export function formatParts(parts: Partial<BenchParts>): string[] {
       `staging ${st.stagingSeconds} s${cpu(st.stagingCpuMsPerRow)}; swap (one transaction) ${st.swapSeconds} s${cpu(st.swapCpuMsPerRow)}`,
     );
   }
+  const fullText = parts.fullText ?? [];
+  if (fullText.length) {
+    const ms = (value: number | null) => (value === null ? '' : value.toFixed(3));
+    out.push(
+      '',
+      "A chunk's full-text value (english, about 4 KB): to_tsvector in the database against put together from spans (FullTextValues), CPU ms per chunk",
+      table(
+        ['texts', 'chunks', 'to_tsvector: database', 'pass', 'spans: database', 'spans: writer', 'spans computed', 'texts whole'],
+        fullText.flatMap((m) =>
+          m.passes.map((p, i) => [
+            i ? '' : m.texts,
+            i ? '' : String(m.chunks),
+            i ? '' : ms(m.toTsvectorDbMs),
+            p.pass,
+            ms(p.dbMs),
+            ms(p.writerMs),
+            `${(p.spansComputedShare * 100).toFixed(1)}%`,
+            String(p.wholeTexts),
+          ]),
+        ),
+      ),
+    );
+  }
   if (search.length) {
     out.push(
       '',

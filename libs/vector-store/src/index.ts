@@ -1,6 +1,7 @@
 export { VectorStore, DEFAULT_INDEX_MIN_ROWS, type VectorStoreOptions, type ReplaceResult, type SearchMode, type SearchOptions } from './vector-store';
 export { InvalidTextSearchConfigError, reciprocalRankFusion, RRF_K, type TextSearchConfig } from './text-search';
 export { stagedRows } from './staging-table';
+export { FullTextValues, type FullTextValuesOptions } from './full-text-values';
 export { FileChunkWriter, type FileChunkWriterOptions } from './file-chunk-writer';
 export { vectorTable, InvalidTableNameError, type VectorTable } from './vector-table';
 export { encodeVector, parseVectorText } from './vector-binary';
