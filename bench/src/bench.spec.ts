@@ -148,7 +148,14 @@ describe('npm run bench (quick mode)', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as Partial<BenchResult> & { part: string });
-    expect(parts.map((p) => p.part)).toEqual(['start', 'chunking', 'remote', 'local', 'search 500 rows', 'storage', 'recall', 'reuse']);
+    expect(parts.map((p) => p.part)).toEqual(['start', 'chunking', 'remote', 'local', 'search 500 rows', 'storage', 'full text', 'recall', 'reuse']);
+    // Both text sets, each computed by to_tsvector and put together twice; the second pass of the bench's prose computes no span.
+    const fullText = parts.find((p) => p.part === 'full text')!.fullText!;
+    expect(fullText.map((m) => [m.texts, m.passes.map((p) => p.pass)])).toEqual([
+      ['bench prose', ['first', 'second']],
+      ['repository docs', ['first', 'second']],
+    ]);
+    expect(fullText[0].passes[1].spansComputedShare).toBe(0);
     expect(parts.flatMap((p) => p.runs ?? []).map((r) => r.label)).toEqual(result.runs.map((r) => r.label));
     expect(parts.find((p) => p.part === 'storage')!.storage).toEqual(result.storage);
     expect(lines.join('\n')).toMatch(/\[remote\] finished[\s\S]*Throughput[\s\S]*\[local\] finished[\s\S]*Throughput[\s\S]*\[storage\] finished[\s\S]*Storage alone/);
