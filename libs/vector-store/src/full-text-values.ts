@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { BoundedCache } from './bounded-cache';
-import { TsvectorAssembler, type SpanLexemes } from './tsvector-assembler';
+import { packSpan, TsvectorAssembler, type SpanLexemes } from './tsvector-assembler';
 import { tsvectorSql, type TextSearchConfig } from './text-search';
 
 /** A word no configuration stops or stems into anything else: it marks where a span starts and ends. */
@@ -28,7 +28,7 @@ interface Kept {
 }
 
 export interface FullTextValuesOptions {
-  /** Span values kept per configuration (default 200,000, about 40 MB at most). */
+  /** Span values kept per configuration (default 200,000: about 30 MB at most, 155 bytes a span measured with a new lexeme each). */
   maxSpans?: number;
 }
 
@@ -124,7 +124,7 @@ export class FullTextValues {
       slice.forEach((key, i) => {
         const value = spanLexemes(computed[i], !key.startsWith(FIRST_SPAN), kept.assembler);
         values.set(key, value);
-        if (value && key.length <= KEPT_SPAN_CHARS) cache.set(key, value);
+        if (value !== null && key.length <= KEPT_SPAN_CHARS) cache.set(key, value);
       });
     }
     return values;
@@ -188,7 +188,7 @@ function spanLexemes(tsvector: string, sentinelBefore: boolean, assembler: Tsvec
     lexemes.push(id);
     at.push(position - shift);
   }
-  return { lexemes, at, words: last - shift };
+  return packSpan(lexemes, at, last - shift);
 }
 
 /** `'lexeme':1,4 'other':2` (quotes inside doubled, no weights: to_tsvector gives none) into pairs. */

@@ -4,14 +4,24 @@ const MAX_POSITIONS = 255;
 const MAX_POSITION = 16_383;
 
 /**
- * A span's share of a text's full-text value, as lexeme occurrences: `lexemes[i]` (an id from
- * TsvectorAssembler.idOf) at position `at[i]`, counted from 0 within the span; `words`: the
- * positions the span takes.
+ * A span's share of a text's full-text value, packed small because a cache holds hundreds of
+ * thousands: a single word (one lexeme at the span's first position) is its lexeme id; a word
+ * that yields no lexeme (a stop word) is ONE_WORD_NO_LEXEME, a span of punctuation alone
+ * NO_WORD; anything else `[words, id, at, id, at, ...]`, each lexeme id (TsvectorAssembler.idOf)
+ * with its position counted from 0 within the span. Unpacked, a span took about 590 bytes.
  */
-export interface SpanLexemes {
-  lexemes: readonly number[];
-  at: readonly number[];
-  words: number;
+export type SpanLexemes = number | readonly number[];
+const ONE_WORD_NO_LEXEME = -1;
+const NO_WORD = -2;
+
+/** Packs a span's lexeme occurrences (ids and positions from 0) and the positions it takes. */
+export function packSpan(lexemes: readonly number[], at: readonly number[], words: number): SpanLexemes {
+  if (lexemes.length === 0 && words === 1) return ONE_WORD_NO_LEXEME;
+  if (lexemes.length === 0 && words === 0) return NO_WORD;
+  if (lexemes.length === 1 && at[0] === 0 && words === 1) return lexemes[0];
+  const packed = [words];
+  for (let k = 0; k < lexemes.length; k++) packed.push(lexemes[k], at[k]);
+  return packed;
 }
 
 /**
@@ -36,6 +46,9 @@ export class TsvectorAssembler {
   private position: Int32Array<ArrayBuffer> = new Int32Array(4096);
   private next: Int32Array<ArrayBuffer> = new Int32Array(4096);
   private stamp = 0;
+  /** Slots and occurrences of the text being put together. */
+  private slots = 0;
+  private occurrences = 0;
 
   /** Lexemes interned so far. */
   get size(): number {
@@ -62,49 +75,56 @@ export class TsvectorAssembler {
       this.seenIn.fill(0);
       this.stamp = 0;
     }
-    const stamp = ++this.stamp;
-    let slots = 0;
-    let occurrences = 0;
+    this.stamp++;
+    this.slots = 0;
+    this.occurrences = 0;
     let offset = 1;
     for (let s = 0; s < spans.length; s++) {
-      const { lexemes, at, words } = spans[s];
-      for (let k = 0; k < lexemes.length; k++) {
-        const id = lexemes[k];
-        if (occurrences >= this.position.length) {
-          this.position = grown(this.position, occurrences);
-          this.next = grown(this.next, occurrences);
-        }
-        this.position[occurrences] = at[k] + offset;
-        this.next[occurrences] = -1;
-        if (this.seenIn[id] === stamp) {
-          const slot = this.slotOf[id];
-          this.next[this.last[slot]] = occurrences;
-          this.last[slot] = occurrences;
-        } else {
-          if (slots >= this.slotId.length) {
-            this.slotId = grown(this.slotId, slots);
-            this.first = grown(this.first, slots);
-            this.last = grown(this.last, slots);
-          }
-          this.seenIn[id] = stamp;
-          this.slotOf[id] = slots;
-          this.slotId[slots] = id;
-          this.first[slots] = occurrences;
-          this.last[slots] = occurrences;
-          slots++;
-        }
-        occurrences++;
+      const span = spans[s];
+      if (typeof span === 'number') {
+        if (span >= 0) this.occur(span, offset);
+        if (span !== NO_WORD) offset += 1;
+        continue;
       }
-      offset += words;
+      for (let k = 1; k < span.length; k += 2) this.occur(span[k], span[k + 1] + offset);
+      offset += span[0];
     }
     if (offset - 1 > MAX_POSITION) return null;
     let value = '';
-    for (let slot = 0; slot < slots; slot++) {
+    for (let slot = 0; slot < this.slots; slot++) {
       let occurrence = this.first[slot];
       value += `${slot ? ' ' : ''}${this.texts[this.slotId[slot]]}:${this.position[occurrence]}`;
       for (let kept = 1; kept < MAX_POSITIONS && (occurrence = this.next[occurrence]) !== -1; kept++) value += `,${this.position[occurrence]}`;
     }
     return value;
+  }
+
+  /** Lexeme `id` at `position` in the text being put together: chained to its earlier occurrences. */
+  private occur(id: number, position: number): void {
+    const occurrence = this.occurrences++;
+    if (occurrence >= this.position.length) {
+      this.position = grown(this.position, occurrence);
+      this.next = grown(this.next, occurrence);
+    }
+    this.position[occurrence] = position;
+    this.next[occurrence] = -1;
+    if (this.seenIn[id] === this.stamp) {
+      const slot = this.slotOf[id];
+      this.next[this.last[slot]] = occurrence;
+      this.last[slot] = occurrence;
+      return;
+    }
+    const slot = this.slots++;
+    if (slot >= this.slotId.length) {
+      this.slotId = grown(this.slotId, slot);
+      this.first = grown(this.first, slot);
+      this.last = grown(this.last, slot);
+    }
+    this.seenIn[id] = this.stamp;
+    this.slotOf[id] = slot;
+    this.slotId[slot] = id;
+    this.first[slot] = occurrence;
+    this.last[slot] = occurrence;
   }
 }
 
