@@ -155,6 +155,10 @@ describe('VectorStore', () => {
       await oneClient.ensureTable('round_trips', DIMS);
       const scope = { fileUuid: randomUUID(), knowledgebaseId: 'kb' };
       await oneClient.replaceFileChunks('round_trips', scope, rows(scope.fileUuid, 'kb', 4, 'old'));
+      // Another file with the same words first: their spans' full-text values are then known, and
+      // what is counted is the replacement alone (spans not seen yet are one round trip before it).
+      const other = { fileUuid: randomUUID(), knowledgebaseId: 'kb' };
+      await oneClient.replaceFileChunks('round_trips', other, [...rows(other.fileUuid, 'kb', 20, 'new'), ...rows(other.fileUuid, 'kb', 10, 'broken')]);
       roundTrips = 0;
       expect(await oneClient.replaceFileChunks('round_trips', scope, rows(scope.fileUuid, 'kb', 20, 'new'))).toEqual({ deleted: 4, inserted: 20 });
       expect(roundTrips).toBe(1);
