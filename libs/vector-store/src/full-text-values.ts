@@ -18,6 +18,8 @@ function computedWhole(text: string): boolean {
 export const KEPT_SPAN_CHARS = 64;
 /** Lexemes interned before everything kept is dropped and started afresh (the interning never forgets). */
 const MAX_LEXEMES = 1_000_000;
+/** Texts whose unknown spans one statement computes. */
+const WAITING_TEXTS = 16;
 /** Spans whose values one statement computes. */
 const SPANS_PER_STATEMENT = 1_000;
 
@@ -74,28 +76,34 @@ export class FullTextValues {
     // One generation throughout, whatever another call starts meanwhile: ids only mean something to their assembler.
     const kept = this.kept;
     const cache = cacheOf(kept, config, this.maxSpans);
-    const keysOf = texts.map((text) => (computedWhole(text) ? null : spanKeys(text)));
-    // Each text's span values as found, a missing one undefined until computed.
-    const found: Array<Array<SpanLexemes | null | undefined> | null> = [];
+    const results: Array<string | null> = new Array(texts.length).fill(null);
+    // A text whose spans are all kept is put together at once, so its span list dies young (a
+    // batch's lists held together were megabytes that outlived the young generation); the others
+    // wait for one statement per few texts.
+    let waiting: Array<{ index: number; keys: string[]; spans: Array<SpanLexemes | undefined> }> = [];
     const missing = new Set<string>();
-    for (const keys of keysOf) {
-      if (keys === null) {
-        found.push(null);
-        continue;
-      }
+    for (let index = 0; index < texts.length; index++) {
+      if (computedWhole(texts[index])) continue;
+      const keys = spanKeys(texts[index]);
       this.asked += keys.length;
-      const spans = new Array<SpanLexemes | null | undefined>(keys.length);
+      const spans = new Array<SpanLexemes | undefined>(keys.length);
+      let unknown = 0;
       for (let i = 0; i < keys.length; i++) {
         spans[i] = cache.get(keys[i]);
-        if (spans[i] === undefined) missing.add(keys[i]);
+        if (spans[i] === undefined) {
+          missing.add(keys[i]);
+          unknown++;
+        }
       }
-      found.push(spans);
+      if (unknown === 0) results[index] = kept.assembler.assemble(spans as SpanLexemes[]);
+      else waiting.push({ index, keys, spans });
+      if (waiting.length === WAITING_TEXTS || (index === texts.length - 1 && waiting.length)) {
+        const fresh = await this.computeSpans(kept, config, [...missing]);
+        for (const text of waiting) results[text.index] = assembleWith(kept.assembler, text.keys, text.spans, fresh);
+        waiting = [];
+        missing.clear();
+      }
     }
-    if (missing.size) {
-      const fresh = await this.computeSpans(kept, config, [...missing]);
-      found.forEach((spans, t) => spans?.forEach((span, i) => span === undefined && (spans[i] = fresh.get((keysOf[t] as string[])[i]) ?? null)));
-    }
-    const results = found.map((spans) => (spans === null || spans.includes(null) ? null : kept.assembler.assemble(spans as SpanLexemes[])));
     const wholes = results.flatMap((value, i) => (value === null ? [i] : []));
     if (wholes.length) {
       this.wholes += wholes.length;
@@ -155,6 +163,22 @@ function spanKeys(text: string): string[] {
   if (spans.length) spans[0] = `${FIRST_SPAN}${leading}${spans[0]}`;
   else if (leading) return [];
   return spans;
+}
+
+/** A text's value once its unknown spans are computed; null if one could not be (the text is then computed whole). */
+function assembleWith(
+  assembler: TsvectorAssembler,
+  keys: readonly string[],
+  spans: Array<SpanLexemes | undefined>,
+  fresh: ReadonlyMap<string, SpanLexemes | null>,
+): string | null {
+  const all: SpanLexemes[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const span = spans[i] ?? fresh.get(keys[i]);
+    if (span === undefined || span === null) return null;
+    all.push(span);
+  }
+  return assembler.assemble(all);
 }
 
 function cacheOf(kept: Kept, config: TextSearchConfig, maxSpans: number): BoundedCache<SpanLexemes> {

@@ -90,13 +90,16 @@ export class TsvectorAssembler {
       offset += span[0];
     }
     if (offset - 1 > MAX_POSITION) return null;
-    let value = '';
+    // Parts joined once: a string grown by += is a rope of a node per piece until it is flattened.
+    const parts: string[] = [];
     for (let slot = 0; slot < this.slots; slot++) {
       let occurrence = this.first[slot];
-      value += `${slot ? ' ' : ''}${this.texts[this.slotId[slot]]}:${this.position[occurrence]}`;
-      for (let kept = 1; kept < MAX_POSITIONS && (occurrence = this.next[occurrence]) !== -1; kept++) value += `,${this.position[occurrence]}`;
+      parts.push(`${this.texts[this.slotId[slot]]}:${this.position[occurrence]}`);
+      for (let kept = 1; kept < MAX_POSITIONS && (occurrence = this.next[occurrence]) !== -1; kept++) parts.push(`,${this.position[occurrence]}`);
+      parts.push(' ');
     }
-    return value;
+    parts.pop();
+    return parts.join('');
   }
 
   /** Lexeme `id` at `position` in the text being put together: chained to its earlier occurrences. */
