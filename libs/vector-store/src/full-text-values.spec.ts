@@ -175,6 +175,14 @@ describe('FullTextValues', () => {
     expect(fullText.stats.kept).toBeGreaterThan(0);
   });
 
+  it('puts together the texts before a last one computed whole, however the batch ends', async () => {
+    const fullText = new FullTextValues(pool);
+    const texts = ['words this writer has not seen', 'more of them, unseen', '<b>a tag</b> last'];
+    const values = await fullText.values('english', texts);
+    expect(await differences('english', texts, values)).toEqual([]);
+    expect(fullText.stats.wholes).toBe(1);
+  });
+
   it('computes a text with a tag whole (a tag may hold white space), exactly', async () => {
     const fullText = new FullTextValues(pool);
     const texts = ['<a href="https://example.com/x y">the link</a> and <!-- a comment with words --> after', 'a < b but c > d'];

@@ -83,20 +83,21 @@ export class FullTextValues {
     let waiting: Array<{ index: number; keys: string[]; spans: Array<SpanLexemes | undefined> }> = [];
     const missing = new Set<string>();
     for (let index = 0; index < texts.length; index++) {
-      if (computedWhole(texts[index])) continue;
-      const keys = spanKeys(texts[index]);
-      this.asked += keys.length;
-      const spans = new Array<SpanLexemes | undefined>(keys.length);
-      let unknown = 0;
-      for (let i = 0; i < keys.length; i++) {
-        spans[i] = cache.get(keys[i]);
-        if (spans[i] === undefined) {
-          missing.add(keys[i]);
-          unknown++;
+      if (!computedWhole(texts[index])) {
+        const keys = spanKeys(texts[index]);
+        this.asked += keys.length;
+        const spans = new Array<SpanLexemes | undefined>(keys.length);
+        let unknown = 0;
+        for (let i = 0; i < keys.length; i++) {
+          spans[i] = cache.get(keys[i]);
+          if (spans[i] === undefined) {
+            missing.add(keys[i]);
+            unknown++;
+          }
         }
+        if (unknown === 0) results[index] = kept.assembler.assemble(spans as SpanLexemes[]);
+        else waiting.push({ index, keys, spans });
       }
-      if (unknown === 0) results[index] = kept.assembler.assemble(spans as SpanLexemes[]);
-      else waiting.push({ index, keys, spans });
       if (waiting.length === WAITING_TEXTS || (index === texts.length - 1 && waiting.length)) {
         const fresh = await this.computeSpans(kept, config, [...missing]);
         for (const text of waiting) results[text.index] = assembleWith(kept.assembler, text.keys, text.spans, fresh);
