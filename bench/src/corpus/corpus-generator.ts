@@ -132,6 +132,16 @@ export async function generateCorpus(size: CorpusSize, seed = 20_261_128): Promi
   return files;
 }
 
+/** `count` chunk-sized texts of the bench's prose (eight paragraphs, cut at 4,000 characters): rows as the service stores them. */
+export function chunkSizedProse(count: number, seed: number): string[] {
+  const words = new SentenceGenerator(new SeededRandom(seed));
+  return Array.from({ length: count }, () =>
+    Array.from({ length: 8 }, () => words.paragraph())
+      .join('\n\n')
+      .slice(0, 4_000),
+  );
+}
+
 /**
  * One large text file of `bytes` bytes, written paragraph by paragraph into a list of buffers so
  * making it never needs a string of the whole size.

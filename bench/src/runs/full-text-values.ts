@@ -2,8 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { FullTextValues } from '@docingest/vector-store';
-import { SeededRandom } from '../corpus/seeded-random';
-import { SentenceGenerator } from '../corpus/sentence-generator';
+import { chunkSizedProse } from '../corpus/corpus-generator';
 import { processCpuSeconds } from '../stack/process-memory';
 
 /** One text set's full-text values, computed by to_tsvector and put together from spans (first pass, then again). */
@@ -26,15 +25,6 @@ export interface FullTextMeasure {
 
 const CHUNK_CHARS = 4_000;
 const BATCH = 100;
-
-function benchProse(chunks: number): string[] {
-  const words = new SentenceGenerator(new SeededRandom(29));
-  return Array.from({ length: chunks }, () =>
-    Array.from({ length: 8 }, () => words.paragraph())
-      .join('\n\n')
-      .slice(0, CHUNK_CHARS),
-  );
-}
 
 /** The repository's Markdown, in chunk-sized pieces: prose as people write it, words the bench's generator never uses. */
 function repositoryDocs(): string[] {
@@ -62,7 +52,7 @@ export async function measureFullTextValues(database: { url: string; pid: number
   try {
     const measures: FullTextMeasure[] = [];
     for (const [name, texts] of [
-      ['bench prose', benchProse(2_000)],
+      ['bench prose', chunkSizedProse(2_000, 29)],
       ['repository docs', repositoryDocs()],
     ] as const) {
       log(`full-text values: ${texts.length} chunks of ${name}, to_tsvector against put together from spans`);

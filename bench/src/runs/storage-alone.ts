@@ -3,8 +3,7 @@ import { Pool } from 'pg';
 import { DEFAULT_INDEX_MIN_ROWS, VectorStore, type ChunkRow } from '@docingest/vector-store';
 import { chunkMetadata } from '../../../cloudrun/ingestion/src/pipeline/chunk-metadata';
 import { deterministicVector } from '../fixtures/openai-compatible-embedding.fixture';
-import { SeededRandom } from '../corpus/seeded-random';
-import { SentenceGenerator } from '../corpus/sentence-generator';
+import { chunkSizedProse } from '../corpus/corpus-generator';
 import { processCpuSeconds } from '../stack/process-memory';
 import { benchIngestRequest } from './bench-ingest-request';
 import { measureIndexedSearch, planKind, type IndexedSearchRun, type SearchPlan } from './indexed-search';
@@ -66,12 +65,7 @@ function makeRows(count: number, dimensions: number, fileUuid: string, shape: 'c
       return { nodeId: randomUUID(), text, embedding: deterministicVector(text, dimensions), metadata: { file_uuid: fileUuid, knowledgebase_id: 'bench' } };
     });
   }
-  const words = new SentenceGenerator(new SeededRandom(7));
-  const texts = Array.from({ length: 64 }, () =>
-    Array.from({ length: 8 }, () => words.paragraph())
-      .join('\n\n')
-      .slice(0, 4_000),
-  );
+  const texts = chunkSizedProse(64, 7);
   const request = benchIngestRequest({
     file_path: 'gs://bench/storage.txt',
     vector_table_name: 'storage',
