@@ -80,31 +80,31 @@ export class FullTextValues {
     // A text whose spans are all kept is put together at once, so its span list dies young (a
     // batch's lists held together were megabytes that outlived the young generation); the others
     // wait for one statement per few texts.
-    let waiting: Array<{ index: number; keys: string[]; spans: Array<SpanLexemes | undefined> }> = [];
+    const waiting: Array<{ index: number; keys: string[]; spans: Array<SpanLexemes | undefined> }> = [];
     const missing = new Set<string>();
+    const putTogetherWaiting = async () => {
+      const fresh = await this.computeSpans(kept, config, [...missing]);
+      for (const text of waiting.splice(0)) results[text.index] = assembleWith(kept.assembler, text.keys, text.spans, fresh);
+      missing.clear();
+    };
     for (let index = 0; index < texts.length; index++) {
-      if (!computedWhole(texts[index])) {
-        const keys = spanKeys(texts[index]);
-        this.asked += keys.length;
-        const spans = new Array<SpanLexemes | undefined>(keys.length);
-        let unknown = 0;
-        for (let i = 0; i < keys.length; i++) {
-          spans[i] = cache.get(keys[i]);
-          if (spans[i] === undefined) {
-            missing.add(keys[i]);
-            unknown++;
-          }
+      if (computedWhole(texts[index])) continue;
+      const keys = spanKeys(texts[index]);
+      this.asked += keys.length;
+      const spans = new Array<SpanLexemes | undefined>(keys.length);
+      let unknown = 0;
+      for (let i = 0; i < keys.length; i++) {
+        spans[i] = cache.get(keys[i]);
+        if (spans[i] === undefined) {
+          missing.add(keys[i]);
+          unknown++;
         }
-        if (unknown === 0) results[index] = kept.assembler.assemble(spans as SpanLexemes[]);
-        else waiting.push({ index, keys, spans });
       }
-      if (waiting.length === WAITING_TEXTS || (index === texts.length - 1 && waiting.length)) {
-        const fresh = await this.computeSpans(kept, config, [...missing]);
-        for (const text of waiting) results[text.index] = assembleWith(kept.assembler, text.keys, text.spans, fresh);
-        waiting = [];
-        missing.clear();
-      }
+      if (unknown === 0) results[index] = kept.assembler.assemble(spans as SpanLexemes[]);
+      else waiting.push({ index, keys, spans });
+      if (waiting.length === WAITING_TEXTS) await putTogetherWaiting();
     }
+    if (waiting.length) await putTogetherWaiting();
     const wholes = results.flatMap((value, i) => (value === null ? [i] : []));
     if (wholes.length) {
       this.wholes += wholes.length;

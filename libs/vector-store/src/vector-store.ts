@@ -211,7 +211,7 @@ export class VectorStore {
       {
         replaceFileChunks: (rows, onProgress, textSearch) => this.replaceFileChunks(name, scope, rows, onProgress, options.onSwapOpened, textSearch),
         textSearchValues: (texts) => this.textSearchValues(name, texts),
-        // The full-text value is computed here, as the file is embedded, so the swap only copies it.
+        // Staged with the values the writer put together as it queued the slice: the swap only copies them.
         stage: (replacementId, rows, textSearch) => this.staging.stage(replacementId, rows, textSearch),
         publishStaged: (replacementId, expected) =>
           this.inFileTransaction(
