@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BenchOptions } from '../bench-options';
 import type { BenchParts } from '../bench-runner';
 import { formatParts } from './print-report';
+import { round } from './round';
 
 /** A run's files are named by its start: `<stem>.jsonl` as it goes, `<stem>.json` at the end. */
 export const resultStem = (startedAt: string) => startedAt.replace(/[:.]/g, '-');
@@ -14,7 +15,7 @@ export function benchSettings(options: BenchOptions): Omit<BenchOptions, 'log' |
   return settings;
 }
 
-export const loadAverage = () => Math.round(loadavg()[0] * 100) / 100;
+export const loadAverage = () => round(loadavg()[0]);
 
 /**
  * Each part's figures as soon as the part finishes: its tables printed, and one JSON line appended

@@ -1,5 +1,6 @@
 import { STAGES, type RunOutcome } from '../runs/run-types';
 import type { EmbeddingFixtureStats } from '../fixtures/openai-compatible-embedding.fixture';
+import { round } from './round';
 
 export type PathName = 'ours' | 'baseline';
 export type EmbedderName = 'openai-compatible' | 'local';
@@ -74,8 +75,6 @@ export interface SummaryContext {
   cpuS?: RunCpuSeconds;
   fixture?: { stats: EmbeddingFixtureStats; maxInFlight: number; inputsPerRequest: number; delayMs: number };
 }
-
-const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export function summarizeRun(outcome: RunOutcome, context: SummaryContext): RunSummary {
   const ok = outcome.files.filter((f) => f.ok);

@@ -4,6 +4,7 @@ import type { IngestionServiceProcess } from '../stack/ingestion-service.process
 import { processCpuSeconds } from '../stack/process-memory';
 import { benchIngestRequest } from './bench-ingest-request';
 import type { StageTimes } from './run-types';
+import { round } from '../report/round';
 
 export interface BigFileMeasure {
   bytes: number;
@@ -65,23 +66,21 @@ export async function ingestBigFile(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const used = (before: number | null, after: number | null) => (before === null || after === null ? null : Math.round((after - before) * 10) / 10);
+  const used = (before: number | null, after: number | null) => (before === null || after === null ? null : round(after - before, 1));
   const cpuS = { service: used(cpuBefore.service, processCpuSeconds(service.pid)), database: used(cpuBefore.database, processCpuSeconds(databasePid)) };
   const ok = status === 200 && body.status === 'completed';
   const chunks = ok ? Number(body.chunks) : 0;
   const floor =
-    ok && cpuS.database !== null
-      ? { busyShare: Math.round((cpuS.database / seconds) * 100) / 100, ...(await fullTextCost(database, request.table, request.fileUuid, chunks)) }
-      : null;
+    ok && cpuS.database !== null ? { busyShare: round(cpuS.database / seconds), ...(await fullTextCost(database, request.table, request.fileUuid, chunks)) } : null;
   return {
     bytes: request.bytes,
     batchSize: request.batchSize,
     ok,
     error: ok ? undefined : `HTTP ${status}: ${String(body.message ?? body.error ?? '')}`,
     chunks,
-    seconds: Math.round(seconds * 100) / 100,
-    mbPerS: Math.round((request.bytes / 1024 / 1024 / seconds) * 1000) / 1000,
-    chunksPerS: Math.round((chunks / seconds) * 10) / 10,
+    seconds: round(seconds),
+    mbPerS: round(request.bytes / 1024 / 1024 / seconds, 3),
+    chunksPerS: round(chunks / seconds, 1),
     timings: (body.timings_ms as StageTimes | undefined) ?? null,
     peakRssMb: service.memory.read()?.peakMb ?? null,
     rssBeforeMb: before?.rssMb ?? null,
@@ -113,5 +112,5 @@ async function fullTextCost(
   const parsing = await cpuOf("length(to_tsvector('english'::regconfig, t))");
   if (reading === null || parsing === null || texts.length === 0) return { fullTextMsPerChunk: null, sampleChunks: texts.length, fullTextS: null };
   const msPerChunk = (Math.max(0, parsing - reading) * 1000) / texts.length;
-  return { fullTextMsPerChunk: Math.round(msPerChunk * 1000) / 1000, sampleChunks: texts.length, fullTextS: Math.round((msPerChunk * chunks) / 100) / 10 };
+  return { fullTextMsPerChunk: round(msPerChunk, 3), sampleChunks: texts.length, fullTextS: Math.round((msPerChunk * chunks) / 100) / 10 };
 }

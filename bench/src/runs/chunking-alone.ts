@@ -2,6 +2,7 @@ import { SentenceSplitter } from '@llamaindex/core/node-parser';
 import { chunkDocument, cl100kTokenizer, countTokens } from '@docingest/chunking';
 import type { CorpusFile } from '../corpus/corpus-generator';
 import { largeTextFile } from '../corpus/corpus-generator';
+import { round } from '../report/round';
 
 export interface ChunkingSpeed {
   megabytes: number;
@@ -94,8 +95,4 @@ export function measureChunking(corpus: CorpusFile[], sizesMb: number[], log: (l
     linearity,
     equivalence: { files: texts.length, referenceChunks, equal, share: referenceChunks ? round(equal / referenceChunks, 4) : 0, referenceOverBudget, differences },
   };
-}
-
-function round(value: number, digits = 2): number {
-  return Math.round(value * 10 ** digits) / 10 ** digits;
 }

@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { FullTextValues } from '@docingest/vector-store';
 import { chunkSizedProse } from '../corpus/corpus-generator';
 import { processCpuSeconds } from '../stack/process-memory';
+import { round } from '../report/round';
 
 /** One text set's full-text values, computed by to_tsvector and put together from spans (first pass, then again). */
 export interface FullTextMeasure {
@@ -48,7 +49,7 @@ export async function measureFullTextValues(database: { url: string; pid: number
   pool.on('error', () => undefined);
   const databaseCpu = () => processCpuSeconds(database.pid);
   const perChunk = (before: number | null, after: number | null, chunks: number) =>
-    before === null || after === null ? null : round(((after - before) * 1000) / chunks);
+    before === null || after === null ? null : round(((after - before) * 1000) / chunks, 3);
   try {
     const measures: FullTextMeasure[] = [];
     for (const [name, texts] of [
@@ -75,8 +76,8 @@ export async function measureFullTextValues(database: { url: string; pid: number
         measure.passes.push({
           pass,
           dbMs: perChunk(before.db, databaseCpu(), texts.length),
-          writerMs: round(writerMicros / 1000 / texts.length),
-          spansComputedShare: round((stats.computed - before.stats.computed) / Math.max(1, stats.spans - before.stats.spans)),
+          writerMs: round(writerMicros / 1000 / texts.length, 3),
+          spansComputedShare: round((stats.computed - before.stats.computed) / Math.max(1, stats.spans - before.stats.spans), 3),
           wholeTexts: stats.wholes - before.stats.wholes,
         });
       }
@@ -86,8 +87,4 @@ export async function measureFullTextValues(database: { url: string; pid: number
   } finally {
     await pool.end();
   }
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
 }

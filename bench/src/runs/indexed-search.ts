@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { DEFAULT_EF_SEARCH, VectorStore } from '@docingest/vector-store';
+import { round } from '../report/round';
 
 /** hnsw.ef_search values the indexed search is measured at: pgvector's default (40) and above. */
 export const EF_SEARCH_LEVELS = [40, 100, 200, 400];
@@ -86,8 +87,4 @@ export async function measureIndexedSearch(
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-function round(value: number, digits = 2): number {
-  return Math.round(value * 10 ** digits) / 10 ** digits;
 }

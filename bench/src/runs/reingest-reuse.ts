@@ -8,6 +8,7 @@ import type { BenchStack } from '../stack/bench-stack';
 import type { IngestionServiceProcess } from '../stack/ingestion-service.process';
 import { benchIngestRequest } from './bench-ingest-request';
 import { fileUuidFor } from './file-uuid';
+import { round } from '../report/round';
 
 export interface ReuseOptions {
   pages: number;
@@ -119,7 +120,7 @@ export async function measureReingestReuse(
     );
   }
   const median = { full: medianSample(full), reuse: medianSample(reuse), unchanged: medianSample(unchanged) };
-  const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 1000 : 0);
+  const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 3) : 0);
   return {
     pages: options.pages,
     rounds: options.rounds,
@@ -174,7 +175,7 @@ function medianSample(samples: ReingestSample[]): ReingestSample {
   const of = (key: keyof Omit<ReingestSample, 'skipped'>) => {
     const sorted = samples.map((s) => s[key]).sort((a, b) => a - b);
     const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[mid] : Math.round(((sorted[mid - 1] + sorted[mid]) / 2) * 100) / 100;
+    return sorted.length % 2 ? sorted[mid] : round((sorted[mid - 1] + sorted[mid]) / 2);
   };
   return {
     seconds: of('seconds'),

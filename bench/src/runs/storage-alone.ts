@@ -7,6 +7,7 @@ import { chunkSizedProse } from '../corpus/corpus-generator';
 import { processCpuSeconds } from '../stack/process-memory';
 import { benchIngestRequest } from './bench-ingest-request';
 import { measureIndexedSearch, planKind, type IndexedSearchRun, type SearchPlan } from './indexed-search';
+import { round } from '../report/round';
 
 export interface StorageMeasure {
   /**
@@ -282,8 +283,4 @@ async function measureSearch(pool: Pool, store: VectorStore, table: string, rows
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-function round(value: number, digits = 2): number {
-  return Math.round(value * 10 ** digits) / 10 ** digits;
 }

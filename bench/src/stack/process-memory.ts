@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { round } from '../report/round';
 
 export interface MemoryReading {
   rssMb: number;
@@ -22,7 +23,7 @@ export class ProcessMemory {
     const status = this.status();
     if (!status) return null;
     const peakKb = this.resettable ? Math.max(status.hwmKb, this.sampledPeakKb) : this.sampledPeakKb;
-    return { rssMb: round(status.rssKb / 1024), peakMb: round(peakKb / 1024) };
+    return { rssMb: round(status.rssKb / 1024, 1), peakMb: round(peakKb / 1024, 1) };
   }
 
   /** Starts a new peak window (called before each measured run). */
@@ -72,8 +73,4 @@ export function processCpuSeconds(pid: number): number | null {
   } catch {
     return null;
   }
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
 }
