@@ -410,6 +410,8 @@ class PhaseRunner {
       rowsAfter: await stack.countRows(table),
       cpuS,
       fixture: remote ? { stats: stack.fixture.stats(), maxInFlight: inFlight, inputsPerRequest, delayMs: options.embedDelayMs } : undefined,
+      // embedAndStore keeps the embedder's parallelism (OPENAI_MAX_IN_FLIGHT) plus one batch of a file out.
+      batchesPerFile: remote && path === 'ours' ? options.openaiMaxInFlight + 1 : undefined,
     });
     this.runs.push(summary);
     options.log(

@@ -78,6 +78,13 @@ describe('npm run bench (quick mode)', () => {
     expect(ours.embedderCalls).toMatchObject({ refused: 0 });
     expect(ours.embedderCalls!.inputs).toBe(ours.chunks);
     expect(run('baseline', 'openai-compatible', true).embedderCalls!.inputs).toBe(ours.chunks);
+    // No run of ours beats its ceiling, which spends time on round trips alone.
+    for (const summary of result.runs.filter((r) => r.path === 'ours' && r.embedderCalls)) {
+      const { ceiling } = summary.embedderCalls!;
+      expect(ceiling!.wallS).toBeGreaterThan(0);
+      expect(ceiling!.wallS).toBeLessThanOrEqual(summary.wallS);
+    }
+    expect(run('baseline', 'openai-compatible', true).embedderCalls!.ceiling).toBeUndefined();
   });
 
   it('measures storage alone and reports every target it can', () => {

@@ -102,7 +102,19 @@ function runsSection(runs: RunSummary[]): string[] {
       '',
       'Remote-style embedding endpoint',
       table(
-        ['run', 'requests', 'inputs/request', 'max in flight', 'refused', 'limit (full batches)', 'share', 'limit (batches as sent)', 'share', 'floor s (1 at once)'],
+        [
+          'run',
+          'requests',
+          'inputs/request',
+          'max in flight',
+          'refused',
+          'limit (full batches)',
+          'share',
+          'limit (batches as sent)',
+          'share',
+          'floor s (1 at once)',
+          'ceiling: s, share',
+        ],
         remote.map((r) => {
           const c = r.embedderCalls!;
           return [
@@ -116,6 +128,7 @@ function runsSection(runs: RunSummary[]): string[] {
             c.limitAtSentBatchesChunksPerS.toFixed(0),
             pct(c.shareOfLimitAtSentBatches),
             c.floorS === undefined ? '' : `${c.floorS.toFixed(2)} (run ${r.wallS.toFixed(2)})`,
+            c.ceiling ? `${c.ceiling.wallS.toFixed(2)}, ${pct(c.ceiling.shareOfLimit)}` : '',
           ];
         }),
       ),

@@ -1,5 +1,6 @@
 import { STAGES, type RunOutcome } from '../runs/run-types';
 import type { EmbeddingFixtureStats } from '../fixtures/openai-compatible-embedding.fixture';
+import { idealSchedule } from './ideal-schedule';
 import { round } from './round';
 
 export type PathName = 'ours' | 'baseline';
@@ -62,6 +63,8 @@ export interface EmbedderCalls extends EmbeddingFixtureStats {
    * fixture's delay) per batch of each file, files one after another.
    */
   floorS?: number;
+  /** Ours only: the run with no time spent but the embedder's round trips (see idealSchedule). */
+  ceiling?: { wallS: number; chunksPerS: number; shareOfLimit: number };
 }
 
 export interface SummaryContext {
@@ -74,6 +77,19 @@ export interface SummaryContext {
   rowsAfter: number;
   cpuS?: RunCpuSeconds;
   fixture?: { stats: EmbeddingFixtureStats; maxInFlight: number; inputsPerRequest: number; delayMs: number };
+  /** Batches one file keeps out at once (embedAndStore): given, the run's ceiling is worked out. */
+  batchesPerFile?: number;
+}
+
+function ceilingOf(files: RunOutcome['files'], filesInFlight: number, fixture: NonNullable<SummaryContext['fixture']>, batchesPerFile: number): EmbedderCalls['ceiling'] {
+  const { maxInFlight, inputsPerRequest, delayMs } = fixture;
+  const ideal = idealSchedule(
+    files.map((f) => f.chunks),
+    { filesInFlight, batchSize: inputsPerRequest, slots: maxInFlight, roundTripMs: delayMs, batchesPerFile },
+  );
+  const chunksPerS = ideal.wallMs ? ideal.inputs / (ideal.wallMs / 1000) : 0;
+  const limit = (maxInFlight * inputsPerRequest) / (delayMs / 1000);
+  return { wallS: round(ideal.wallMs / 1000, 2), chunksPerS: round(chunksPerS, 1), shareOfLimit: round(chunksPerS / limit, 3) };
 }
 
 export function summarizeRun(outcome: RunOutcome, context: SummaryContext): RunSummary {
@@ -110,6 +126,7 @@ export function summarizeRun(outcome: RunOutcome, context: SummaryContext): RunS
       limitAtSentBatchesChunksPerS: round(limitAtSent, 1),
       shareOfLimitAtSentBatches: limitAtSent ? round(chunksPerS / limitAtSent, 3) : 0,
       floorS: context.concurrency === 1 ? round(ok.reduce((sum, f) => sum + Math.ceil(f.chunks / inputsPerRequest), 0) * (delayMs / 1000), 2) : undefined,
+      ceiling: context.batchesPerFile ? ceilingOf(ok, context.concurrency, context.fixture, context.batchesPerFile) : undefined,
     };
   }
   return {
