@@ -475,10 +475,13 @@ describe('VectorStore', () => {
       await store.replaceFileChunks('reuse', { fileUuid: other, knowledgebaseId: 'kb' }, hashedRows(other, 'kb', ['only elsewhere', ...texts]));
       await store.replaceFileChunks('reuse', { fileUuid: file, knowledgebaseId: 'kb2' }, hashedRows(file, 'kb2', ['only in kb2']));
 
-      const stored = await store.storedEmbeddings('reuse', { fileUuid: file, knowledgebaseId: 'kb' });
-      expect(stored.size).toBe(12);
       const queries = jest.spyOn(pool, 'query');
       try {
+        // Opening is one round trip: the file's hashes, nothing asked ahead of them.
+        const stored = await store.storedEmbeddings('reuse', { fileUuid: file, knowledgebaseId: 'kb' });
+        expect(queries).toHaveBeenCalledTimes(1);
+        expect(stored.size).toBe(12);
+        queries.mockClear();
         const wanted = [mine[3], mine[7], mine[11]].map((r) => r.metadata.embedding_hash as string);
         const unknown = [
           embeddingHash(space, 'sha-of-only elsewhere'),

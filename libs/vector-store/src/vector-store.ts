@@ -26,6 +26,8 @@ export interface SearchOptions {
 }
 
 /** Candidates each side brings to hybrid fusion: enough that a chunk ranked well by one side is seen. */
+/** PostgreSQL's SQLSTATE for a relation that does not exist. */
+const UNDEFINED_TABLE = '42P01';
 const HYBRID_CANDIDATES = (topK: number) => Math.max(topK * 4, 20);
 
 export interface VectorStoreOptions {
@@ -310,8 +312,14 @@ export class VectorStore {
    * a re-ingestion reuses instead of embedding unchanged text again. Empty when the table does not exist.
    */
   async storedEmbeddings(name: string, scope: FileScope): Promise<StoredEmbeddings> {
-    if ((await this.tableDimensions(name)) === null) return StoredEmbeddings.none();
-    return StoredEmbeddings.open(this.pool, this.table(name), scope);
+    // Asked on every ingestion, mostly of a table that exists: its absence is learnt from the
+    // lookup's own error rather than from one more round trip ahead of it.
+    try {
+      return await StoredEmbeddings.open(this.pool, this.table(name), scope);
+    } catch (error) {
+      if ((error as { code?: string }).code === UNDEFINED_TABLE) return StoredEmbeddings.none();
+      throw error;
+    }
   }
 
   /** Deletes a file's chunks in one knowledge base; answers how many rows went. */
