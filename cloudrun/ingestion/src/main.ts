@@ -33,7 +33,13 @@ async function main(): Promise<void> {
   await app.listen({ port: config.PORT, host: config.HOST });
   // Started now rather than by the first file, which would otherwise wait seconds for a parse
   // thread and the local model to load (bench/README.md, latency); neither delays readiness.
-  sharedParsePool(parsePoolSettings(config));
+  const parseWarmUpStarted = Date.now();
+  sharedParsePool(parsePoolSettings(config))
+    .warmUp()
+    .then(
+      (pages) => app.log.info({ event: 'parse_thread.warm', pages, ms: Date.now() - parseWarmUpStarted }),
+      (error: Error) => app.log.warn({ event: 'parse_thread.warm_up_failed', message: error.message }),
+    );
   if (config.LOCAL_MODEL_WARM_UP) {
     const started = Date.now();
     embedders

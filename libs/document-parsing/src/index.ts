@@ -6,3 +6,4 @@ export { htmlToText } from './formats/html.parser';
 export { DocumentParseError, type DocumentFormat, type ParsedDocument, type ParsedPage, type ParseErrorCode } from './parsed-document';
 export { DEFAULT_PARSE_LIMITS, DocumentLimitError, formatBytes, type LimitName, type ParseLimits } from './parse-limits';
 export { PARSE_WORKER_FILE, rebuildParseError, type ParseReply, type ParseTask } from './parse-worker';
+export { warmUpPdf } from './formats/warm-up-pdf';

@@ -1,6 +1,6 @@
 import { getDocumentProxy } from 'unpdf';
 import * as fixtures from './testing';
-import { DocumentParseError, parseDocument } from './index';
+import { DocumentParseError, parseDocument, warmUpPdf } from './index';
 import { tempFiles } from './testing/temp-files';
 
 async function failure(promise: Promise<unknown>): Promise<DocumentParseError> {
@@ -17,6 +17,17 @@ describe('parseDocument: PDF', () => {
   const files = tempFiles('parse-pdf-');
   afterAll(() => files.remove());
   const parse = (data: Uint8Array, fileName = 'doc.pdf', contentType?: string) => parseDocument({ path: files.write(data), fileName, contentType });
+
+  it('reads the built-in warm-up PDF as prose on every page: what warms a parse thread is the text path real files take', async () => {
+    const parsed = await parse(warmUpPdf(3));
+    expect(parsed).toMatchObject({ format: 'pdf', pageCount: 3, pagesSkipped: 0 });
+    for (const page of parsed.pages) {
+      const lines = page.text.split('\n');
+      expect(lines).toHaveLength(40);
+      for (const line of lines) expect(line).toMatch(/^(\w+ ){11}\w+\.$/);
+    }
+    expect(new Set(parsed.pages.map((p) => p.text)).size).toBe(3);
+  });
 
   it('reads a PDF page by page, keeping page numbers and the sentences on each page', async () => {
     const parsed = await parse(

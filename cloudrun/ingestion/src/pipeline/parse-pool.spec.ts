@@ -44,6 +44,12 @@ describe('ParsePool: documents parsed in threads under time, memory and output l
     expect(broken).toMatchObject({ code: 'corrupt' });
   });
 
+  it('warms the thread it keeps by reading its built-in PDF there, and starts no other', async () => {
+    const parser = pool({ workers: 2 });
+    await expect(parser.warmUp()).resolves.toBe(3);
+    expect(parser.threads).toBe(1);
+  });
+
   it('terminates a parse past its time limit, names the limit, and parses the next document in a new thread', async () => {
     const parser = pool({ timeoutMs: 300, limits: { outputRatio: 1_000_000, maxTextChars: 1_000_000_000 } as never });
     const flood = file('flood.pdf', await fixtures.hostile.buildHugeContentStreamPdf(64));

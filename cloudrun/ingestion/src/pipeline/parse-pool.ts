@@ -4,6 +4,7 @@ import {
   DocumentParseError,
   PARSE_WORKER_FILE,
   rebuildParseError,
+  warmUpPdf,
   type ParseInput,
   type ParseLimits,
   type ParseReply,
@@ -107,6 +108,17 @@ export class ParsePool {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * Reads a small built-in PDF (warmUpPdf) on the thread the pool keeps, so the first PDF a user
+   * sends does not pay for pdf.js compiling its text path (bench/README.md, "The parse thread warmed
+   * at start-up"). Answers the pages read; a document arriving meanwhile is served as ever.
+   */
+  async warmUp(): Promise<number> {
+    const bytes = warmUpPdf();
+    const document = await this.parse({ bytes, fileName: 'warm-up.pdf', contentType: 'application/pdf' });
+    return document.pageCount;
   }
 
   /** Threads running now. */

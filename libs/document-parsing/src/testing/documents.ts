@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PDFDocument as PdfLibDocument, PDFFont } from 'pdf-lib';
-import { pdfOf } from './pdf-objects';
+import { pdfOf } from '../formats/pdf-objects';
 import { greyscalePng } from './png';
 import { storedZip } from './zip';
 

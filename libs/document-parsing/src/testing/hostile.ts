@@ -2,7 +2,7 @@ import { constants, createDeflate, createDeflateRaw, deflateRawSync } from 'node
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { crc32 } from './crc32';
-import { pdfOf } from './pdf-objects';
+import { pdfOf } from '../formats/pdf-objects';
 import { storedZip, zipOf, type ZipEntry } from './zip';
 
 /**
