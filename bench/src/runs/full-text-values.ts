@@ -18,7 +18,7 @@ export interface FullTextMeasure {
     dbMs: number | null;
     /** This process's CPU ms per chunk putting the values together. */
     writerMs: number;
-    /** Spans the database computed, of those read; texts computed whole (they hold `<`). */
+    /** Spans the database computed, of those read; texts computed whole (they name `<script` or `<style`). */
     spansComputedShare: number;
     wholeTexts: number;
   }>;

@@ -2,18 +2,10 @@ import type { Pool } from 'pg';
 import { BoundedCache } from './bounded-cache';
 import { packSpan, TsvectorAssembler, type SpanLexemes } from './tsvector-assembler';
 import { tsvectorSql, type TextSearchConfig } from './text-search';
+import { textSpans } from './text-spans';
 
 /** A word no configuration stops or stems into anything else: it marks where a span starts and ends. */
 const SENTINEL = 'zqxjspanmark';
-/** PostgreSQL's parser ends every token at ASCII white space, except inside a tag (see computedWhole). */
-const WHITE_SPACE = /[ \t\n\v\f\r]+/;
-/**
- * Texts computed whole, in the database: a tag or comment (`<a href="x y">`, `<!-- ... -->`) is the
- * parser's one token that crosses white space; the first span's marker must not occur in a text.
- */
-function computedWhole(text: string): boolean {
-  return text.includes('<') || text.includes(FIRST_SPAN);
-}
 /** Spans longer than this are computed each time, not kept: they are rarely seen twice. */
 export const KEPT_SPAN_CHARS = 64;
 /** Lexemes interned before everything kept is dropped and started afresh (the interning never forgets). */
@@ -45,9 +37,11 @@ export interface FullTextValuesOptions {
  * order, each span's positions shifted by the words before it. A span is computed between two
  * sentinel words, in the same context it has inside a text (the first span of a text, which
  * has no word before it, is computed with what precedes it, as the text starts). The one
- * construct that crosses white space, a tag (`<a href="x y">`, `<!-- ... -->`), is met by computing
- * any text containing `<` whole, in the database. Equality with `to_tsvector` is tested on prose,
- * markup, code, URLs and scripts of several languages (full-text-values.spec.ts).
+ * construct that crosses white space, a tag (`<a href="x y">`, `<!-- ... -->`), is kept inside one
+ * span: a text is split only at white space no tag attempt may read (text-spans.ts), and a text
+ * naming `<script` or `<style`, after which the parser skips words, is computed whole. Equality with
+ * `to_tsvector` is tested on prose, code, the repository's Markdown, hostile markup, URLs and
+ * scripts of several languages (full-text-values.spec.ts).
  */
 export class FullTextValues {
   private kept: Kept = { assembler: new TsvectorAssembler(), caches: new Map() };
@@ -88,8 +82,8 @@ export class FullTextValues {
       missing.clear();
     };
     for (let index = 0; index < texts.length; index++) {
-      if (computedWhole(texts[index])) continue;
       const keys = spanKeys(texts[index]);
+      if (keys === null) continue;
       this.asked += keys.length;
       const spans = new Array<SpanLexemes | undefined>(keys.length);
       let unknown = 0;
@@ -155,14 +149,15 @@ export class FullTextValues {
  */
 const FIRST_SPAN = '\u0001';
 
-/** A text's spans as cache keys: the first with its marker and the white space before it. */
-function spanKeys(text: string): string[] {
-  const spans = text.split(WHITE_SPACE);
+/**
+ * A text's spans as cache keys (text-spans.ts), the first with its marker and the white space
+ * before it; null for a text computed whole: one textSpans will not split, or one holding the marker.
+ */
+function spanKeys(text: string): string[] | null {
+  const spans = text.includes(FIRST_SPAN) ? null : textSpans(text);
+  if (spans === null) return null;
   const leading = text.match(/^[ \t\n\v\f\r]*/)?.[0] ?? '';
-  if (spans[spans.length - 1] === '') spans.pop();
-  if (spans[0] === '') spans.shift();
   if (spans.length) spans[0] = `${FIRST_SPAN}${leading}${spans[0]}`;
-  else if (leading) return [];
   return spans;
 }
 
