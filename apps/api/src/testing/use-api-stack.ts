@@ -1,6 +1,6 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { IngestionStandIn, type Responder } from '@docingest/contracts/testing';
+import { IngestionStandIn, startedLater, type Responder } from '@docingest/contracts/testing';
 import { INGESTION_QUEUE } from '../ingestion-queue/ingestion-job';
 import { startApiStack, type ApiStack, type StackOptions } from './api-stack';
 import { DATABASE_ENGINES, type DatabaseEngine } from './postgres15';
@@ -55,20 +55,9 @@ export function useApiStack(options: UseApiStackOptions | (() => UseApiStackOpti
   return { stack: later(current, 'stack'), standIn: later(current, 'standIn'), queue: later(current, 'queue') };
 }
 
-/** Stands for `current[name]` as it is when used (methods bound to it, properties read and written on it). */
 function later<K extends keyof DescribedStack>(current: Partial<DescribedStack>, name: K): DescribedStack[K] {
-  const target = (): object => {
-    const value = current[name];
-    if (!value) throw new Error(`${name} is used before useApiStack's beforeAll has started it${name === 'standIn' ? ' (or without the standIn option)' : ''}`);
-    return value;
-  };
-  return new Proxy({} as DescribedStack[K], {
-    get: (_, property) => {
-      const real = target();
-      const value = Reflect.get(real, property, real);
-      return typeof value === 'function' ? value.bind(real) : value;
-    },
-    set: (_, property, value) => Reflect.set(target(), property, value),
-    has: (_, property) => Reflect.has(target(), property),
-  });
+  return startedLater<DescribedStack[K]>(
+    () => current[name],
+    `${name} is used before useApiStack's beforeAll has started it${name === 'standIn' ? ' (or without the standIn option)' : ''}`,
+  );
 }
