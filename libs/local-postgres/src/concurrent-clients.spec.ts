@@ -1,15 +1,10 @@
 import { connect } from 'node:net';
 import { Client, Pool } from 'pg';
-import { startLocalPostgres, type LocalPostgres } from './index';
 import { prepareLedger, runLedgerWorkload } from './testing/ledger-workload';
+import { useLocalPostgres } from './testing/use-local-postgres';
 
 describe('many clients on the one PGlite session', () => {
-  let server: LocalPostgres;
-
-  beforeAll(async () => {
-    server = await startLocalPostgres({});
-  });
-  afterAll(() => server?.stop());
+  const { server } = useLocalPostgres();
 
   it('gives every connection its own results under concurrent transactions, reads and rollbacks from 4 pools', async () => {
     await prepareLedger(server.url);

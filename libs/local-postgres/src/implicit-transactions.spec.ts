@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { startLocalPostgres, type LocalPostgres } from './index';
 import { bind, errorFields, execute, parse, query, RawClient, syncMessage, typed } from './testing/raw-client';
+import { useLocalPostgres } from './testing/use-local-postgres';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -15,17 +14,7 @@ const terminate = () => typed('X', Buffer.alloc(0));
  * when one fails or when the connection ends before it.
  */
 describe('implicit transactions of unsynced extended-protocol sequences', () => {
-  let server: LocalPostgres;
-  const events: Array<Record<string, unknown>> = [];
-  const clients: Client[] = [];
-
-  async function client(): Promise<Client> {
-    const c = new Client({ connectionString: server.url });
-    c.on('error', () => undefined);
-    await c.connect();
-    clients.push(c);
-    return c;
-  }
+  const { server, events, connect: client } = useLocalPostgres();
   const ids = async () => (await (await client()).query('SELECT id FROM piped ORDER BY id')).rows.map((r) => r.id as number);
   const rolledBack = () => events.filter((e) => e.event === 'connection.rolled_back');
   /** The server's process id for the raw client, from its first statement's answer. */
@@ -44,14 +33,12 @@ describe('implicit transactions of unsynced extended-protocol sequences', () => 
   }
 
   beforeAll(async () => {
-    server = await startLocalPostgres({ onLog: (line) => line.startsWith('{') && events.push(JSON.parse(line)) });
     await (await client()).query('CREATE TABLE piped (id int PRIMARY KEY)');
   });
+  // After useLocalPostgres has ended the test's clients.
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
     await (await client()).query('TRUNCATE piped');
   });
-  afterAll(() => server?.stop());
 
   it('runs a pipeline as it arrives and rolls it back when the connection is cut before its Sync; the client waiting behind it is served', async () => {
     const raw = await RawClient.connect(server.port);

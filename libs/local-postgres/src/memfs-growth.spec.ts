@@ -1,6 +1,5 @@
-import { Pool } from 'pg';
 import { expandByDoubling, growInMemoryFilesByDoubling, type MemoryFileNode } from './memfs-growth';
-import { startLocalPostgres, type LocalPostgres } from './index';
+import { useLocalPostgres } from './testing/use-local-postgres';
 
 describe('growing in-memory files by doubling', () => {
   it('keeps the written bytes, at least doubles the capacity, and leaves a file with room as it is', () => {
@@ -28,20 +27,10 @@ describe('growing in-memory files by doubling', () => {
   });
 
   describe('in the in-memory server', () => {
-    let server: LocalPostgres;
-    let pool: Pool;
-    const lines: string[] = [];
-    beforeAll(async () => {
-      server = await startLocalPostgres({ onLog: (line) => lines.push(line) });
-      pool = new Pool({ connectionString: server.url, max: 1 });
-    });
-    afterAll(async () => {
-      await pool?.end();
-      await server?.stop();
-    });
+    const { pool, events } = useLocalPostgres({ poolSize: 1 });
 
     it("finds Emscripten's file system, and what is written through many growths reads back whole", async () => {
-      const ready = lines.map((line) => JSON.parse(line)).find((event) => event.event === 'ready');
+      const ready = events.find((event) => event.event === 'ready');
       expect(ready).toMatchObject({ fileGrowth: 'doubling' });
       await pool.query('CREATE TABLE grown (id int, body text)');
       // About 6 MB, past 1 MB where MEMFS's own growth turns to an eighth: many expansions of one file.

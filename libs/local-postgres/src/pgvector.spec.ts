@@ -1,19 +1,10 @@
-import { Client, Pool, type PoolClient } from 'pg';
+import { Client, type PoolClient } from 'pg';
 import pgvector from 'pgvector/pg';
-import { startLocalPostgres, vectorParam, type LocalPostgres } from './index';
+import { vectorParam } from './index';
+import { useLocalPostgres } from './testing/use-local-postgres';
 
 describe('pgvector on the local server', () => {
-  let server: LocalPostgres;
-  let pool: Pool;
-
-  beforeAll(async () => {
-    server = await startLocalPostgres({});
-    pool = new Pool({ connectionString: server.url, max: 2 });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await server?.stop();
-  });
+  const { server, pool } = useLocalPostgres();
 
   it('has the vector extension from the start, and CREATE EXTENSION is harmless', async () => {
     await pool.query('CREATE EXTENSION IF NOT EXISTS vector');

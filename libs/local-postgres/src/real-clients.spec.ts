@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runner } from 'node-pg-migrate';
 import { Client } from 'pg';
-import { startLocalPostgres, type LocalPostgres } from './index';
 import { postgresTool } from './testing/postgres-tools';
+import { useLocalPostgres } from './testing/use-local-postgres';
 
 /** Runs a program to its end (killed after `limitMs`, which then fails the test that awaits it). */
 function run(program: string, args: string[], options: { input?: string; limitMs?: number } = {}): Promise<{ code: number | null; output: string }> {
@@ -29,7 +29,7 @@ function run(program: string, args: string[], options: { input?: string; limitMs
 }
 
 describe('clients nobody here wrote, against the local server', () => {
-  let server: LocalPostgres;
+  const { server } = useLocalPostgres();
   let scratch: string;
   const value = async (sql: string) => {
     const client = new Client({ connectionString: server.url });
@@ -41,14 +41,10 @@ describe('clients nobody here wrote, against the local server', () => {
     }
   };
 
-  beforeAll(async () => {
-    server = await startLocalPostgres({});
+  beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), 'local-postgres-clients-'));
   });
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('pgbench: initialises (server-side data; its COPY path is refused with the reason), then runs TPC-B in simple, extended and prepared modes with 1, 4 and 16 clients, 0 failures, balances agreeing', async () => {
     const pgbench = postgresTool('pgbench');

@@ -1,28 +1,14 @@
 import { Client } from 'pg';
-import { startLocalPostgres, type LocalPostgres } from './index';
 import { bindValues, describeStatement, errorFields, execute, flush, parse, RawClient, syncMessage } from './testing/raw-client';
+import { useLocalPostgres } from './testing/use-local-postgres';
 
 describe('handing the shared session from one client to the next', () => {
-  let server: LocalPostgres;
-  const events: Array<Record<string, unknown>> = [];
-  const clients: Client[] = [];
-  async function open(): Promise<Client & { errors: Array<Error & { code?: string }> }> {
-    const client = Object.assign(new Client({ connectionString: server.url }), { errors: [] as Array<Error & { code?: string }> });
-    client.on('error', (error) => client.errors.push(error));
-    await client.connect();
-    clients.push(client);
-    return client;
-  }
+  const { server, events, connect: open } = useLocalPostgres({ idleInTransactionTimeoutMs: 4_000 });
   const value = async (client: Client, sql: string) => Object.values((await client.query(sql)).rows[0])[0];
 
   beforeAll(async () => {
-    server = await startLocalPostgres({ idleInTransactionTimeoutMs: 4_000, onLog: (line) => line.startsWith('{') && events.push(JSON.parse(line)) });
     await (await open()).query('CREATE TABLE handed (id int)');
   });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
-  });
-  afterAll(() => server?.stop());
 
   it("gives each client its own settings: another client's SET is reset for the next and put back for its own", async () => {
     const [a, b] = [await open(), await open()];

@@ -1,24 +1,9 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { Client } from 'pg';
-import { startLocalPostgres, type LocalPostgres } from './index';
 import { postgresTool } from './testing/postgres-tools';
 import { bind, errorFields, execute, flush, parse, RawClient, syncMessage } from './testing/raw-client';
-
-/** A server whose JSON events are kept, to find what it logged. */
-async function serverWithEvents(limits: { idleInTransactionTimeoutMs: number; sessionWaitTimeoutMs: number }) {
-  const events: Array<Record<string, unknown>> = [];
-  const server = await startLocalPostgres({ ...limits, onLog: (line) => line.startsWith('{') && events.push(JSON.parse(line)) });
-  return { server, events };
-}
-
-/** A connected client whose asynchronous errors (a FATAL while idle) are collected, not thrown. */
-async function clientOf(server: LocalPostgres): Promise<Client & { errors: Array<Error & { code?: string; severity?: string }> }> {
-  const client = Object.assign(new Client({ connectionString: server.url }), { errors: [] as Array<Error & { code?: string; severity?: string }> });
-  client.on('error', (error) => client.errors.push(error));
-  await client.connect();
-  return client;
-}
+import { useLocalPostgres } from './testing/use-local-postgres';
 
 /** A CancelRequest for the connection the client was told about in BackendKeyData. */
 function sendCancel(port: number, processId: number, secretKey: number): Promise<void> {
@@ -36,31 +21,9 @@ function sendCancel(port: number, processId: number, secretKey: number): Promise
 
 const keyOf = (client: Client) => client as unknown as { processID: number; secretKey: number };
 
-/** A server with these limits for one describe block; the clients it opens are ended after each test. */
-function serverPerBlock(limits: { idleInTransactionTimeoutMs: number; sessionWaitTimeoutMs: number }) {
-  const clients: Client[] = [];
-  const block = {
-    server: undefined as unknown as LocalPostgres,
-    events: [] as Array<Record<string, unknown>>,
-    async open() {
-      const client = await clientOf(block.server);
-      clients.push(client);
-      return client;
-    },
-  };
-  beforeAll(async () => {
-    ({ server: block.server, events: block.events } = await serverWithEvents(limits));
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
-  });
-  afterAll(() => block.server?.stop());
-  return block;
-}
-
 describe('a client that holds the shared session idle', () => {
-  const block = serverPerBlock({ idleInTransactionTimeoutMs: 1_000, sessionWaitTimeoutMs: 120_000 });
-  const open = () => block.open();
+  const block = useLocalPostgres({ idleInTransactionTimeoutMs: 1_000, sessionWaitTimeoutMs: 120_000 });
+  const open = block.connect;
   beforeAll(async () => {
     await (await open()).query('CREATE TABLE cut_me (id int)');
   });
@@ -105,8 +68,8 @@ describe('a client that holds the shared session idle', () => {
 
 describe('a client waiting for the shared session longer than the wait limit', () => {
   // A long idle limit and a short wait limit: the holder stays, the waiter gives up.
-  const block = serverPerBlock({ idleInTransactionTimeoutMs: 600_000, sessionWaitTimeoutMs: 500 });
-  const open = () => block.open();
+  const block = useLocalPostgres({ idleInTransactionTimeoutMs: 600_000, sessionWaitTimeoutMs: 500 });
+  const open = block.connect;
   beforeAll(async () => {
     await (await open()).query('CREATE TABLE waited (id int)');
   });
@@ -142,8 +105,8 @@ describe('a client waiting for the shared session longer than the wait limit', (
 });
 
 describe('a client waiting for the shared session, cancelled', () => {
-  const block = serverPerBlock({ idleInTransactionTimeoutMs: 600_000, sessionWaitTimeoutMs: 600_000 });
-  const open = () => block.open();
+  const block = useLocalPostgres({ idleInTransactionTimeoutMs: 600_000, sessionWaitTimeoutMs: 600_000 });
+  const open = block.connect;
 
   it('is answered 57014 when its client sends a cancel request; a wrong secret key changes nothing', async () => {
     const holder = await open();

@@ -2,32 +2,19 @@ import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { startLocalPostgres, type LocalPostgres } from './index';
 import { bind, execute, flush, parse, RawClient } from './testing/raw-client';
+import { useLocalPostgres } from './testing/use-local-postgres';
 
 const ROOT = join(__dirname, '../../..');
 
 describe('transactions on the shared session', () => {
-  let server: LocalPostgres;
-  const clients: Client[] = [];
-
-  async function client(): Promise<Client> {
-    const c = new Client({ connectionString: server.url });
-    c.on('error', () => undefined); // the killed ones report here
-    await c.connect();
-    clients.push(c);
-    return c;
-  }
+  // Its clients' errors are collected, not thrown: the killed ones report there.
+  const { server, connect: client } = useLocalPostgres();
   const count = async (table: string) => (await (await client()).query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
 
   beforeAll(async () => {
-    server = await startLocalPostgres({});
     await (await client()).query('CREATE TABLE once (id int PRIMARY KEY); CREATE TABLE orphan (id int)');
   });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
-  });
-  afterAll(() => server?.stop());
 
   it('rolls back a transaction that failed, keeping nothing of it', async () => {
     const c = await client();

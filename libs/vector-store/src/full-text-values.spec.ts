@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Pool } from 'pg';
 import { TEXT_SEARCH_LANGUAGES } from '@docingest/contracts';
-import { startLocalPostgres } from '@docingest/local-postgres';
+import { useLocalPostgres } from '@docingest/local-postgres/testing';
 import { FullTextValues, KEPT_SPAN_CHARS } from './full-text-values';
 import { textSpans } from './text-spans';
 
@@ -278,17 +277,7 @@ const MARKUP_EDGE_TEXTS = [
 const IGNORING_TEXTS = ['<script>var hidden = 1;</script> shown', 'a <STYLE type="x"> p { b } </style> c', 'x <scripted y', '<style'];
 
 describe('FullTextValues', () => {
-  let server: Awaited<ReturnType<typeof startLocalPostgres>>;
-  let pool: Pool;
-
-  beforeAll(async () => {
-    server = await startLocalPostgres({});
-    pool = new Pool({ connectionString: server.url, max: 2 });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await server?.stop();
-  });
+  const { pool } = useLocalPostgres();
 
   /** Texts whose assembled value is not to_tsvector's, each with both values. */
   async function differences(config: string, texts: string[], values: string[]): Promise<Array<{ text: string; expected: string; got: string }>> {

@@ -1,5 +1,5 @@
-import { Pool } from 'pg';
-import { startLocalPostgres } from '@docingest/local-postgres';
+import type { Pool } from 'pg';
+import { useLocalPostgres } from '@docingest/local-postgres/testing';
 import { VectorStore, type ChunkRow } from './index';
 
 const DIMS = 32;
@@ -21,8 +21,7 @@ function randomUnitVectors(count: number, seed: number): number[][] {
 const cosineDistance = (a: number[], b: number[]) => 1 - a.reduce((sum, x, i) => sum + x * b[i], 0);
 
 describe('VectorStore vector search against exact search', () => {
-  let server: Awaited<ReturnType<typeof startLocalPostgres>>;
-  let pool: Pool;
+  const { pool, openPool } = useLocalPostgres();
   /** A session where the planner walks the HNSW index whenever it can (scans and sorts priced out). */
   let forced: Pool;
   const small: ChunkRow[] = [];
@@ -38,9 +37,7 @@ describe('VectorStore vector search against exact search', () => {
     Promise.all(queries.map(async (q) => (await store.search('shared', q, { knowledgebaseId: kb }, 10)).map((h) => h.nodeId)));
 
   beforeAll(async () => {
-    server = await startLocalPostgres({});
-    pool = new Pool({ connectionString: server.url, max: 2 });
-    forced = new Pool({ connectionString: server.url, max: 1 });
+    forced = openPool({ max: 1 });
     forced.on('connect', (client) => void client.query('SET enable_seqscan = off; SET enable_sort = off'));
     // One table shared by knowledge bases: a large one, and a small one with 3% of the rows.
     const store = new VectorStore(pool, { indexMinRows: 0 });
@@ -67,11 +64,6 @@ describe('VectorStore vector search against exact search', () => {
     await store.replaceFileChunks('shared', { fileUuid: 'small-0', knowledgebaseId: 'small' }, small);
     await store.buildVectorIndex('shared');
   }, 120_000);
-  afterAll(async () => {
-    await forced?.end();
-    await pool?.end();
-    await server?.stop();
-  });
 
   it('gives a small knowledge base in a shared table its exact top 10, where the HNSW walk does not', async () => {
     const expected = queries.map(exactTop10);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
-import { startLocalPostgres } from '@docingest/local-postgres';
+import { useLocalPostgres } from '@docingest/local-postgres/testing';
 import { DimensionMismatchError, InvalidTableNameError, VectorStore, embeddingHash, encodeVector, parseVectorText, stagedRows, type ChunkRow } from './index';
 
 const DIMS = 8;
@@ -22,22 +22,15 @@ function rows(fileUuid: string, kb: string, count: number, prefix = 'chunk'): Ch
 }
 
 describe('VectorStore', () => {
-  let server: Awaited<ReturnType<typeof startLocalPostgres>>;
-  let pool: Pool;
+  const { server, pool, openPool } = useLocalPostgres({ poolSize: 4 });
   let store: VectorStore;
 
   const stagingTables = async () =>
     (await pool.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'ai' AND tablename LIKE 'ingest\\_staging%' ORDER BY 1`)).rows.map(
       (r) => r.name,
     );
-  beforeAll(async () => {
-    server = await startLocalPostgres({});
-    pool = new Pool({ connectionString: server.url, max: 4 });
+  beforeAll(() => {
     store = new VectorStore(pool, { insertBatchRows: 7 });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await server?.stop();
   });
 
   it('creates the table in the layout LlamaIndex PGVectorStore reads, with a cosine HNSW index when asked for one from the start', async () => {
@@ -475,10 +468,12 @@ describe('VectorStore', () => {
       await store.replaceFileChunks('reuse', { fileUuid: other, knowledgebaseId: 'kb' }, hashedRows(other, 'kb', ['only elsewhere', ...texts]));
       await store.replaceFileChunks('reuse', { fileUuid: file, knowledgebaseId: 'kb2' }, hashedRows(file, 'kb2', ['only in kb2']));
 
-      const queries = jest.spyOn(pool, 'query');
+      // A store on a pool of its own to spy on: `pool` only stands for the block's pool (startedLater), so a spy on it would not see the calls.
+      const counted = openPool({ max: 1 });
+      const queries = jest.spyOn(counted, 'query');
       try {
         // Opening is one round trip: the file's hashes, nothing asked ahead of them.
-        const stored = await store.storedEmbeddings('reuse', { fileUuid: file, knowledgebaseId: 'kb' });
+        const stored = await new VectorStore(counted, { insertBatchRows: 7 }).storedEmbeddings('reuse', { fileUuid: file, knowledgebaseId: 'kb' });
         expect(queries).toHaveBeenCalledTimes(1);
         expect(stored.size).toBe(12);
         queries.mockClear();
