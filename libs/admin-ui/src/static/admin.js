@@ -461,16 +461,27 @@
     return { tr, errorRow, checkbox, name, info, badge, when, bar, fill, percent, chunks, reingest, remove, errorText };
   }
 
+  // A dialog's close event comes a task after it closed. A question asked before the last one's
+  // close event came (Remove pressed right after Cancel or Escape) would take that event as its
+  // own answer, "cancel", and the Remove that really answers it would find nobody listening: so
+  // each question is asked only once the one before it has its answer.
+  let lastQuestion = Promise.resolve();
+
   /** Asks in the page's own modal dialog (focus starts on Cancel, Escape cancels); true to remove. */
   function confirmRemoval(title) {
     const dialog = $('confirm-remove');
-    $('confirm-remove-title').textContent = `Remove “${title}”?`;
-    $('confirm-remove-text').textContent = 'The file and its chunks leave this knowledge base, and search stops finding them.';
-    dialog.returnValue = '';
-    return new Promise((resolve) => {
-      dialog.addEventListener('close', () => resolve(dialog.returnValue === 'remove'), { once: true });
-      dialog.showModal();
-    });
+    const asked = lastQuestion.then(
+      () =>
+        new Promise((resolve) => {
+          $('confirm-remove-title').textContent = `Remove “${title}”?`;
+          $('confirm-remove-text').textContent = 'The file and its chunks leave this knowledge base, and search stops finding them.';
+          dialog.returnValue = '';
+          dialog.addEventListener('close', () => resolve(dialog.returnValue === 'remove'), { once: true });
+          dialog.showModal();
+        }),
+    );
+    lastQuestion = asked;
+    return asked;
   }
 
   function updateRow(row, file) {
