@@ -107,13 +107,21 @@ describe('the order of a link’s views on a stream', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('keeps each link apart, and forgets a removed one', () => {
+  it('keeps each link apart, and sends no change of a removed link after its removal, however new', () => {
     const sent = new SentViews();
     const other = (v: IngestionView) => ({ ...v, link_id: 2 });
     expect(sent.admit(changed(attempt[7]))).toBe(true);
     expect(sent.admit(changed(other(attempt[1])))).toBe(true);
     expect(sent.admit(changed(attempt[5]))).toBe(false);
     expect(sent.admit({ kind: 'removed', knowledgebase_id: 'kb', removed: { link_id: 1, file_uuid: attempt[0].file_uuid } })).toBe(true);
-    expect(sent.admit(changed(attempt[5]))).toBe(true);
+    // Overtaken by the removal: sent after it, it would bring the removed file back on the page.
+    expect([attempt[5], attempt[10], view({ attempt: 2, last_progress_at: at(11) })].map((v) => sent.admit(changed(v)))).toEqual([false, false, false]);
+    expect(sent.admit(changed(other(attempt[5])))).toBe(true);
+  });
+
+  it('a removal never seen sent is remembered too: a change of its link heard after it is not sent', () => {
+    const sent = new SentViews();
+    expect(sent.admit({ kind: 'removed', knowledgebase_id: 'kb', removed: { link_id: 1, file_uuid: attempt[0].file_uuid } })).toBe(true);
+    expect(sent.admit(changed(attempt[10]))).toBe(false);
   });
 });

@@ -48,24 +48,35 @@ export function isBehind(view: ViewPosition, sent: ViewPosition): boolean {
  */
 const REMEMBERED_LINKS = 10_000;
 
+/**
+ * A removed link, as a stream remembers it: a link id is never used again (a file added back
+ * gets a new link), so every change of it heard after its removal is one that was overtaken, and
+ * sent after the removal it would show the file again.
+ */
+const REMOVED = 'removed';
+
 /** What one stream has sent of each link: lets through only changes that are not behind it. */
 export class SentViews {
-  private readonly sent = new Map<number, ViewPosition>();
+  private readonly sent = new Map<number, ViewPosition | typeof REMOVED>();
 
   /** Whether `change` may be sent after what was; remembers it when it may. */
   admit(change: LinkChange): boolean {
     if (change.kind === 'removed') {
-      this.sent.delete(change.removed.link_id);
+      this.remember(change.removed.link_id, REMOVED);
       return true;
     }
     const { view } = change;
     const sent = this.sent.get(view.link_id);
-    if (sent && isBehind(view, sent)) return false;
-    // Deleted first so the link moves to the newest end of the map's order.
-    this.sent.delete(view.link_id);
-    this.sent.set(view.link_id, position(view));
-    if (this.sent.size > REMEMBERED_LINKS) this.sent.delete(this.sent.keys().next().value!);
+    if (sent === REMOVED || (sent && isBehind(view, sent))) return false;
+    this.remember(view.link_id, position(view));
     return true;
+  }
+
+  private remember(linkId: number, what: ViewPosition | typeof REMOVED): void {
+    // Deleted first so the link moves to the newest end of the map's order.
+    this.sent.delete(linkId);
+    this.sent.set(linkId, what);
+    if (this.sent.size > REMEMBERED_LINKS) this.sent.delete(this.sent.keys().next().value!);
   }
 }
 
