@@ -312,7 +312,16 @@
       state.appliedSeq = state.refreshSeq + 1;
       applyFiles(kbId, files);
     });
-    source.addEventListener('link_removed', () => refreshStatus().catch(() => undefined));
+    source.addEventListener('link_removed', (event) => {
+      let removed = null;
+      try {
+        removed = JSON.parse(event.data);
+      } catch {
+        // Unreadable: the list asked for below says what is left.
+      }
+      if (removed) fileRemoved(kbId, removed.file_uuid);
+      refreshStatus().catch(() => undefined);
+    });
     source.addEventListener('error', () => {
       state.live = false;
       // CLOSED: refused (the browser reconnects by itself only after a stream broke).
@@ -341,6 +350,19 @@
     } finally {
       if (seq === state.refreshSeq && state.kb) scheduleStatus();
     }
+  }
+
+  /**
+   * A file the api says has left knowledge base `kbId` (its removal answered, or the stream's
+   * link_removed): its row goes at once, and every list asked before now is stale, for such a list,
+   * answered later, would show it again. A change the stream sent before the removal then finds no
+   * row to update, and asks for the list instead.
+   */
+  function fileRemoved(kbId, uuid) {
+    if (!state.kb || state.kb.knowledgebase_id !== kbId) return;
+    state.appliedSeq = state.refreshSeq + 1;
+    const left = state.files.filter((f) => f.uuid !== uuid);
+    applyFiles(kbId, left);
   }
 
   /** The files of knowledge base `kbId` as they are now: rows updated, changes announced. */
@@ -453,8 +475,9 @@
       const title = file ? file.title : 'this file';
       if (!(await confirmRemoval(title))) return;
       act(async () => {
-        const result = await api(`/knowledge-bases/${encodeURIComponent(state.kb.knowledgebase_id)}/files/${uuid}`, { method: 'DELETE' });
-        state.selected.delete(uuid);
+        const kbId = state.kb.knowledgebase_id;
+        const result = await api(`/knowledge-bases/${encodeURIComponent(kbId)}/files/${uuid}`, { method: 'DELETE' });
+        fileRemoved(kbId, uuid);
         setNotice(`Removed ${title} (${result && result.deleted_chunks != null ? result.deleted_chunks : 0} chunks deleted).`);
       });
     });

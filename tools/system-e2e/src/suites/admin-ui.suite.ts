@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { APIResponse, Page, Route } from 'playwright-core';
 import { waitUntil } from '@docingest/contracts/testing';
 import { buildEncryptedPdf } from '@docingest/document-parsing/testing';
 import { rowNamed as rowOf, statusOf as statusIn, uploadInPage, waitForStatus as waitIn, type FileToUpload } from '../testing/admin-page';
@@ -292,6 +292,59 @@ export function adminUiSuite(get: Context): void {
     await page.locator(`#file-rows tr[data-file="${removed}"]`).waitFor({ state: 'detached' });
     await page.locator('#notice', { hasText: 'Removed polled.md' }).waitFor();
     expect(await page.locator(`#file-rows tr[data-file="${kept}"]`).count()).toBe(1);
+  });
+
+  it('a removed row goes as soon as the api answers the removal, and a list asked before it, answered after, does not bring it back', async () => {
+    const uuid = (await rowNamed('polled-full.md').getAttribute('data-file'))!;
+    // Every file list is read from the api at once but reaches the page only when let go, in the
+    // order asked: a slow network, with the api's real answers.
+    const listRoute = /\/api\/v1\/knowledge-bases\/[^/]+\/files$/;
+    const held: Array<{ route: Route; response: APIResponse; hasFile: boolean }> = [];
+    let holding = true;
+    await page.route(listRoute, async (route) => {
+      const response = await route.fetch();
+      const hasFile = (await response.text()).includes(uuid);
+      if (holding) held.push({ route, response, hasFile });
+      else await route.fulfill({ response });
+    });
+    const letGo = async () => {
+      holding = false;
+      for (const { route, response } of held.splice(0)) await route.fulfill({ response });
+    };
+    // Counts the row's every return to the table, and every list the page applies (its counts are redrawn).
+    await page.evaluate((id) => {
+      const seen = { rowAdded: 0, listsApplied: 0 };
+      (window as unknown as { seen: typeof seen }).seen = seen;
+      new MutationObserver((records) => {
+        const added = records.flatMap((record) => Array.from(record.addedNodes) as HTMLElement[]);
+        seen.rowAdded += added.filter((node) => node.dataset?.file === id).length;
+      }).observe(document.getElementById('file-rows')!, { childList: true });
+      new MutationObserver(() => seen.listsApplied++).observe(document.getElementById('kb-stats')!, { childList: true });
+    }, uuid);
+    const seen = () => page.evaluate(() => (window as unknown as { seen: { rowAdded: number; listsApplied: number } }).seen);
+    try {
+      // A list asked before the removal (the tab shown again), read by the api while the file is there.
+      await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+      await waitUntil('the list asked before the removal', async () => held.length > 0, 30_000);
+      const before = held.length;
+      await page.locator(`#file-rows tr[data-file="${uuid}"] button.remove`).click();
+      await page.locator('#confirm-remove button[value=remove]').click();
+      // Gone while every list is held: the api's answer to the removal is enough.
+      await page.locator(`#file-rows tr[data-file="${uuid}"]`).waitFor({ state: 'detached' });
+      expect(held.slice(0, before).map((h) => h.hasFile)).toEqual(Array(before).fill(true));
+      await letGo();
+      // A list asked after all of them: once the page applied it, it has read the older ones too.
+      const applied = (await seen()).listsApplied;
+      await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+      await waitUntil('a list asked after the held ones is applied', async () => (await seen()).listsApplied > applied, 30_000);
+    } finally {
+      await letGo();
+      // A list still being read from the api is handed over before the route goes (the only one left).
+      await page.unrouteAll({ behavior: 'wait' });
+    }
+    expect((await seen()).rowAdded).toBe(0);
+    expect(await page.locator(`#file-rows tr[data-file="${uuid}"]`).count()).toBe(0);
+    await page.locator('#notice', { hasText: 'Removed polled-full.md' }).waitFor();
   });
 
   it("removes a file once the removal is confirmed in the page's dialog, and its chunks leave the search results", async () => {
