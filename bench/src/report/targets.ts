@@ -52,7 +52,9 @@ export function checkTargets({ runs, storage, search, bigFile, chunking, poolWor
       const ratio = ours.chunksPerS / base.chunksPerS;
       checks.push({
         target: `remote-style embedder: ours ≥ 5x baseline chunks/s (${level > 1 ? `${level} files at once` : 'one file at a time'})`,
-        measured: `${ratio.toFixed(2)}x (${ours.chunksPerS} vs ${base.chunksPerS} chunks/s)`,
+        measured:
+          `${ratio.toFixed(2)}x (${ours.chunksPerS} vs ${base.chunksPerS} chunks/s)` +
+          (ours.embedderCalls?.ceiling ? `; ceiling ${(ours.embedderCalls.ceiling.chunksPerS / base.chunksPerS).toFixed(2)}x` : ''),
         met: ratio >= 5,
       });
     }
