@@ -9,6 +9,7 @@ import { openBrowser, type Browser } from '../testing/browser';
 import type { Context } from '../testing/context';
 import { longPdf } from '../testing/documents';
 import { reportsDir } from '../testing/e2e-system';
+import { nextFileChooser } from '../testing/file-chooser';
 
 // The narrowest phone the UI is made for, a common phone, a tablet, a desktop.
 const WIDTHS = [360, 390, 768, 1280];
@@ -305,8 +306,9 @@ export function adminUiAccessSuite(get: Context): void {
     keyboardSteps.push('focus moves to the new knowledge base’s page');
 
     await tabTo('#upload-input', 'Choose files…');
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), press('Space', 'open the file chooser')]);
-    await chooser.setFiles({ name: KEYBOARD_FILE, mimeType: 'text/plain', buffer: Buffer.from(KEYBOARD_TEXT) });
+    const chooser = await nextFileChooser(page);
+    await press('Space', 'open the file chooser');
+    await (await chooser.opened).setFiles({ name: KEYBOARD_FILE, mimeType: 'text/plain', buffer: Buffer.from(KEYBOARD_TEXT) });
     keyboardSteps.push(`(the system's file chooser picks ${KEYBOARD_FILE})`);
     await tabTo('#upload-auto', 'Ingest right after upload');
     if (await page.isChecked('#upload-auto')) await press('Space', 'untick: upload only');
