@@ -25,9 +25,9 @@ export interface SearchOptions {
   textSearchConfig?: TextSearchConfig;
 }
 
-/** Candidates each side brings to hybrid fusion: enough that a chunk ranked well by one side is seen. */
 /** PostgreSQL's SQLSTATE for a relation that does not exist. */
 const UNDEFINED_TABLE = '42P01';
+/** Candidates each side brings to hybrid fusion: enough that a chunk ranked well by one side is seen. */
 const HYBRID_CANDIDATES = (topK: number) => Math.max(topK * 4, 20);
 
 export interface VectorStoreOptions {
