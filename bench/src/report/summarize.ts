@@ -81,15 +81,21 @@ export interface SummaryContext {
   batchesPerFile?: number;
 }
 
-function ceilingOf(files: RunOutcome['files'], filesInFlight: number, fixture: NonNullable<SummaryContext['fixture']>, batchesPerFile: number): EmbedderCalls['ceiling'] {
+/** The run's ceiling (idealSchedule) and its share of `limitChunksPerS`, the endpoint's limit the run is measured against. */
+function ceilingOf(
+  files: RunOutcome['files'],
+  filesInFlight: number,
+  fixture: NonNullable<SummaryContext['fixture']>,
+  batchesPerFile: number,
+  limitChunksPerS: number,
+): EmbedderCalls['ceiling'] {
   const { maxInFlight, inputsPerRequest, delayMs } = fixture;
   const ideal = idealSchedule(
     files.map((f) => f.chunks),
     { filesInFlight, batchSize: inputsPerRequest, slots: maxInFlight, roundTripMs: delayMs, batchesPerFile },
   );
   const chunksPerS = ideal.wallMs ? ideal.inputs / (ideal.wallMs / 1000) : 0;
-  const limit = (maxInFlight * inputsPerRequest) / (delayMs / 1000);
-  return { wallS: round(ideal.wallMs / 1000, 2), chunksPerS: round(chunksPerS, 1), shareOfLimit: round(chunksPerS / limit, 3) };
+  return { wallS: round(ideal.wallMs / 1000, 2), chunksPerS: round(chunksPerS, 1), shareOfLimit: round(chunksPerS / limitChunksPerS, 3) };
 }
 
 export function summarizeRun(outcome: RunOutcome, context: SummaryContext): RunSummary {
@@ -126,7 +132,7 @@ export function summarizeRun(outcome: RunOutcome, context: SummaryContext): RunS
       limitAtSentBatchesChunksPerS: round(limitAtSent, 1),
       shareOfLimitAtSentBatches: limitAtSent ? round(chunksPerS / limitAtSent, 3) : 0,
       floorS: context.concurrency === 1 ? round(ok.reduce((sum, f) => sum + Math.ceil(f.chunks / inputsPerRequest), 0) * (delayMs / 1000), 2) : undefined,
-      ceiling: context.batchesPerFile ? ceilingOf(ok, context.concurrency, context.fixture, context.batchesPerFile) : undefined,
+      ceiling: context.batchesPerFile ? ceilingOf(ok, context.concurrency, context.fixture, context.batchesPerFile, limitChunksPerS) : undefined,
     };
   }
   return {
