@@ -33,22 +33,18 @@ async function main(): Promise<void> {
   await app.listen({ port: config.PORT, host: config.HOST });
   // Started now rather than by the first file, which would otherwise wait seconds for a parse
   // thread and the local model to load (bench/README.md, latency); neither delays readiness.
-  const parseWarmUpStarted = Date.now();
-  sharedParsePool(parsePoolSettings(config))
-    .warmUp()
-    .then(
-      (pages) => app.log.info({ event: 'parse_thread.warm', pages, ms: Date.now() - parseWarmUpStarted }),
-      (error: Error) => app.log.warn({ event: 'parse_thread.warm_up_failed', message: error.message }),
-    );
-  if (config.LOCAL_MODEL_WARM_UP) {
+  const warmInBackground = (what: string, warmUp: () => Promise<Record<string, unknown> | void>) => {
     const started = Date.now();
-    embedders
-      .get('local', LOCAL_MODEL)
-      .warmUp()
-      .then(
-        () => app.log.info({ event: 'local_model.warm', ms: Date.now() - started }),
-        (error: Error) => app.log.warn({ event: 'local_model.warm_up_failed', message: error.message }),
-      );
+    warmUp().then(
+      (fields) => app.log.info({ event: `${what}.warm`, ...fields, ms: Date.now() - started }),
+      (error: Error) => app.log.warn({ event: `${what}.warm_up_failed`, message: error.message }),
+    );
+  };
+  const parsePool = sharedParsePool(parsePoolSettings(config));
+  warmInBackground('parse_thread', async () => ({ pages: await parsePool.warmUp() }));
+  if (config.LOCAL_MODEL_WARM_UP) {
+    const localModel = embedders.get('local', LOCAL_MODEL);
+    warmInBackground('local_model', () => localModel.warmUp());
   }
 
   let stopping = false;
