@@ -296,29 +296,19 @@
       else scheduleStatus();
     });
     source.addEventListener('ingestion', (event) => {
-      let link;
-      try {
-        link = JSON.parse(event.data);
-      } catch {
-        return;
-      }
+      const link = eventData(event);
+      if (!link) return;
       const index = state.files.findIndex((f) => f.uuid === link.file_uuid);
       // A file this page has not listed yet (uploaded elsewhere): the list brings it with its name.
       if (index < 0) return void refreshStatus().catch(() => undefined);
       const { file_uuid, ...fields } = link;
       const files = state.files.slice();
       files[index] = { ...files[index], ...fields, uuid: file_uuid };
-      // Newer than any list asked for before it: such a list, answered later, is stale.
-      state.appliedSeq = state.refreshSeq + 1;
-      applyFiles(kbId, files);
+      applyNewerFiles(kbId, files);
     });
     source.addEventListener('link_removed', (event) => {
-      let removed = null;
-      try {
-        removed = JSON.parse(event.data);
-      } catch {
-        // Unreadable: the list asked for below says what is left.
-      }
+      // Unreadable: the list asked for below says what is left.
+      const removed = eventData(event);
       if (removed) fileRemoved(kbId, removed.file_uuid);
       refreshStatus().catch(() => undefined);
     });
@@ -360,9 +350,25 @@
    */
   function fileRemoved(kbId, uuid) {
     if (!state.kb || state.kb.knowledgebase_id !== kbId) return;
+    applyNewerFiles(
+      kbId,
+      state.files.filter((f) => f.uuid !== uuid),
+    );
+  }
+
+  /** Files known newer than any list asked for before now (a change the api told): such a list, answered later, is stale. */
+  function applyNewerFiles(kbId, files) {
     state.appliedSeq = state.refreshSeq + 1;
-    const left = state.files.filter((f) => f.uuid !== uuid);
-    applyFiles(kbId, left);
+    applyFiles(kbId, files);
+  }
+
+  /** An event's JSON data, or null when it cannot be read. */
+  function eventData(event) {
+    try {
+      return JSON.parse(event.data);
+    } catch {
+      return null;
+    }
   }
 
   /** The files of knowledge base `kbId` as they are now: rows updated, changes announced. */
