@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { DEFAULT_EF_SEARCH, VectorStore } from '@docingest/vector-store';
 import { round } from '../report/round';
+import { median } from '../report/median';
 
 /** hnsw.ef_search values the indexed search is measured at: pgvector's default (40) and above. */
 export const EF_SEARCH_LEVELS = [40, 100, 200, 400];
@@ -82,9 +83,4 @@ export async function measureIndexedSearch(
     plan: await planOf(service),
   });
   return { ...scope, queries: queries.length, exactMs: round(exact.medianMs), measures };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }

@@ -8,6 +8,7 @@ import { processCpuSeconds } from '../stack/process-memory';
 import { benchIngestRequest } from './bench-ingest-request';
 import { measureIndexedSearch, planKind, type IndexedSearchRun, type SearchPlan } from './indexed-search';
 import { round } from '../report/round';
+import { median } from '../report/median';
 
 export interface StorageMeasure {
   /**
@@ -278,9 +279,4 @@ async function measureSearch(pool: Pool, store: VectorStore, table: string, rows
     queries: queries.length,
     indexBuildSeconds: round(indexBuildSeconds),
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
